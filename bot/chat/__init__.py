@@ -1,0 +1,1 @@
+"""Chat: the platform-neutral command service and its Discord and Slack adapters."""

@@ -1,0 +1,198 @@
+"""Settings from the environment (NEWSBOT_*) and the YAML files under config/, validated.
+
+A bad file raises ConfigError naming the file, the key path and what was expected, so
+`newsbot config check` and start-up can tell the user exactly what to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.models import DeliveryMode, Frozen, Priority
+from bot.rules.schema import ActorSet, RuleSet
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Settings(BaseSettings):
+    """Process settings; every field can be set as NEWSBOT_<NAME> or in `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_", env_file=".env", extra="ignore", secrets_dir=None
+    )
+
+    database_url: str = "sqlite+aiosqlite:///newsbot.db"
+    config_dir: Path = Path("config")
+    poll_interval_seconds: int = Field(default=300, ge=10)
+    poll_tick_seconds: float = Field(default=5.0, gt=0)
+    dispatch_tick_seconds: float = Field(default=1.0, gt=0)
+    housekeeping_seconds: float = Field(default=3600.0, gt=0)
+    backfill: int = Field(default=3, ge=0, description="items alerted on a feed's first poll")
+    fetch_timeout_seconds: float = Field(default=20.0, gt=0)
+    fetch_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    fetch_per_host: int = Field(default=2, ge=1)
+    fetch_concurrency: int = Field(default=100, ge=1)
+    fetch_allow_private: list[str] = Field(
+        default_factory=list, description="CIDRs or host names admitted despite SSRF checks"
+    )
+    user_agent: str = "newsbot/0.1 (+https://github.com/newsbot/newsbot)"
+    metrics_port: int | None = Field(default=9108, description="0 or unset disables")
+    metrics_host: str = "127.0.0.1"
+    log_level: str = "INFO"
+    log_json: bool = False
+    admin_role: str | None = None
+    discord_token: SecretStr | None = None
+    discord_api_base: str | None = None
+    discord_shards: int | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str | None = None
+    slack_port: int = 3000
+    slack_admins: list[str] = Field(default_factory=list)
+    worker_id: str | None = None
+
+    @field_validator("metrics_port")
+    @classmethod
+    def _zero_disables(cls, value: int | None) -> int | None:
+        return value or None
+
+
+class FeedSpec(Frozen):
+    """A feed as written in `config/feeds.yaml`."""
+
+    url: str = Field(min_length=8, max_length=2000)
+    name: str | None = None
+    interval_seconds: int | None = Field(default=None, ge=10)
+    full_text: bool = True
+
+
+class FeedFile(Frozen):
+    feeds: tuple[FeedSpec, ...] = ()
+
+
+class StaticSubscription(Frozen):
+    """A subscription written in config: the console or a webhook, for the given targets."""
+
+    destination: str = Field(
+        description="'console', 'discord-webhook:URL' or 'slack-webhook:URL'",
+        pattern=r"^(console|discord-webhook:https?://\S+|slack-webhook:https?://\S+)$",
+    )
+    targets: tuple[str, ...] = Field(
+        default=("*",), description="'rule:<id>', 'actor:<id>', or '*' for every rule and actor"
+    )
+    min_priority: Priority = Priority.low
+    mode: DeliveryMode = DeliveryMode.instant
+
+
+class SubscriptionFile(Frozen):
+    subscriptions: tuple[StaticSubscription, ...] = ()
+
+
+class ConfigError(Exception):
+    """A config file is missing, unreadable or invalid; the message says what to fix."""
+
+
+def load_yaml_model(path: Path, model: type[M]) -> M:
+    """Read `path` as YAML and validate it as `model`, or raise ConfigError."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return validate_model(raw if raw is not None else {}, model, str(path))
+
+
+def validate_model(raw: Any, model: type[M], where: str) -> M:
+    """Validate parsed data, turning pydantic's errors into one readable ConfigError."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, where, raw)) from None
+
+
+def format_validation_error(exc: ValidationError, where: str, raw: Any = None) -> str:
+    lines = [f"{where}: {exc.error_count()} problem(s):"]
+    for err in exc.errors(include_url=False):
+        path = _key_path(err["loc"], raw)
+        got = err.get("input")
+        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        lines.append(f"  - {path or '<top level>'}: {err['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def _key_path(loc: tuple[int | str, ...], raw: Any) -> str:
+    """Render pydantic's location as `rules[2].any[0]`, naming list items by id when present."""
+    out = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            label = f"[{part}]"
+            if isinstance(node, list) and part < len(node):
+                node = node[part]
+                if isinstance(node, dict) and "id" in node:
+                    label = f"[{part}] (id {node['id']!r})"
+            else:
+                node = None
+            out += label
+        else:
+            if part in {"function-after[_one_of_phrase_or_regex()]", "function-before"}:
+                continue
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+class ConfigBundle(Frozen):
+    """Everything under config/, validated together."""
+
+    feeds: FeedFile
+    rules: RuleSet
+    actors: ActorSet
+    subscriptions: SubscriptionFile
+
+
+def load_config(config_dir: Path) -> ConfigBundle:
+    """Load and cross-check the config directory; raise ConfigError listing every problem."""
+    problems: list[str] = []
+    results: dict[str, Any] = {}
+    files: dict[str, tuple[str, type[BaseModel], bool]] = {
+        "feeds": ("feeds.yaml", FeedFile, True),
+        "rules": ("rules.yaml", RuleSet, True),
+        "actors": ("actors.yaml", ActorSet, True),
+        "subscriptions": ("subscriptions.yaml", SubscriptionFile, False),
+    }
+    for key, (name, model, required) in files.items():
+        path = config_dir / name
+        if not required and not path.exists():
+            results[key] = model()
+            continue
+        try:
+            results[key] = load_yaml_model(path, model)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if not problems:
+        problems.extend(_cross_check(results["rules"], results["actors"]))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return ConfigBundle(**results)
+
+
+def _cross_check(rules: RuleSet, actors: ActorSet) -> list[str]:
+    known = {a.id for a in actors.actors}
+    return [
+        f"rules.yaml: rules[{i}] (id {rule.id!r}).actors: unknown actor {ref!r}; "
+        f"add it to actors.yaml or use one of: {', '.join(sorted(known)) or '(none)'}"
+        for i, rule in enumerate(rules.rules)
+        for ref in rule.actors
+        if ref not in known
+    ]

@@ -1,0 +1,1 @@
+"""Delivery: rendering per platform, the outbox dispatcher, and sinks."""

@@ -1,0 +1,1 @@
+"""Feeds: the guarded HTTP fetcher (adapter) and the feed parser (pure)."""

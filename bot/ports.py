@@ -1,0 +1,68 @@
+"""The seams between the core and its adapters: small protocols the pipeline is written against.
+
+Adapters (HTTP fetcher, SQL store, chat sinks) implement these; the core never imports them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import Field
+
+from bot.models import Alert, Delivery, Frozen, Item, MatchResult, Platform
+
+
+class FetchOutcome(StrEnum):
+    ok = "ok"
+    not_modified = "not_modified"
+    gone = "gone"
+    error = "error"
+
+
+class FetchResult(Frozen):
+    """What one guarded HTTP GET produced; `error` says what went wrong in words a user reads."""
+
+    outcome: FetchOutcome
+    status: int | None = None
+    body: bytes = b""
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = Field(default=None, description="new URL after a permanent redirect")
+    final_url: str | None = None
+    retry_after: float | None = Field(default=None, description="seconds the server asked for")
+    error: str | None = None
+
+
+class Fetcher(Protocol):
+    """Guarded HTTP GET with conditional requests, limits and SSRF checks."""
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...
+
+
+class Matcher(Protocol):
+    """All watch rules and actors compiled into one pass over an item."""
+
+    def match(self, item: Item) -> MatchResult: ...
+
+
+class DeliveryError(Exception):
+    """A send failed. `permanent` failures (channel gone, no permission) are not retried."""
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Sink(Protocol):
+    """Posts rendered alerts to one platform and returns the platform's message id."""
+
+    platform: Platform
+
+    async def send(self, alert: Alert, delivery: Delivery) -> str: ...

@@ -1,0 +1,1 @@
+"""Watch rules: their schema, the compiled one-pass matcher, and rules derived from articles."""

@@ -1,0 +1,162 @@
+"""The watch-rule language: rules, terms and actors as validated pydantic models.
+
+The same schema checks `config/rules.yaml`, `config/actors.yaml`, rules stored in the
+database and rules edited from chat, so an error reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from bot.models import Frozen, Priority, TextField
+
+SLUG = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+ALL_FIELDS = (TextField.title, TextField.summary, TextField.content)
+
+
+class RuleKind(StrEnum):
+    topic = "topic"
+    actor = "actor"
+
+
+class TermMode(StrEnum):
+    word = "word"
+    prefix = "prefix"
+
+
+class Near(Frozen):
+    """A second phrase that must occur within `within` words of the term's phrase."""
+
+    phrase: str = Field(min_length=1, max_length=200)
+    within: int = Field(default=5, ge=1, le=50)
+
+
+class Term(Frozen):
+    """One phrase (or regular expression) with its matching options.
+
+    In YAML a bare string is a phrase; a trailing `*` makes it a prefix (`negotiat*`).
+    """
+
+    phrase: str | None = Field(default=None, min_length=1, max_length=200)
+    regex: str | None = Field(default=None, min_length=1, max_length=500)
+    mode: TermMode = TermMode.word
+    case_sensitive: bool = False
+    fields: tuple[TextField, ...] = ALL_FIELDS
+    near: Near | None = None
+    fuzzy: bool = Field(
+        default=True, description="tolerate a one-letter typo in words of 7+ letters"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.endswith("*"):
+                return {"phrase": text[:-1].strip(), "mode": "prefix"}
+            return {"phrase": text}
+        return value
+
+    @model_validator(mode="after")
+    def _one_of_phrase_or_regex(self) -> Term:
+        if (self.phrase is None) == (self.regex is None):
+            raise ValueError("a term needs exactly one of 'phrase' or 'regex'")
+        if self.phrase is not None and not self.phrase.strip(" *"):
+            raise ValueError("a phrase must contain a word")
+        if self.regex is not None and self.near is not None:
+            raise ValueError("'near' applies to phrases, not to regular expressions")
+        if not self.fields:
+            raise ValueError("'fields' must name at least one of title, summary, content")
+        return self
+
+    @field_validator("regex")
+    @classmethod
+    def _safe_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            from bot.rules.regex_safety import check_regex
+
+            check_regex(value)
+        return value
+
+    @property
+    def label(self) -> str:
+        """How the term is shown in evidence and in chat."""
+        if self.regex is not None:
+            return f"/{self.regex}/"
+        base = f"{self.phrase}*" if self.mode is TermMode.prefix else str(self.phrase)
+        return f"{base} near {self.near.phrase}" if self.near else base
+
+
+class Rule(Frozen):
+    """A watch rule: every `all` term, at least one `any` term, and no `none` term.
+
+    An actor rule also needs a mention of one of its `actors` (any alias matches).
+    """
+
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=1000)
+    kind: RuleKind = RuleKind.topic
+    priority: Priority = Priority.normal
+    all: tuple[Term, ...] = ()
+    any: tuple[Term, ...] = ()
+    none: tuple[Term, ...] = ()
+    actors: tuple[str, ...] = Field(default=(), description="actor ids, for kind: actor")
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _has_something_to_match(self) -> Rule:
+        if self.kind is RuleKind.actor and not self.actors:
+            raise ValueError("an actor rule needs 'actors': a list of actor ids")
+        if self.kind is RuleKind.topic and not (self.all or self.any):
+            raise ValueError("a topic rule needs at least one term in 'all' or 'any'")
+        return self
+
+
+class Actor(Frozen):
+    """A named person or body the bot follows, with the names the press uses for it."""
+
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=2, max_length=100)
+    aliases: tuple[str, ...] = ()
+    role: str = ""
+    organisation: str = ""
+    country: str = ""
+    description: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+class RuleSet(Frozen):
+    """The contents of a rules file."""
+
+    rules: tuple[Rule, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> RuleSet:
+        _reject_duplicates([r.id for r in self.rules], "rule")
+        return self
+
+
+class ActorSet(Frozen):
+    """The contents of an actors file."""
+
+    actors: tuple[Actor, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ActorSet:
+        _reject_duplicates([a.id for a in self.actors], "actor")
+        return self
+
+
+def _reject_duplicates(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise ValueError(f"{what} id {ident!r} is used twice; ids must be unique")
+        seen.add(ident)

@@ -1,0 +1,1 @@
+"""Store: SQLAlchemy tables, migrations and the queries every stage uses."""

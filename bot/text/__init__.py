@@ -1,0 +1,1 @@
+"""Text: cleaning, summaries, quotes with speakers, story fingerprints."""
