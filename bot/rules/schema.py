@@ -22,6 +22,13 @@ class RuleKind(StrEnum):
     actor = "actor"
 
 
+class ActorKind(StrEnum):
+    """A person gets bare-surname matching; an organisation matches only its full names."""
+
+    person = "person"
+    organisation = "organisation"
+
+
 class TermMode(StrEnum):
     word = "word"
     prefix = "prefix"
@@ -121,6 +128,7 @@ class Actor(Frozen):
 
     id: str = Field(pattern=SLUG)
     name: str = Field(min_length=2, max_length=100)
+    kind: ActorKind = ActorKind.person
     aliases: tuple[str, ...] = ()
     role: str = ""
     organisation: str = ""
