@@ -139,6 +139,23 @@ class AlertContent(Frozen):
     quotes: tuple[Quote, ...] = ()
 
 
+class Feed(Frozen):
+    """A polled feed and its fetch state, as the store keeps it."""
+
+    id: int
+    url: str
+    name: str | None = None
+    interval_seconds: int = 300
+    full_text: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: int = 0
+    polls: int = Field(default=0, description="successful polls so far; 0 means first poll")
+    disabled: bool = False
+    last_error: str | None = None
+    next_poll_at: datetime | None = None
+
+
 class Alert(Frozen):
     """A matched, enriched item ready to route: the thing a channel receives."""
 
@@ -153,6 +170,7 @@ class Alert(Frozen):
     quotes: tuple[Quote, ...] = ()
     matches: MatchResult = MatchResult()
     story_id: int | None = Field(default=None, description="alert id of the story's first alert")
+    fingerprint: int | None = Field(default=None, description="near-duplicate story fingerprint")
 
     @property
     def priority(self) -> Priority:
@@ -195,7 +213,7 @@ class Subscription(Frozen):
 
     id: int | None = None
     destination: Destination
-    target: str = Field(pattern=r"^(rule|actor):[A-Za-z0-9_.-]+$")
+    target: str = Field(pattern=r"^(\*|(rule|actor):[A-Za-z0-9_.-]+)$", description="rule:<id>, actor:<id>, or * for all")
     min_priority: Priority = Priority.low
     mention_role: str | None = None
     mode: DeliveryMode = DeliveryMode.instant

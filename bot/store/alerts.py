@@ -1,0 +1,96 @@
+"""Reading alerts and items back: for the dispatcher, chat lookups, actor profiles, rule tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.models import Alert, Item, MatchResult, Quote
+from bot.store.tables import alert_rules, alerts, items, mentions
+
+
+def alert_from_row(row: Row[Any]) -> Alert:
+    return Alert(
+        id=row.id,
+        feed_id=row.feed_id,
+        item_identity=str(row.item_id),
+        title=row.title,
+        link=row.link,
+        source=row.source,
+        published=row.published,
+        summary=row.summary,
+        quotes=tuple(Quote.model_validate(q) for q in row.quotes),
+        matches=MatchResult.model_validate(row.matches),
+        story_id=row.story_id,
+        fingerprint=row.fingerprint,
+    )
+
+
+class AlertStore:
+    """Queries over stored alerts, mentions and items."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Alert]:
+        if not ids:
+            return {}
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(alerts).where(alerts.c.id.in_(list(set(ids)))))
+            return {r.id: alert_from_row(r) for r in rows}
+
+    async def recent(self, *, rule_id: str | None = None, limit: int = 10) -> list[Alert]:
+        query = select(alerts).order_by(alerts.c.id.desc()).limit(limit)
+        if rule_id is not None:
+            query = query.where(
+                alerts.c.id.in_(select(alert_rules.c.alert_id).where(alert_rules.c.rule_id == rule_id))
+            )
+        async with self.engine.connect() as conn:
+            return [alert_from_row(r) for r in await conn.execute(query)]
+
+    async def mentioning(self, actor_id: str, limit: int = 10) -> list[Alert]:
+        query = (
+            select(alerts)
+            .where(alerts.c.id.in_(select(mentions.c.alert_id).where(mentions.c.actor_id == actor_id)))
+            .order_by(alerts.c.id.desc())
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [alert_from_row(r) for r in await conn.execute(query)]
+
+    async def mention_stats(self, actor_id: str) -> tuple[int, datetime | None]:
+        """How many alerts mention the actor, and when the latest did."""
+        query = select(func.count(), func.max(mentions.c.at)).where(mentions.c.actor_id == actor_id)
+        async with self.engine.connect() as conn:
+            count, last = (await conn.execute(query)).one()
+        return int(count), last
+
+    async def iter_items(self, batch: int = 1000) -> AsyncIterator[Item]:
+        """Every stored item, oldest first, for dry-running rules."""
+        last_id = 0
+        while True:
+            async with self.engine.connect() as conn:
+                rows = list(
+                    await conn.execute(
+                        select(items).where(items.c.id > last_id).order_by(items.c.id).limit(batch)
+                    )
+                )
+            if not rows:
+                return
+            for r in rows:
+                yield Item(
+                    feed_id=r.feed_id,
+                    identity=r.identity,
+                    title=r.title,
+                    link=r.link,
+                    summary=r.summary,
+                    content=r.content,
+                    published=r.published,
+                    author=r.author,
+                    source=r.source,
+                )
+            last_id = rows[-1].id

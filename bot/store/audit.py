@@ -1,0 +1,55 @@
+"""The audit log: who did what to which rule, feed or subscription, and whether it was allowed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.tables import audit_log
+
+
+class AuditStore:
+    """Append-only records of admin actions and refusals."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def record(
+        self,
+        *,
+        now: datetime,
+        who: str,
+        platform: str,
+        action: str,
+        allowed: bool,
+        workspace: str | None = None,
+        target: str | None = None,
+        before: Any = None,
+        after: Any = None,
+        detail: str | None = None,
+    ) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(audit_log).values(
+                    at=now,
+                    who=who[:200],
+                    platform=platform,
+                    workspace=workspace,
+                    action=action,
+                    target=target,
+                    allowed=allowed,
+                    before=before,
+                    after=after,
+                    detail=detail,
+                )
+            )
+
+    async def history(self, target: str | None = None, limit: int = 20) -> list[Row[Any]]:
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if target is not None:
+            query = query.where(audit_log.c.target == target)
+        async with self.engine.connect() as conn:
+            return list(await conn.execute(query))

@@ -1,0 +1,227 @@
+"""Feeds in the store: adding, listing, claiming due feeds with a lease, and recording polls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.models import Feed
+from bot.store.tables import feeds
+
+
+class FeedExistsError(ValueError):
+    """A feed with this URL is already stored."""
+
+
+def feed_from_row(row: Row[Any]) -> Feed:
+    return Feed(
+        id=row.id,
+        url=row.url,
+        name=row.name,
+        interval_seconds=row.interval_seconds,
+        full_text=row.full_text,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        failures=row.failures,
+        polls=row.polls,
+        disabled=row.disabled,
+        last_error=row.last_error,
+        next_poll_at=row.next_poll_at,
+    )
+
+
+class FeedStore:
+    """Feed rows and their fetch state."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def add(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        name: str | None = None,
+        interval_seconds: int = 300,
+        full_text: bool = True,
+        added_by: str | None = None,
+    ) -> Feed:
+        async with self.engine.begin() as conn:
+            existing = (await conn.execute(select(feeds).where(feeds.c.url == url))).first()
+            if existing is not None:
+                raise FeedExistsError(f"feed {url} is already added (id {existing.id})")
+            await conn.execute(
+                insert(feeds).values(
+                    url=url,
+                    name=name,
+                    interval_seconds=interval_seconds,
+                    full_text=full_text,
+                    next_poll_at=now,
+                    failures=0,
+                    polls=0,
+                    disabled=False,
+                    added_by=added_by,
+                    created_at=now,
+                )
+            )
+            row = (await conn.execute(select(feeds).where(feeds.c.url == url))).one()
+        return feed_from_row(row)
+
+    async def sync(self, specs: Sequence[tuple[str, str | None, int, bool]], now: datetime) -> int:
+        """Add feeds from config that the store lacks; update name/interval of those it has."""
+        added = 0
+        async with self.engine.begin() as conn:
+            have = {r.url: r for r in await conn.execute(select(feeds))}
+            for url, name, interval, full_text in specs:
+                row = have.get(url)
+                if row is None:
+                    await conn.execute(
+                        insert(feeds).values(
+                            url=url,
+                            name=name,
+                            interval_seconds=interval,
+                            full_text=full_text,
+                            next_poll_at=now,
+                            failures=0,
+                            polls=0,
+                            disabled=False,
+                            added_by="config",
+                            created_at=now,
+                        )
+                    )
+                    added += 1
+                elif (row.name, row.interval_seconds, row.full_text) != (name, interval, full_text):
+                    await conn.execute(
+                        update(feeds)
+                        .where(feeds.c.id == row.id)
+                        .values(name=name, interval_seconds=interval, full_text=full_text)
+                    )
+        return added
+
+    async def list(self) -> list[Feed]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(feeds).order_by(feeds.c.id))
+            return [feed_from_row(r) for r in rows]
+
+    async def get(self, feed_id: int) -> Feed | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(feeds).where(feeds.c.id == feed_id))).first()
+            return feed_from_row(row) if row else None
+
+    async def find(self, id_or_url: str) -> Feed | None:
+        cond = feeds.c.url == id_or_url
+        if id_or_url.isdigit():
+            cond = or_(cond, feeds.c.id == int(id_or_url))
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(feeds).where(cond))).first()
+            return feed_from_row(row) if row else None
+
+    async def remove(self, feed_id: int) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(feeds).where(feeds.c.id == feed_id))
+            return bool(result.rowcount)
+
+    async def claim_due(
+        self, *, now: datetime, owner: str, lease_seconds: float, limit: int
+    ) -> list[Feed]:
+        """Lease up to `limit` due feeds to `owner` so no other process polls them meanwhile."""
+        lease_free = or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now)
+        due = and_(feeds.c.disabled.is_(False), feeds.c.next_poll_at <= now, lease_free)
+        async with self.engine.begin() as conn:
+            query = select(feeds.c.id).where(due).order_by(feeds.c.next_poll_at).limit(limit)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = [r.id for r in await conn.execute(query)]
+            if not ids:
+                return []
+            until = now + timedelta(seconds=lease_seconds)
+            rows = await conn.execute(
+                update(feeds)
+                .where(feeds.c.id.in_(ids), lease_free)
+                .values(lease_owner=owner, lease_until=until)
+                .returning(*feeds.c)
+            )
+            return sorted((feed_from_row(r) for r in rows), key=lambda f: f.next_poll_at or now)
+
+    async def record_not_modified(self, conn: AsyncConnection, feed: Feed, next_at: datetime,
+                                  now: datetime) -> None:
+        await conn.execute(
+            update(feeds)
+            .where(feeds.c.id == feed.id)
+            .values(
+                next_poll_at=next_at,
+                failures=0,
+                last_error=None,
+                last_polled_at=now,
+                lease_owner=None,
+                lease_until=None,
+            )
+        )
+
+    async def record_success(
+        self,
+        conn: AsyncConnection,
+        feed: Feed,
+        *,
+        now: datetime,
+        next_at: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        moved_to: str | None,
+        name: str | None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "next_poll_at": next_at,
+            "failures": 0,
+            "last_error": None,
+            "last_polled_at": now,
+            "etag": etag,
+            "last_modified": last_modified,
+            "polls": feeds.c.polls + 1,
+            "lease_owner": None,
+            "lease_until": None,
+        }
+        if moved_to and moved_to != feed.url:
+            taken = await conn.execute(select(feeds.c.id).where(feeds.c.url == moved_to))
+            if taken.first() is None:
+                values["url"] = moved_to
+        if name and not feed.name:
+            values["name"] = name[:200]
+        await conn.execute(update(feeds).where(feeds.c.id == feed.id).values(**values))
+
+    async def record_failure(
+        self, feed: Feed, *, now: datetime, next_at: datetime, error: str, disable: bool = False
+    ) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(feeds)
+                .where(feeds.c.id == feed.id)
+                .values(
+                    failures=feeds.c.failures + 1,
+                    last_error=error[:2000],
+                    last_polled_at=now,
+                    next_poll_at=next_at,
+                    disabled=disable,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+
+    async def set_disabled(self, feed_id: int, disabled: bool, now: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(feeds)
+                .where(feeds.c.id == feed_id)
+                .values(disabled=disabled, next_poll_at=now, failures=0)
+            )
+
+    async def count_due(self, now: datetime) -> int:
+        async with self.engine.connect() as conn:
+            query = select(func.count()).where(
+                feeds.c.disabled.is_(False), feeds.c.next_poll_at <= now
+            )
+            return int((await conn.execute(query)).scalar_one())

@@ -1,0 +1,226 @@
+"""Record a successful poll in one transaction: new items, their alerts, and the outbox rows.
+
+Items, alerts and deliveries commit together with the feed's new ETag, so a crash either
+keeps all of them or none, and the next poll redoes the work: nothing lost, nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.models import Alert, Destination, Feed, Item, Platform, Subscription
+from bot.store.feeds import FeedStore
+from bot.store.subscriptions import subscription_from_row
+from bot.store.tables import alert_rules, alerts, deliveries, items, mentions, subscriptions
+
+MAX_TEXT = 50_000
+SameStory = Callable[[int, int], bool]
+
+
+class PollRecord:
+    """Everything a successful fetch produced for one feed, ready to commit."""
+
+    def __init__(
+        self,
+        feed: Feed,
+        *,
+        now: datetime,
+        next_at: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        moved_to: str | None,
+        name: str | None,
+        items: Sequence[Item],
+        alerts: Sequence[Alert],
+    ) -> None:
+        self.feed = feed
+        self.now = now
+        self.next_at = next_at
+        self.etag = etag
+        self.last_modified = last_modified
+        self.moved_to = moved_to
+        self.name = name
+        self.items = items
+        self.alerts = alerts
+
+
+class IngestStore:
+    """Writes polls, alerts and their deliveries; reads which items a feed has seen."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        feeds: FeedStore,
+        same_story: SameStory,
+        story_window: timedelta = timedelta(hours=48),
+    ) -> None:
+        self.engine = engine
+        self.feeds = feeds
+        self.same_story = same_story
+        self.story_window = story_window
+
+    async def unseen(self, feed_id: int, identities: Sequence[str]) -> set[str]:
+        """The identities among `identities` that this feed has not stored yet."""
+        wanted = set(identities)
+        seen: set[str] = set()
+        async with self.engine.connect() as conn:
+            chunk = list(wanted)
+            for start in range(0, len(chunk), 500):
+                part = chunk[start : start + 500]
+                query = select(items.c.identity).where(
+                    items.c.feed_id == feed_id, items.c.identity.in_(part)
+                )
+                seen.update(r.identity for r in await conn.execute(query))
+        return wanted - seen
+
+    async def commit_poll(self, record: PollRecord) -> list[int]:
+        """Store new items, alert on the matched ones, route them; return new alert ids."""
+        async with self.engine.begin() as conn:
+            inserted = await self._insert_items(conn, record.feed.id, record.items, record.now)
+            created = []
+            for alert in record.alerts:
+                item_id = inserted.get(alert.item_identity)
+                if item_id is not None:
+                    created.append(await self._insert_alert(conn, item_id, alert, record.now))
+            await self.feeds.record_success(
+                conn,
+                record.feed,
+                now=record.now,
+                next_at=record.next_at,
+                etag=record.etag,
+                last_modified=record.last_modified,
+                moved_to=record.moved_to,
+                name=record.name,
+            )
+        return created
+
+    async def _insert_items(
+        self, conn: AsyncConnection, feed_id: int, new: Sequence[Item], now: datetime
+    ) -> dict[str, int]:
+        if not new:
+            return {}
+        rows = [
+            {
+                "feed_id": feed_id,
+                "identity": item.identity[:1000],
+                "title": item.title,
+                "link": (item.link or "")[:2000] or None,
+                "summary": item.summary[:MAX_TEXT],
+                "content": item.content[:MAX_TEXT],
+                "published": item.published,
+                "author": (item.author or "")[:300] or None,
+                "source": item.source[:300],
+                "seen_at": now,
+            }
+            for item in new
+        ]
+        dialect_insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        inserted: dict[str, int] = {}
+        for row in rows:
+            stmt = (
+                dialect_insert(items)
+                .values(row)
+                .on_conflict_do_nothing(index_elements=["feed_id", "identity"])
+                .returning(items.c.id, items.c.identity)
+            )
+            got = (await conn.execute(stmt)).first()
+            if got is not None:
+                inserted[got.identity] = got.id
+        return inserted
+
+    async def _insert_alert(
+        self, conn: AsyncConnection, item_id: int, alert: Alert, now: datetime
+    ) -> int:
+        story_id = await self._find_story(conn, alert, now)
+        result = await conn.execute(
+            insert(alerts)
+            .values(
+                item_id=item_id,
+                feed_id=alert.feed_id,
+                title=alert.title,
+                link=alert.link,
+                source=alert.source[:300],
+                published=alert.published,
+                summary=alert.summary,
+                quotes=[q.model_dump(mode="json") for q in alert.quotes],
+                matches=alert.matches.model_dump(mode="json"),
+                priority=alert.priority.value,
+                fingerprint=alert.fingerprint,
+                story_id=story_id,
+                created_at=now,
+            )
+            .returning(alerts.c.id)
+        )
+        alert_id = int(result.scalar_one())
+        if alert.matches.actors:
+            await conn.execute(
+                insert(mentions),
+                [{"alert_id": alert_id, "actor_id": a.actor_id, "at": now}
+                 for a in alert.matches.actors],
+            )
+        if alert.matches.rules:
+            await conn.execute(
+                insert(alert_rules),
+                [{"alert_id": alert_id, "rule_id": r.rule_id, "at": now}
+                 for r in alert.matches.rules],
+            )
+        await self._route(conn, alert_id, alert, now)
+        return alert_id
+
+    async def _find_story(self, conn: AsyncConnection, alert: Alert, now: datetime) -> int | None:
+        """The first alert of the same story from another feed within the window, if any."""
+        if alert.fingerprint is None:
+            return None
+        query = (
+            select(alerts.c.id, alerts.c.fingerprint, alerts.c.story_id)
+            .where(
+                alerts.c.created_at >= now - self.story_window,
+                alerts.c.fingerprint.is_not(None),
+                alerts.c.feed_id != alert.feed_id,
+            )
+            .order_by(alerts.c.id)
+        )
+        for row in await conn.execute(query):
+            if self.same_story(int(row.fingerprint), alert.fingerprint):
+                return int(row.story_id or row.id)
+        return None
+
+    async def _route(self, conn: AsyncConnection, alert_id: int, alert: Alert, now: datetime) -> None:
+        targets = alert.matches.targets() | {"*"}
+        query = select(subscriptions).where(
+            subscriptions.c.target.in_(sorted(targets)), subscriptions.c.paused.is_(False)
+        )
+        chosen: dict[tuple[str, str], Subscription] = {}
+        for row in await conn.execute(query):
+            sub = subscription_from_row(row)
+            if sub.mode.value == "instant" and sub.wants(alert.priority):
+                chosen.setdefault((sub.destination.platform.value, sub.destination.address), sub)
+        if not chosen:
+            return
+        await conn.execute(
+            insert(deliveries),
+            [
+                {
+                    "alert_id": alert_id,
+                    "platform": sub.destination.platform.value,
+                    "address": sub.destination.address,
+                    "workspace": sub.destination.workspace,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "mention_role": sub.mention_role,
+                    "created_at": now,
+                }
+                for sub in chosen.values()
+            ],
+        )
+
+
+def destination_of(platform: str, address: str, workspace: str | None) -> Destination:
+    return Destination(platform=Platform(platform), address=address, workspace=workspace)

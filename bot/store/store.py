@@ -1,0 +1,45 @@
+"""One handle on the database: the engine and every table group's queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.alerts import AlertStore
+from bot.store.audit import AuditStore
+from bot.store.catalog import CatalogStore
+from bot.store.db import create_engine, migrate
+from bot.store.feeds import FeedStore
+from bot.store.ingest import IngestStore
+from bot.store.outbox import OutboxStore
+from bot.store.subscriptions import SubscriptionStore
+
+
+class Store:
+    """Opens the database (migrating it to head) and groups the queries by concept."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        same_story: Callable[[int, int], bool],
+        story_window: timedelta = timedelta(hours=48),
+    ) -> None:
+        self.engine = engine
+        self.feeds = FeedStore(engine)
+        self.ingest = IngestStore(engine, self.feeds, same_story, story_window)
+        self.outbox = OutboxStore(engine)
+        self.subscriptions = SubscriptionStore(engine)
+        self.catalog = CatalogStore(engine)
+        self.alerts = AlertStore(engine)
+        self.audit = AuditStore(engine)
+
+    @classmethod
+    async def open(cls, url: str, same_story: Callable[[int, int], bool]) -> Store:
+        engine = create_engine(url)
+        await migrate(engine)
+        return cls(engine, same_story)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
