@@ -5,12 +5,14 @@ Adapters (HTTP fetcher, SQL store, chat sinks) implement these; the core never i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 from pydantic import Field
 
-from bot.models import Alert, Delivery, Frozen, Item, MatchResult, Platform
+from bot.models import Alert, Delivery, Feed, Frozen, Item, MatchResult, Platform
 
 
 class FetchOutcome(StrEnum):
@@ -66,3 +68,35 @@ class Sink(Protocol):
     platform: Platform
 
     async def send(self, alert: Alert, delivery: Delivery) -> str: ...
+
+
+class PollRecord(Frozen):
+    """Everything one successful fetch produced for a feed, committed in one transaction."""
+
+    feed: Feed
+    now: datetime
+    next_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    name: str | None = None
+    items: tuple[Item, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+
+
+class PollStore(Protocol):
+    """What the pipeline needs from the store."""
+
+    async def claim_due(
+        self, *, now: datetime, owner: str, lease_seconds: float, limit: int
+    ) -> list[Feed]: ...
+
+    async def unseen(self, feed_id: int, identities: Sequence[str]) -> set[str]: ...
+
+    async def commit_poll(self, record: PollRecord) -> list[int]: ...
+
+    async def record_failure(
+        self, feed: Feed, *, now: datetime, next_at: datetime, error: str, disable: bool = False
+    ) -> None: ...
+
+    async def record_not_modified(self, feed: Feed, *, now: datetime, next_at: datetime) -> None: ...

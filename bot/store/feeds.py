@@ -219,6 +219,13 @@ class FeedStore:
                 .values(disabled=disabled, next_poll_at=now, failures=0)
             )
 
+    async def make_due(self, now: datetime) -> None:
+        """Make every enabled feed due now (`newsbot poll --once --all`, the demo)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(feeds).where(feeds.c.disabled.is_(False)).values(next_poll_at=now)
+            )
+
     async def count_due(self, now: datetime) -> int:
         async with self.engine.connect() as conn:
             query = select(func.count()).where(

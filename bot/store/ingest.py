@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import Alert, Destination, Feed, Item, Platform, Subscription
+from bot.ports import PollRecord
 from bot.store.feeds import FeedStore
 from bot.store.subscriptions import subscription_from_row
 from bot.store.tables import alert_rules, alerts, deliveries, items, mentions, subscriptions
@@ -23,35 +24,8 @@ MAX_TEXT = 50_000
 SameStory = Callable[[int, int], bool]
 
 
-class PollRecord:
-    """Everything a successful fetch produced for one feed, ready to commit."""
-
-    def __init__(
-        self,
-        feed: Feed,
-        *,
-        now: datetime,
-        next_at: datetime,
-        etag: str | None,
-        last_modified: str | None,
-        moved_to: str | None,
-        name: str | None,
-        items: Sequence[Item],
-        alerts: Sequence[Alert],
-    ) -> None:
-        self.feed = feed
-        self.now = now
-        self.next_at = next_at
-        self.etag = etag
-        self.last_modified = last_modified
-        self.moved_to = moved_to
-        self.name = name
-        self.items = items
-        self.alerts = alerts
-
-
 class IngestStore:
-    """Writes polls, alerts and their deliveries; reads which items a feed has seen."""
+    """The pipeline's view of the store: claim feeds, check what is seen, commit polls."""
 
     def __init__(
         self,
@@ -64,6 +38,22 @@ class IngestStore:
         self.feeds = feeds
         self.same_story = same_story
         self.story_window = story_window
+
+    async def claim_due(
+        self, *, now: datetime, owner: str, lease_seconds: float, limit: int
+    ) -> list[Feed]:
+        return await self.feeds.claim_due(
+            now=now, owner=owner, lease_seconds=lease_seconds, limit=limit
+        )
+
+    async def record_failure(
+        self, feed: Feed, *, now: datetime, next_at: datetime, error: str, disable: bool = False
+    ) -> None:
+        await self.feeds.record_failure(feed, now=now, next_at=next_at, error=error, disable=disable)
+
+    async def record_not_modified(self, feed: Feed, *, now: datetime, next_at: datetime) -> None:
+        async with self.engine.begin() as conn:
+            await self.feeds.record_not_modified(conn, feed, next_at, now)
 
     async def unseen(self, feed_id: int, identities: Sequence[str]) -> set[str]:
         """The identities among `identities` that this feed has not stored yet."""

@@ -1,0 +1,165 @@
+"""The composition root: builds the store, fetcher, rules, pipeline and dispatcher from Settings.
+
+Every entry point (`newsbot run`, `demo`, `poll --once`, tests) starts the bot through here,
+so they all exercise the same wiring.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp
+
+from bot.catalog import LiveCatalog
+from bot.config import ConfigBundle, ConfigError, Settings, load_config
+from bot.delivery.dispatcher import DispatchReport, Dispatcher
+from bot.delivery.sinks.console import ConsoleSink
+from bot.delivery.sinks.webhooks import DiscordWebhookSink, SlackWebhookSink
+from bot.feeds.fetch import HttpFetcher
+from bot.models import Destination, Platform, Subscription
+from bot.ops import Metrics
+from bot.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
+from bot.ports import Sink
+from bot.store.store import Store
+from bot.text.stories import same_story
+
+log = logging.getLogger(__name__)
+
+
+def default_config_dir(settings: Settings) -> Path:
+    """`config/` in the working directory, else the one beside the package (a source checkout)."""
+    if settings.config_dir.is_absolute() or settings.config_dir.exists():
+        return settings.config_dir
+    beside = Path(__file__).resolve().parent.parent / "config"
+    return beside if beside.exists() else settings.config_dir
+
+
+def worker_id(settings: Settings) -> str:
+    return settings.worker_id or f"{socket.gethostname()}:{os.getpid()}"
+
+
+class App:
+    """A running newsbot: call `open()`, then tick `poll_once()` / `dispatch_once()`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        extra_sinks: Mapping[Platform, Sink] | None = None,
+        config_dir: Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.config_dir = config_dir or default_config_dir(settings)
+        self.extra_sinks = dict(extra_sinks or {})
+        self.metrics = Metrics()
+        self.owner = worker_id(settings)
+        self.store: Store
+        self.fetcher: HttpFetcher
+        self.catalog: LiveCatalog
+        self.pipeline: Pipeline
+        self.dispatcher: Dispatcher
+        self._session: aiohttp.ClientSession | None = None
+        self.health: dict[str, object] = {}
+
+    async def open(self) -> App:
+        """Check config, migrate the database, import feeds, rules and static subscriptions."""
+        bundle = load_config(self.config_dir)
+        self.store = await Store.open(self.settings.database_url, same_story)
+        self.fetcher = HttpFetcher.from_settings(self.settings)
+        self.catalog = LiveCatalog(self.store.catalog, self.config_dir)
+        now = self.clock()
+        await self.catalog.refresh(now)
+        await self._sync_config(bundle, now)
+        self.pipeline = Pipeline(
+            self.store.ingest,
+            self.fetcher,
+            self.catalog,
+            PipelineOptions(owner=self.owner, backfill=self.settings.backfill),
+            clock=self.clock,
+        )
+        self._session = aiohttp.ClientSession(headers={"User-Agent": self.settings.user_agent})
+        sinks: dict[Platform, Sink] = {
+            Platform.console: ConsoleSink(),
+            Platform.discord_webhook: DiscordWebhookSink(self._session),
+            Platform.slack_webhook: SlackWebhookSink(self._session),
+        }
+        sinks.update(self.extra_sinks)
+        self.dispatcher = Dispatcher(
+            self.store.outbox,
+            self.store.alerts,
+            self.store.subscriptions,
+            sinks,
+            owner=self.owner,
+            clock=self.clock,
+        )
+        return self
+
+    async def _sync_config(self, bundle: ConfigBundle, now: datetime) -> None:
+        specs = [
+            (f.url, f.name, f.interval_seconds or self.settings.poll_interval_seconds, f.full_text)
+            for f in bundle.feeds.feeds
+        ]
+        await self.store.feeds.sync(specs, now)
+        for static in bundle.subscriptions.subscriptions:
+            platform, _, address = static.destination.partition(":")
+            dest = Destination(platform=Platform(platform), address=address or "-")
+            for target in static.targets:
+                await self.store.subscriptions.upsert(
+                    Subscription(destination=dest, target=target,
+                                 min_priority=static.min_priority, mode=static.mode,
+                                 created_by="config"),
+                    now,
+                )
+
+    async def poll_once(self) -> PollReport:
+        """Reload rules if they changed, then poll every due feed."""
+        await self.catalog.refresh(self.clock())
+        report = await self.pipeline.poll_due()
+        m = self.metrics
+        m.polls.labels("ok").inc(report.polled - report.failed - report.not_modified)
+        m.polls.labels("not_modified").inc(report.not_modified)
+        m.polls.labels("error").inc(report.failed)
+        m.fetch_errors.inc(report.failed)
+        m.items.inc(report.new_items)
+        m.alerts.inc(len(report.alerts))
+        m.last_poll.set(self.clock().timestamp())
+        self.health["last_poll"] = self.clock().isoformat()
+        return report
+
+    async def dispatch_once(self) -> DispatchReport:
+        report = await self.dispatcher.dispatch_once()
+        self._count(report)
+        return report
+
+    async def drain(self) -> DispatchReport:
+        report = await self.dispatcher.drain()
+        self._count(report)
+        return report
+
+    def _count(self, report: DispatchReport) -> None:
+        self.metrics.deliveries.labels("sent").inc(report.sent)
+        self.metrics.deliveries.labels("retried").inc(report.retried)
+        self.metrics.deliveries.labels("failed").inc(report.failed)
+        for lag in report.lag_seconds:
+            self.metrics.delivery_lag.observe(lag)
+
+    async def housekeeping(self) -> None:
+        pending = (await self.store.outbox.counts()).get("pending", 0)
+        self.metrics.pending.set(pending)
+        self.health["pending_deliveries"] = pending
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+        await self.fetcher.close()
+        await self.store.close()
+
+
+__all__ = ["App", "ConfigError"]

@@ -1,0 +1,137 @@
+"""Drain the outbox: send each claimed delivery through its platform's sink, in order per channel.
+
+A send that fails for a while is retried with backoff and holds back the channel's later
+alerts (order is kept); a permanent failure pauses the channel's subscriptions and says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.backoff import backoff_seconds
+from bot.models import Alert, Delivery, Platform
+from bot.ports import DeliveryError, Sink
+from bot.store.alerts import AlertStore
+from bot.store.outbox import OutboxStore
+from bot.store.subscriptions import SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    lag_seconds: list[float] = field(default_factory=list)
+
+
+class Dispatcher:
+    """Claims pending deliveries and sends them through the sinks."""
+
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        alerts: AlertStore,
+        subscriptions: SubscriptionStore,
+        sinks: Mapping[Platform, Sink],
+        *,
+        owner: str,
+        clock: Callable[[], datetime],
+        lease_seconds: float = 120.0,
+        retry_base: float = 2.0,
+        on_permanent_failure: Callable[[Delivery, str], None] | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.alerts = alerts
+        self.subscriptions = subscriptions
+        self.sinks = dict(sinks)
+        self.owner = owner
+        self.clock = clock
+        self.lease_seconds = lease_seconds
+        self.retry_base = retry_base
+        self.on_permanent_failure = on_permanent_failure
+
+    async def dispatch_once(self) -> DispatchReport:
+        """Claim what is ready and send it; channels go in parallel, each one in order."""
+        report = DispatchReport()
+        batches = await self.outbox.claim(
+            now=self.clock(),
+            owner=self.owner,
+            lease_seconds=self.lease_seconds,
+            platforms=set(self.sinks),
+        )
+        if not batches:
+            return report
+        alert_ids = [d.alert_id for batch in batches for d in batch]
+        alerts = await self.alerts.get_many(alert_ids)
+        await asyncio.gather(*(self._send_in_order(b, alerts, report) for b in batches))
+        return report
+
+    async def drain(self, max_rounds: int = 1000) -> DispatchReport:
+        """Dispatch until nothing is ready (used by the demo and `poll --once`)."""
+        total = DispatchReport()
+        for _ in range(max_rounds):
+            report = await self.dispatch_once()
+            total.sent += report.sent
+            total.retried += report.retried
+            total.failed += report.failed
+            total.lag_seconds += report.lag_seconds
+            if not (report.sent or report.retried or report.failed):
+                break
+        return total
+
+    async def _send_in_order(
+        self, batch: list[Delivery], alerts: Mapping[int, Alert], report: DispatchReport
+    ) -> None:
+        for index, delivery in enumerate(batch):
+            ok = await self._send(delivery, alerts.get(delivery.alert_id), report)
+            if not ok:
+                await self.outbox.release([d.id for d in batch[index + 1 :]])
+                return
+
+    async def _send(self, delivery: Delivery, alert: Alert | None, report: DispatchReport) -> bool:
+        sink = self.sinks[delivery.destination.platform]
+        if alert is None:
+            await self.outbox.fail(delivery.destination, "alert was deleted", self.clock())
+            return False
+        if alert.is_follow_up and alert.story_id is not None:
+            thread = await self.outbox.thread_for(alert.story_id, delivery.destination)
+            delivery = delivery.model_copy(update={"thread_id": thread})
+        try:
+            message_id = await sink.send(alert, delivery)
+        except DeliveryError as exc:
+            return await self._failed(delivery, exc, report)
+        except Exception as exc:  # an unexpected sink bug is retried like an outage
+            log.exception("sink %s crashed", sink.platform)
+            return await self._failed(delivery, DeliveryError(f"unexpected error: {exc}"), report)
+        now = self.clock()
+        await self.outbox.mark_sent(delivery.id, message_id, now)
+        report.sent += 1
+        if delivery.created_at is not None:
+            report.lag_seconds.append((now - delivery.created_at).total_seconds())
+        return True
+
+    async def _failed(self, delivery: Delivery, exc: DeliveryError, report: DispatchReport) -> bool:
+        now = self.clock()
+        if exc.permanent:
+            report.failed += 1
+            reason = f"stopped posting to {delivery.destination.key}: {exc}"
+            log.error(reason)
+            await self.outbox.fail(delivery.destination, str(exc), now)
+            await self.subscriptions.pause_destination(delivery.destination, str(exc))
+            if self.on_permanent_failure is not None:
+                self.on_permanent_failure(delivery, str(exc))
+            return False
+        report.retried += 1
+        delay = backoff_seconds(
+            delivery.attempts + 1, self.retry_base, retry_after=exc.retry_after, cap=900
+        )
+        log.warning("delivery %d to %s failed, retry in %.1fs: %s", delivery.id,
+                    delivery.destination.key, delay, exc)
+        await self.outbox.retry_later(delivery.id, str(exc), now + timedelta(seconds=delay))
+        return False

@@ -1,0 +1,1 @@
+"""Sinks: one module per way of posting an alert (console, webhooks, bots)."""

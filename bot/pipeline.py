@@ -1,0 +1,220 @@
+"""One pass of the data: fetch → parse → dedupe → match → enrich → route (via the store).
+
+Every stage is a plain function or port; this module only wires them for one feed at a time
+and decides what a poll's outcome means for the feed (next poll, backoff, disable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.backoff import backoff_seconds
+from bot.feeds.parse import FeedParseError, parse_feed
+from bot.models import Alert, Feed, Item, MatchResult
+from bot.ports import FetchOutcome, Fetcher, Matcher, PollRecord, PollStore
+from bot.rules.schema import Actor
+from bot.text.enrich import enrich
+from bot.text.extract import extract_main_text
+from bot.text.stories import fingerprint
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+class Catalog(Protocol):
+    """The live rule set: a compiled matcher and the actors it knows."""
+
+    @property
+    def matcher(self) -> Matcher: ...
+
+    @property
+    def actors(self) -> Sequence[Actor]: ...
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    owner: str = "local"
+    backfill: int = 3
+    lease_seconds: float = 300.0
+    batch: int = 200
+    concurrency: int = 64
+    full_text_below: int = 800
+
+
+@dataclass
+class PollReport:
+    """What one poll tick did, for logs, metrics and the CLI."""
+
+    polled: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_items: int = 0
+    alerts: list[int] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: PollReport) -> None:
+        self.polled += other.polled
+        self.not_modified += other.not_modified
+        self.failed += other.failed
+        self.new_items += other.new_items
+        self.alerts.extend(other.alerts)
+        self.errors.update(other.errors)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pipeline:
+    """Polls due feeds and turns their new, matching items into routed alerts."""
+
+    def __init__(
+        self,
+        store: PollStore,
+        fetcher: Fetcher,
+        catalog: Catalog,
+        options: PipelineOptions | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.catalog = catalog
+        self.options = options or PipelineOptions()
+        self.clock = clock
+
+    async def poll_due(self) -> PollReport:
+        """Claim every due feed (in batches) and poll them concurrently."""
+        report = PollReport()
+        limit = asyncio.Semaphore(self.options.concurrency)
+
+        async def one(feed: Feed) -> PollReport:
+            async with limit:
+                return await self.poll_feed(feed)
+
+        while True:
+            feeds = await self.store.claim_due(
+                now=self.clock(),
+                owner=self.options.owner,
+                lease_seconds=self.options.lease_seconds,
+                limit=self.options.batch,
+            )
+            if not feeds:
+                return report
+            for part in await asyncio.gather(*(one(f) for f in feeds)):
+                report.add(part)
+
+    async def poll_feed(self, feed: Feed) -> PollReport:
+        """Fetch one feed and record what came of it; never raises for a bad feed."""
+        report = PollReport(polled=1)
+        try:
+            await self._poll(feed, report)
+        except Exception as exc:  # a bug or store hiccup must not stop the other feeds
+            log.exception("poll of feed %s failed", feed.url)
+            await self._fail(feed, report, f"internal error while polling: {exc}")
+        return report
+
+    async def _poll(self, feed: Feed, report: PollReport) -> None:
+        result = await self.fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        now = self.clock()
+        if result.outcome is FetchOutcome.not_modified:
+            report.not_modified = 1
+            await self.store.record_not_modified(feed, now=now, next_at=self._next(feed, now))
+            return
+        if result.outcome is FetchOutcome.gone:
+            await self._fail(feed, report, result.error or "the feed is gone (HTTP 410)", disable=True)
+            return
+        if result.outcome is FetchOutcome.error:
+            await self._fail(feed, report, result.error or "fetch failed", result.retry_after)
+            return
+        try:
+            parsed = parse_feed(
+                result.body,
+                feed_id=feed.id,
+                url=result.final_url or feed.url,
+                content_type=result.content_type,
+                source=feed.name,
+            )
+        except FeedParseError as exc:
+            await self._fail(feed, report, str(exc))
+            return
+        unseen = await self.store.unseen(feed.id, [i.identity for i in parsed.items])
+        fresh = [i for i in parsed.items if i.identity in unseen]
+        report.new_items = len(fresh)
+        alerts = [a for a in [await self._alert(feed, i) for i in self._alertable(feed, fresh)] if a]
+        record = PollRecord(
+            feed=feed,
+            now=now,
+            next_at=self._next(feed, now),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            moved_to=result.moved_to,
+            name=parsed.title,
+            items=tuple(fresh),
+            alerts=tuple(alerts),
+        )
+        report.alerts = await self.store.commit_poll(record)
+
+    def _alertable(self, feed: Feed, fresh: list[Item]) -> list[Item]:
+        """All new items, except on a feed's first poll: only the newest `backfill` of them."""
+        if feed.polls > 0:
+            return fresh
+        oldest = datetime.min.replace(tzinfo=UTC)
+        newest_first = sorted(fresh, key=lambda i: i.published or oldest, reverse=True)
+        return newest_first[: self.options.backfill]
+
+    async def _alert(self, feed: Feed, item: Item) -> Alert | None:
+        matches: MatchResult = self.catalog.matcher.match(item)
+        if matches.empty:
+            return None
+        full_text = await self._full_text(feed, item)
+        content = enrich(item, matches, self.catalog.actors, full_text)
+        lead = content.summary or item.summary
+        return Alert(
+            feed_id=feed.id,
+            item_identity=item.identity,
+            title=item.title,
+            link=item.link,
+            source=item.source or feed.name or "",
+            published=item.published,
+            summary=content.summary,
+            quotes=content.quotes,
+            matches=matches,
+            fingerprint=fingerprint(item.title, lead),
+        )
+
+    async def _full_text(self, feed: Feed, item: Item) -> str | None:
+        """The article's main text when the feed carries only a teaser; None on any failure."""
+        body = item.content or item.summary
+        if not feed.full_text or not item.link or len(body) >= self.options.full_text_below:
+            return None
+        result = await self.fetcher.fetch(item.link)
+        if result.outcome is not FetchOutcome.ok:
+            log.info("full text of %s not fetched: %s", item.link, result.error)
+            return None
+        return extract_main_text(result.body, result.final_url or item.link)
+
+    def _next(self, feed: Feed, now: datetime) -> datetime:
+        return now + timedelta(seconds=feed.interval_seconds)
+
+    async def _fail(
+        self,
+        feed: Feed,
+        report: PollReport,
+        error: str,
+        retry_after: float | None = None,
+        *,
+        disable: bool = False,
+    ) -> None:
+        report.failed = 1
+        report.errors[feed.url] = error
+        now = self.clock()
+        delay = backoff_seconds(feed.failures + 1, feed.interval_seconds, retry_after=retry_after)
+        log.warning("feed %s failed (%d in a row): %s", feed.url, feed.failures + 1, error)
+        await self.store.record_failure(
+            feed, now=now, next_at=now + timedelta(seconds=delay), error=error, disable=disable
+        )

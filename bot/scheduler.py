@@ -1,0 +1,64 @@
+"""APScheduler jobs that drive a running bot: poll tick, dispatch tick, housekeeping.
+
+Each job coalesces and runs one instance at a time. On SIGINT/SIGTERM the scheduler stops
+starting jobs, waits for the ones in flight to finish, and the process exits cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+Job = Callable[[], Awaitable[object]]
+
+
+class Ticker:
+    """Runs named periodic jobs and shuts down gracefully on a signal."""
+
+    def __init__(self) -> None:
+        self.scheduler = AsyncIOScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+        )
+        self._inflight: set[asyncio.Task[object]] = set()
+        self._stopping = asyncio.Event()
+
+    def every(self, seconds: float, name: str, job: Job, *, run_now: bool = True) -> None:
+        async def tracked() -> None:
+            if self._stopping.is_set():
+                return
+            task: asyncio.Task[object] = asyncio.ensure_future(job())
+            self._inflight.add(task)
+            try:
+                await task
+            except Exception:
+                log.exception("job %s failed; it runs again at its next tick", name)
+            finally:
+                self._inflight.discard(task)
+
+        kwargs = {"next_run_time": datetime.now(UTC)} if run_now else {}
+        self.scheduler.add_job(tracked, "interval", seconds=seconds, id=name, name=name, **kwargs)
+
+    async def run_until_signalled(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stop)
+        self.scheduler.start()
+        log.info("scheduler started: %s", ", ".join(j.name for j in self.scheduler.get_jobs()))
+        await self._stopping.wait()
+        self.scheduler.shutdown(wait=False)
+        if self._inflight:
+            log.info("finishing %d job(s) in flight", len(self._inflight))
+            await asyncio.wait(self._inflight, timeout=60)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+    def stop(self) -> None:
+        log.info("stop requested")
+        self._stopping.set()
+
