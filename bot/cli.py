@@ -199,15 +199,26 @@ async def _derive(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 async def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.dry_run import dry_run_report
+    from bot.config import load_yaml_model
+    from bot.dry_run import dry_run
+    from bot.rules.schema import RuleSet
 
     app = await _open(settings)
     try:
-        report = await dry_run_report(app, args.rule, args.file, args.limit)
+        if args.file is not None:
+            pool = load_yaml_model(args.file, RuleSet).rules
+        else:
+            pool = tuple(await app.store.catalog.rules())
+        rule = next((r for r in pool if r.id == args.rule), None)
+        if rule is None:
+            where = args.file or "the store (config/rules.yaml and chat edits)"
+            print(f"newsbot: no rule {args.rule!r} in {where}", file=sys.stderr)
+            return 1
+        result = await dry_run(app.store.alerts, rule, app.catalog.actors)
     finally:
         await app.close()
-    print(report.text)
-    return 0 if report.ok else 1
+    print(result.render(args.limit))
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,52 +1,44 @@
-"""`newsbot rules test`: what a rule (stored, or from an edited YAML) would have matched."""
+"""Dry-run a rule against every stored item: what it would have matched, with evidence.
+
+Used by `newsbot rules test` and the admins' `rules test` chat command.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from bot.app import App
-from bot.config import ConfigError, load_yaml_model
+from bot.models import Item, RuleMatch
 from bot.rules.compile import compile_rules
-from bot.rules.schema import Rule, RuleSet
+from bot.rules.schema import Actor, Rule
+from bot.store.alerts import AlertStore
 
 
 @dataclass
 class DryRun:
-    ok: bool
-    text: str
+    rule: Rule
+    scanned: int = 0
+    hits: list[tuple[Item, RuleMatch]] = field(default_factory=list)
 
-
-async def dry_run_report(app: App, rule_id: str, file: Path | None, limit: int) -> DryRun:
-    """Match one rule against every stored item and list the hits with their evidence."""
-    rule = await _find_rule(app, rule_id, file)
-    if rule is None:
-        where = str(file) if file else "the store"
-        return DryRun(False, f"no rule {rule_id!r} in {where}; see config/rules.yaml")
-    matcher = compile_rules([rule], list(app.catalog.actors))
-    lines: list[str] = []
-    scanned = hits = 0
-    async for item in app.store.alerts.iter_items():
-        scanned += 1
-        result = matcher.match(item)
-        found = [m for m in result.rules if m.rule_id == rule.id]
-        if not found:
-            continue
-        hits += 1
-        if hits <= limit:
+    def render(self, limit: int) -> str:
+        lines = [f"rule {self.rule.id!r} ({self.rule.name}) matched {len(self.hits)} of "
+                 f"{self.scanned} stored items"]
+        for item, match in self.hits[:limit]:
             why = "; ".join(f"{e.field.value}: {e.text!r} ({e.term}, {e.how})"
-                            for e in found[0].evidence[:6])
+                            for e in match.evidence[:6])
             lines.append(f"- {item.title}\n    {item.link or ''}\n    {why}")
-    head = f"rule {rule.id!r} ({rule.name}) matched {hits} of {scanned} stored items"
-    more = [f"... and {hits - limit} more"] if hits > limit else []
-    return DryRun(True, "\n".join([head, *lines, *more]))
+        if len(self.hits) > limit:
+            lines.append(f"... and {len(self.hits) - limit} more")
+        return "\n".join(lines)
 
 
-async def _find_rule(app: App, rule_id: str, file: Path | None) -> Rule | None:
-    if file is None:
-        return await app.store.catalog.get_rule(rule_id)
-    rules = load_yaml_model(file, RuleSet)
-    return next((r for r in rules.rules if r.id == rule_id), None)
-
-
-__all__ = ["ConfigError", "DryRun", "dry_run_report"]
+async def dry_run(alerts: AlertStore, rule: Rule, actors: Sequence[Actor]) -> DryRun:
+    """Match `rule` alone against every stored item, oldest first."""
+    matcher = compile_rules([rule], list(actors))
+    result = DryRun(rule)
+    async for item in alerts.iter_items():
+        result.scanned += 1
+        found = next((m for m in matcher.match(item).rules if m.rule_id == rule.id), None)
+        if found is not None:
+            result.hits.append((item, found))
+    return result
