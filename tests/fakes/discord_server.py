@@ -991,7 +991,6 @@ class FakeDiscord:
                 and request.headers.get("Authorization") != f"Bot {self.token}"
             ):
                 raise DiscordHTTPError(401, 0, "401: Unauthorized")
-            request["payload"] = body
             response: web.StreamResponse = await handler(request)
         except DiscordHTTPError as exc:
             response = json_response(exc.body(), exc.status)
@@ -1149,7 +1148,7 @@ class FakeDiscord:
             return json_response(current)
         if request.method != "PUT":
             raise web.HTTPMethodNotAllowed(request.method, ["GET", "PUT"])
-        payload = request["payload"]
+        payload = await _read_payload(request)
         if not isinstance(payload, list):
             raise _invalid_form({"_": "expected an array of commands"})
         _validate_commands(payload)
@@ -1193,7 +1192,7 @@ class FakeDiscord:
             raise DiscordHTTPError(404, 10062, "Unknown interaction")
         if record.callbacks:
             raise DiscordHTTPError(400, 40060, "Interaction has already been acknowledged.")
-        body = request["payload"]
+        body = await _read_payload(request)
         record.callbacks.append(body)
         cb_type = body.get("type")
         data = body.get("data") or {}
@@ -1236,7 +1235,7 @@ class FakeDiscord:
             raise DiscordHTTPError(403, 50013, "Missing Permissions")
         if channel.type == 4:
             raise DiscordHTTPError(400, 50008, "Cannot send messages in a non-text channel")
-        body = request["payload"]
+        body = await _read_payload(request)
         _validate_message(body, require_content=True)
         nonce = body.get("nonce")
         now = time.monotonic()
@@ -1247,7 +1246,7 @@ class FakeDiscord:
         message = self._message_object(cid, body)
         ref = body.get("message_reference")
         if ref:
-            if ref.get("message_id") not in self._messages_by_id and ref.get(
+            if str(ref.get("message_id")) not in self._messages_by_id and ref.get(
                 "fail_if_not_exists", True
             ):
                 raise _invalid_form({"message_reference": "Unknown message"})
@@ -1280,7 +1279,7 @@ class FakeDiscord:
         if request.method == "GET":
             return json_response(message)
         if request.method == "PATCH":
-            body = request["payload"]
+            body = await _read_payload(request)
             _validate_message(body, require_content=False)
             for key in ("content", "embeds", "components", "flags", "allowed_mentions"):
                 if key in body:
@@ -1298,7 +1297,7 @@ class FakeDiscord:
         gid, parent = self._channel_or_404(cid)
         if parent.forbidden:
             raise DiscordHTTPError(403, 50013, "Missing Permissions")
-        body = request["payload"]
+        body = await _read_payload(request)
         name = body.get("name")
         if not name or len(name) > 100:
             raise _invalid_form({"name": "Must be between 1 and 100 in length."})
@@ -1346,7 +1345,7 @@ class FakeDiscord:
             return json_response({k: v for k, v in hook.items()})
         if request.method != "POST":
             raise web.HTTPMethodNotAllowed(request.method, ["GET", "POST"])
-        body = request["payload"]
+        body = await _read_payload(request)
         _validate_message(body, require_content=True)
         cid = request.query.get("thread_id") or hook["channel_id"]
         message = self._message_object(cid, body, webhook=hook)
@@ -1361,7 +1360,7 @@ class FakeDiscord:
             raise web.HTTPMethodNotAllowed(request.method, ["POST"])
         if not record.callbacks:
             raise DiscordHTTPError(404, 10015, "Unknown Webhook")
-        body = request["payload"]
+        body = await _read_payload(request)
         _validate_message(body, require_content=True)
         message = self._message_object(record.payload["channel_id"], body, interaction=record)
         message["request"] = body
@@ -1394,7 +1393,7 @@ class FakeDiscord:
             return web.Response(status=204)
         if request.method != "PATCH":
             raise web.HTTPMethodNotAllowed(request.method, ["GET", "PATCH", "DELETE"])
-        body = request["payload"]
+        body = await _read_payload(request)
         _validate_message(body, require_content=False)
         for key in ("content", "embeds", "components", "allowed_mentions"):
             if key in body:
@@ -1473,7 +1472,7 @@ def _bucket(path: str) -> str:
 
 
 async def _read_payload(request: web.Request) -> Any:
-    if request.method in ("GET", "HEAD", "DELETE") or not request.can_read_body:
+    if request.method in ("GET", "HEAD", "DELETE") or not request.body_exists:
         return None
     ctype = request.content_type
     if ctype == "application/json":
