@@ -2,7 +2,7 @@
 FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-RUN useradd --system --uid 10001 newsbot
+RUN useradd --system --uid 10001 newsbot && mkdir /data && chown newsbot /data
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN pip install .
