@@ -1,0 +1,73 @@
+"""One table of chat-command cases that the Discord and the Slack tests both run.
+
+Each case names the command path and options in the platform-neutral form; the Discord test
+turns it into an INTERACTION_CREATE, the Slack test into a signed `/newsbot …` request, so the
+two platforms cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NEW_RULE = "{id: grain-deal, name: Grain deal, any: [grain deal, grain corridor*]}"
+BAD_RULE = "{id: Bad Id!, name: X}"
+
+
+@dataclass(frozen=True)
+class CommandCase:
+    """A command, who runs it, and what the reply must say."""
+
+    name: str
+    path: tuple[str, ...]
+    options: dict[str, str] = field(default_factory=dict)
+    admin: bool = False
+    ok: bool = True
+    expect: tuple[str, ...] = ()
+    ephemeral: bool = True
+
+
+CASES: tuple[CommandCase, ...] = (
+    CommandCase("subscribe to a rule", ("subscribe",), {"target": "peace-talks"},
+                expect=("Subscribed", "Peace talks"), ephemeral=False),
+    CommandCase("subscribe to an actor by alias", ("subscribe",),
+                {"target": "Lavrov", "min_priority": "high"},
+                expect=("Subscribed", "Sergey Lavrov", "high"), ephemeral=False),
+    CommandCase("subscribe to an unknown target", ("subscribe",), {"target": "marvel"},
+                ok=False, expect=("No rule or actor called 'marvel'", "peace-talks")),
+    CommandCase("list subscriptions", ("subscriptions",), expect=("Peace talks", "Sergey Lavrov")),
+    CommandCase("unsubscribe", ("unsubscribe",), {"target": "peace-talks"},
+                expect=("Unsubscribed",), ephemeral=False),
+    CommandCase("unsubscribe twice", ("unsubscribe",), {"target": "peace-talks"}, ok=False,
+                expect=("not subscribed",)),
+    CommandCase("actor profile", ("actor",), {"name": "Zelenskyy"},
+                expect=("Volodymyr Zelensky", "Also known as")),
+    CommandCase("unknown actor", ("actor",), {"name": "Nobody Atall"}, ok=False,
+                expect=("No actor named",)),
+    CommandCase("recent alerts", ("alerts", "recent"), expect=("alerts",)),
+    CommandCase("rules list refused for a member", ("rules", "list"), ok=False,
+                expect=("Only admins",)),
+    CommandCase("rules add refused for a member", ("rules", "add"), {"yaml": NEW_RULE},
+                ok=False, expect=("Only admins",)),
+    CommandCase("feeds add refused for a member", ("feeds", "add"),
+                {"url": "https://example.com/rss"}, ok=False, expect=("Only admins",)),
+    CommandCase("rules list", ("rules", "list"), admin=True, expect=("peace-talks",)),
+    CommandCase("rules show", ("rules", "show"), {"rule": "peace-talks"}, admin=True,
+                expect=("Rule peace-talks", "yaml")),
+    CommandCase("rules add", ("rules", "add"), {"yaml": NEW_RULE}, admin=True,
+                expect=("Rule grain-deal added",)),
+    CommandCase("rules add invalid", ("rules", "add"), {"yaml": BAD_RULE}, admin=True, ok=False,
+                expect=("not saved", "id")),
+    CommandCase("rules test", ("rules", "test"), {"rule": "grain-deal"}, admin=True,
+                expect=("would match",)),
+    CommandCase("rules edit", ("rules", "edit"),
+                {"rule": "grain-deal", "yaml": "{name: Grain deal, any: [grain]}"}, admin=True,
+                expect=("Rule grain-deal updated",)),
+    CommandCase("rules history", ("rules", "history"), {"rule": "grain-deal"}, admin=True,
+                expect=("rules.add", "rules.edit")),
+    CommandCase("rules remove", ("rules", "remove"), {"rule": "grain-deal"}, admin=True,
+                expect=("Rule grain-deal removed",)),
+    CommandCase("feeds add private refused", ("feeds", "add"),
+                {"url": "file:///etc/passwd"}, admin=True, ok=False, expect=("not added",)),
+    CommandCase("feeds list", ("feeds", "list"), admin=True, expect=("feeds",)),
+    CommandCase("delivery log", ("alerts", "log"), admin=True, expect=("Delivery log",)),
+)
