@@ -7,7 +7,7 @@ platform's own permissions), call a method here, and render the `Reply`.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,11 @@ from bot.store.feeds import FeedExistsError
 from bot.store.store import Store
 
 MAX_LINES = 25
+HELP = (
+    "Commands: subscribe TARGET [min_priority=…] [mode=instant|digest], unsubscribe TARGET, "
+    "subscriptions, actor NAME, alerts recent [RULE], alerts log; admins: rules "
+    "list|show|add|edit|remove|test|history, feeds list|add|remove"
+)
 
 
 class Caller(Frozen):
@@ -376,6 +381,39 @@ class CommandService:
                  + (f" — {_clip(r.last_error, 120)}" if r.last_error else "") for r in rows]
         return Reply(title="Delivery log of this channel",
                      lines=tuple(lines) or ("nothing delivered here yet",))
+
+    # ---- one entry point for text-based adapters ----------------------------------------
+
+    async def run(self, caller: Caller, path: Sequence[str], options: dict[str, str]) -> Reply:
+        """Run a command given as a path (`("rules", "add")`) and named options."""
+        o = options
+        table: dict[tuple[str, ...], Callable[[], Awaitable[Reply]]] = {
+            ("subscribe",): lambda: self.subscribe(
+                caller, o.get("target", ""), min_priority=o.get("min_priority", "low"),
+                mention_role=o.get("mention_role"), mode=o.get("mode", "instant"),
+                digest_time=o.get("digest_time")),
+            ("unsubscribe",): lambda: self.unsubscribe(caller, o.get("target", "")),
+            ("subscriptions",): lambda: self.subscriptions(caller),
+            ("actor",): lambda: self.actor(caller, o.get("name", "")),
+            ("alerts", "recent"): lambda: self.recent_alerts(caller, o.get("rule")),
+            ("alerts", "log"): lambda: self.delivery_log(caller),
+            ("rules", "list"): lambda: self.rules_list(caller),
+            ("rules", "show"): lambda: self.rules_show(caller, o.get("rule", "")),
+            ("rules", "add"): lambda: self.rules_put(caller, o.get("yaml", "")),
+            ("rules", "edit"): lambda: self.rules_put(caller, o.get("yaml", ""),
+                                                      rule_id=o.get("rule", "")),
+            ("rules", "remove"): lambda: self.rules_remove(caller, o.get("rule", "")),
+            ("rules", "test"): lambda: self.rules_test(caller, o.get("rule", "")),
+            ("rules", "history"): lambda: self.rules_history(caller, o.get("rule")),
+            ("feeds", "list"): lambda: self.feeds_list(caller),
+            ("feeds", "add"): lambda: self.feeds_add(caller, o.get("url", ""), o.get("name")),
+            ("feeds", "remove"): lambda: self.feeds_remove(caller, o.get("feed", "")),
+        }
+        handler = table.get(tuple(path))
+        if handler is None:
+            return Reply(title=f"Unknown command: {' '.join(path) or '(none)'}",
+                         lines=(HELP,), ok=False)
+        return await handler()
 
     # ---- helpers ------------------------------------------------------------------------
 
