@@ -1,0 +1,698 @@
+"""A fake Slack on loopback: Web API, response_url, incoming webhooks and Socket Mode.
+
+Point ``AsyncWebClient(base_url=fake.base_url)`` at it (the base URL ends with
+``/api/``). Socket Mode works on loopback with the unmodified aiohttp-based
+``slack_sdk.socket_mode.aiohttp.SocketModeClient`` (what bolt's
+``AsyncSocketModeHandler`` uses): ``apps.connections.open`` hands out a plain
+``ws://127.0.0.1:PORT/link/?ticket=…`` URL, which ``aiohttp.ClientSession.ws_connect``
+accepts as readily as ``wss://``.
+
+Everything received is recorded as plain dicts. Helpers build real slash-command
+requests: :func:`slash_command_body` and :func:`sign_request`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from aiohttp import WSMsgType, web
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------- request helpers
+
+
+def sign_request(secret: str, body: str | bytes, timestamp: int | None = None) -> dict[str, str]:
+    """Headers Slack sends with a signed request: ``v0=HMAC_SHA256(secret, v0:ts:body)``."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    raw = body.decode() if isinstance(body, bytes) else body
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{raw}".encode(), hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+    }
+
+
+def slash_command_payload(
+    command: str = "/newsbot",
+    text: str = "",
+    *,
+    user_id: str = "U0ADMIN001",
+    user_name: str = "admin",
+    channel_id: str = "C0ALERTS01",
+    channel_name: str = "alerts",
+    team_id: str = "T0NEWSROOM",
+    team_domain: str = "newsroom",
+    response_url: str = "https://hooks.slack.com/commands/T0NEWSROOM/1/fake",
+    api_app_id: str = "A0NEWSBOT1",
+    trigger_id: str | None = None,
+) -> dict[str, str]:
+    """The fields of a slash-command invocation, as Slack sends them (all strings)."""
+    return {
+        "token": "deprecated-verification-token",
+        "team_id": team_id,
+        "team_domain": team_domain,
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "user_id": user_id,
+        "user_name": user_name,
+        "command": command,
+        "text": text,
+        "api_app_id": api_app_id,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id
+        or f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}",
+    }
+
+
+def slash_command_body(command: str = "/newsbot", text: str = "", **fields: Any) -> str:
+    """The urlencoded form body of a slash-command POST (see :func:`slash_command_payload`)."""
+    return urlencode(slash_command_payload(command, text, **fields))
+
+
+# --------------------------------------------------------------------------- world
+
+
+@dataclass
+class SlackUser:
+    id: str
+    name: str
+    real_name: str = ""
+    is_admin: bool = False
+    is_owner: bool = False
+    is_primary_owner: bool = False
+    is_bot: bool = False
+    deleted: bool = False
+
+    def to_dict(self, team_id: str) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team_id": team_id,
+            "name": self.name,
+            "deleted": self.deleted,
+            "color": "9f69e7",
+            "real_name": self.real_name or self.name,
+            "tz": "Europe/London",
+            "tz_label": "Greenwich Mean Time",
+            "tz_offset": 0,
+            "profile": {
+                "real_name": self.real_name or self.name,
+                "display_name": self.name,
+                "team": team_id,
+            },
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_primary_owner": self.is_primary_owner,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": self.is_bot,
+            "is_app_user": False,
+            "updated": 1_648_000_000,
+        }
+
+
+@dataclass
+class SlackChannel:
+    id: str
+    name: str
+    is_member: bool = True
+    is_private: bool = False
+    is_archived: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.is_private,
+            "is_group": False,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": self.is_private,
+            "created": 1_648_000_000,
+            "is_archived": self.is_archived,
+            "is_general": self.name == "general",
+            "unlinked": 0,
+            "name_normalized": self.name,
+            "is_shared": False,
+            "is_org_shared": False,
+            "is_member": self.is_member,
+            "topic": {"value": "", "creator": "", "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
+        }
+
+
+def default_users() -> list[SlackUser]:
+    return [
+        SlackUser("U0OWNER001", "owner", "Olga Owner", True, True, True),
+        SlackUser("U0ADMIN001", "admin", "Ada Admin", is_admin=True),
+        SlackUser("U0MEMBER01", "member", "Mo Member"),
+        SlackUser("U0BOT00001", "newsbot", "newsbot", is_bot=True),
+    ]
+
+
+def default_channels() -> list[SlackChannel]:
+    return [
+        SlackChannel("C0ALERTS01", "alerts"),
+        SlackChannel("C0GENERAL1", "general"),
+        SlackChannel("C0OUTSIDE1", "outside", is_member=False),
+    ]
+
+
+@dataclass
+class Fault:
+    method: re.Pattern[str]
+    status: int
+    count: int
+    retry_after: int
+    error: str | None
+    served: int = 0
+
+
+@dataclass
+class SocketConnection:
+    ws: web.WebSocketResponse
+    ticket: str
+    opened_at: float = field(default_factory=time.time)
+
+
+# --------------------------------------------------------------------------- server
+
+
+class FakeSlack:
+    """Loopback Slack: ``async with FakeSlack() as fake: ...``.
+
+    Records: ``calls`` (every Web API call: method, args, token), ``messages``
+    (chat.postMessage and incoming-webhook posts; ``channel_messages(id)``),
+    ``ephemerals``, ``updates``, ``responses`` (response_url posts),
+    ``webhook_posts``, ``socket_acks``, ``faults_served``.
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_token: str = "xoxb-fake-bot-token",
+        app_token: str = "xapp-1-fake-app-token",
+        signing_secret: str = "fake-signing-secret",
+        team_id: str = "T0NEWSROOM",
+        team_domain: str = "newsroom",
+        app_id: str = "A0NEWSBOT1",
+        bot_id: str = "B0NEWSBOT1",
+        users: list[SlackUser] | None = None,
+        channels: list[SlackChannel] | None = None,
+    ) -> None:
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self.signing_secret = signing_secret
+        self.team_id = team_id
+        self.team_domain = team_domain
+        self.app_id = app_id
+        self.bot_id = bot_id
+        self.users = users if users is not None else default_users()
+        self.channels = channels if channels is not None else default_channels()
+        self.bot_user_id = next((u.id for u in self.users if u.is_bot), "U0BOT00001")
+
+        self.calls: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []
+        self.ephemerals: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []
+        self.webhook_posts: dict[str, list[dict[str, Any]]] = {}
+        self.socket_acks: list[dict[str, Any]] = []
+        self.socket_connections: list[SocketConnection] = []
+        self.faults_served: list[dict[str, Any]] = []
+
+        self._faults: list[Fault] = []
+        self._ts = itertools.count(1)
+        self._tickets: set[str] = set()
+        self._response_urls: set[str] = set()
+        self._webhook_channels: dict[str, str] = {}
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """Web API base for ``AsyncWebClient(base_url=...)`` (trailing slash matters)."""
+        return f"{self.root_url}/api/"
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._middleware])
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/services/{team}/{bot}/{secret}", self._incoming_webhook)
+        app.router.add_post("/commands/{team}/{id}/{secret}", self._response_url)
+        app.router.add_get("/link/", self._socket)
+        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def close(self) -> None:
+        for conn in self.socket_connections:
+            with contextlib.suppress(Exception):
+                await conn.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeSlack:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ----------------------------------------------------------------- test helpers
+
+    def user(self, name: str) -> SlackUser:
+        return next(u for u in self.users if u.name == name)
+
+    def channel(self, name: str) -> SlackChannel:
+        return next(c for c in self.channels if c.name == name)
+
+    def channel_messages(self, channel_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m["channel"] == channel_id]
+
+    def new_response_url(self) -> str:
+        """A fresh ``response_url`` on the fake; posts to it land in ``responses``."""
+        url = f"{self.root_url}/commands/{self.team_id}/{next(self._ts)}/{secrets.token_hex(12)}"
+        self._response_urls.add(url)
+        return url
+
+    def create_incoming_webhook(self, channel_id: str = "C0ALERTS01") -> str:
+        """Register an incoming webhook URL (``/services/T…/B…/…``) posting into ``channel_id``."""
+        bot = "B" + secrets.token_hex(5).upper()
+        url = f"{self.root_url}/services/{self.team_id}/{bot}/{secrets.token_urlsafe(18)}"
+        self.webhook_posts[url] = []
+        self._webhook_channels[url] = channel_id
+        return url
+
+    def slash_command(
+        self,
+        text: str = "",
+        *,
+        user: str = "admin",
+        channel: str = "alerts",
+        command: str = "/newsbot",
+    ) -> dict[str, str]:
+        """A slash-command payload from a known user and channel, with a live response_url."""
+        u, c = self.user(user), self.channel(channel)
+        return slash_command_payload(
+            command,
+            text,
+            user_id=u.id,
+            user_name=u.name,
+            channel_id=c.id,
+            channel_name=c.name,
+            team_id=self.team_id,
+            team_domain=self.team_domain,
+            response_url=self.new_response_url(),
+            api_app_id=self.app_id,
+        )
+
+    def signed_slash_command(
+        self, text: str = "", *, timestamp: int | None = None, secret: str | None = None, **kw: Any
+    ) -> tuple[str, dict[str, str]]:
+        """``(body, headers)`` for POSTing a signed slash command to a bolt app."""
+        body = urlencode(self.slash_command(text, **kw))
+        return body, sign_request(secret or self.signing_secret, body, timestamp)
+
+    def fail_next(
+        self,
+        method_regex: str,
+        status: int = 429,
+        count: int = 1,
+        *,
+        retry_after: int = 1,
+        error: str | None = None,
+    ) -> None:
+        """Fail the next ``count`` calls of Web API methods matching ``method_regex``.
+
+        ``status=429`` answers ``{"ok": false, "error": "ratelimited"}`` with ``Retry-After``;
+        5xx answers ``fatal_error``; ``error="channel_not_found"`` (status 200) answers
+        that Slack error.
+        """
+        self._faults.append(Fault(re.compile(method_regex), status, count, retry_after, error))
+
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+        """Wait until ``predicate()`` is truthy (re-checked on every recorded change)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"fake Slack: condition not met within {timeout}s")
+            event = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), remaining)
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # ----------------------------------------------------------------- Socket Mode
+
+    async def push_envelope(
+        self, type: str, payload: dict[str, Any], *, accepts_response_payload: bool = True
+    ) -> str:
+        """Push an envelope to the newest Socket Mode connection; return its ``envelope_id``."""
+        live = [c for c in self.socket_connections if not c.ws.closed]
+        if not live:
+            raise RuntimeError("fake Slack: no Socket Mode connection is open")
+        envelope_id = secrets.token_hex(18)
+        envelope = {
+            "envelope_id": envelope_id,
+            "payload": payload,
+            "type": type,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        await live[-1].ws.send_str(json.dumps(envelope))
+        return envelope_id
+
+    async def push_slash_command(self, text: str = "", **kw: Any) -> str:
+        """Push a ``slash_commands`` envelope (see :meth:`slash_command` for ``kw``)."""
+        return await self.push_envelope("slash_commands", self.slash_command(text, **kw))
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """The client's ack (``{"envelope_id", "payload"?}``) for ``envelope_id``."""
+        return await self.wait_for(
+            lambda: next(
+                (a for a in self.socket_acks if a.get("envelope_id") == envelope_id), None
+            ),
+            timeout,
+        )
+
+    async def request_socket_refresh(self) -> None:
+        """Send ``disconnect`` (reason ``refresh_requested``) as Slack does before rotating."""
+        for conn in self.socket_connections:
+            if not conn.ws.closed:
+                await conn.ws.send_str(
+                    json.dumps(
+                        {
+                            "type": "disconnect",
+                            "reason": "refresh_requested",
+                            "debug_info": {"host": "applink-fake"},
+                        }
+                    )
+                )
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ticket = request.query.get("ticket", "")
+        if ticket not in self._tickets:
+            raise web.HTTPUnauthorized(text="invalid ticket")
+        self._tickets.discard(ticket)  # tickets are single-use, as Slack's are
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        conn = SocketConnection(ws, ticket)
+        self.socket_connections.append(conn)
+        self._notify()
+        hello = {
+            "type": "hello",
+            "num_connections": sum(1 for c in self.socket_connections if not c.ws.closed),
+            "debug_info": {"host": "applink-fake", "approximate_connection_time": 18060},
+            "connection_info": {"app_id": self.app_id},
+        }
+        await ws.send_str(json.dumps(hello))
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                with contextlib.suppress(ValueError):
+                    self.socket_acks.append(json.loads(msg.data))
+                self._notify()
+        self._notify()
+        return ws
+
+    # ----------------------------------------------------------------- HTTP plumbing
+
+    @web.middleware
+    async def _middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Any]
+    ) -> web.StreamResponse:
+        response: web.StreamResponse = await handler(request)
+        self._notify()
+        return response
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.body_exists:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+        for key in ("blocks", "attachments"):
+            if isinstance(args.get(key), str):  # form-encoded calls send these as JSON strings
+                with contextlib.suppress(ValueError):
+                    args[key] = json.loads(args[key])
+        return args
+
+    def _take_fault(self, method: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.served < fault.count and fault.method.search(method):
+                fault.served += 1
+                self.faults_served.append({"method": method, "status": fault.status})
+                return fault
+        return None
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ").strip() or args.pop("token", "")
+        args.pop("token", None)
+        self.calls.append({"method": method, "args": args, "token": token})
+        fault = self._take_fault(method)
+        if fault is not None:
+            if fault.error is not None:
+                return _ok_false(fault.error)
+            if fault.status == 429:
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(fault.retry_after)},
+                )
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=fault.status)
+        if not token:
+            return _ok_false("not_authed")
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return _ok_false("unknown_method")
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                return _ok_false(
+                    "invalid_auth" if token.startswith("xapp") else "not_allowed_token_type"
+                )
+        elif token != self.bot_token:
+            return _ok_false("invalid_auth")
+        try:
+            result: dict[str, Any] = handler(args)
+        except SlackError as exc:
+            return _ok_false(exc.error)
+        return web.json_response({"ok": True, **result})
+
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def _channel_for_post(self, channel: str | None) -> SlackChannel:
+        found = next((c for c in self.channels if channel in (c.id, c.name, f"#{c.name}")), None)
+        if found is None:
+            raise SlackError("channel_not_found")
+        if found.is_archived:
+            raise SlackError("is_archived")
+        if not found.is_member:
+            raise SlackError("not_in_channel")
+        return found
+
+    def _message(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        message = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+            "text": args.get("text") or "",
+            "ts": ts,
+            "blocks": args.get("blocks") or [],
+        }
+        if args.get("attachments"):
+            message["attachments"] = args["attachments"]
+        if args.get("thread_ts"):
+            message["thread_ts"] = args["thread_ts"]
+        return message
+
+    # ----------------------------------------------------------------- Web API methods
+
+    def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": f"https://{self.team_domain}.slack.com/",
+            "team": self.team_domain.title(),
+            "user": "newsbot",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        ticket = secrets.token_hex(16)
+        self._tickets.add(ticket)
+        return {"url": f"ws://127.0.0.1:{self.port}/link/?ticket={ticket}&app_id={self.app_id}"}
+
+    def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_for_post(args.get("channel"))
+        _validate_content(args)
+        thread_ts = args.get("thread_ts")
+        if thread_ts and not any(
+            m["ts"] == thread_ts and m["channel"] == channel.id for m in self.messages
+        ):
+            raise SlackError("thread_not_found")
+        ts = self._next_ts()
+        message = self._message(args, ts)
+        self.messages.append(
+            {"channel": channel.id, "source": "chat.postMessage", "args": args, **message}
+        )
+        return {"channel": channel.id, "ts": ts, "message": message}
+
+    def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_for_post(args.get("channel"))
+        if not any(u.id == args.get("user") for u in self.users):
+            raise SlackError("user_not_in_channel")
+        _validate_content(args)
+        ts = self._next_ts()
+        self.ephemerals.append({"channel": channel.id, "user": args["user"], "ts": ts, **args})
+        return {"message_ts": ts}
+
+    def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_for_post(args.get("channel"))
+        message = next(
+            (m for m in self.messages if m["channel"] == channel.id and m["ts"] == args.get("ts")),
+            None,
+        )
+        if message is None:
+            raise SlackError("message_not_found")
+        _validate_content(args)
+        for key in ("text", "blocks", "attachments"):
+            if key in args:
+                message[key] = args[key]
+        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        self.updates.append({"channel": channel.id, **args})
+        public = {k: v for k, v in message.items() if k not in ("args", "source")}
+        return {
+            "channel": channel.id,
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": public,
+        }
+
+    def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = next((u for u in self.users if u.id == args.get("user")), None)
+        if user is None:
+            raise SlackError("user_not_found")
+        return {"user": user.to_dict(self.team_id)}
+
+    def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = next((c for c in self.channels if c.id == args.get("channel")), None)
+        if channel is None:
+            raise SlackError("channel_not_found")
+        return {"channel": channel.to_dict()}
+
+    # ----------------------------------------------------------------- webhooks
+
+    async def _incoming_webhook(self, request: web.Request) -> web.Response:
+        url = f"{self.root_url}{request.path}"
+        if url not in self.webhook_posts:
+            return web.Response(status=404, text="no_service")
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        try:
+            _validate_content(body)
+        except SlackError as exc:
+            return web.Response(status=400, text=exc.error)
+        self.webhook_posts[url].append(body)
+        channel = self._webhook_channels[url]
+        self.messages.append(
+            {
+                "channel": channel,
+                "source": "incoming_webhook",
+                "args": body,
+                **self._message(body, self._next_ts()),
+            }
+        )
+        return web.Response(text="ok")
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        url = f"{self.root_url}{request.path}"
+        if url not in self._response_urls:
+            return web.Response(status=404, text="no_service")
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        self.responses.append({"url": url, "json": body})
+        return web.Response(text="ok")
+
+
+class SlackError(Exception):
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _ok_false(error: str) -> web.Response:
+    return web.json_response({"ok": False, "error": error})
+
+
+def _validate_content(args: dict[str, Any]) -> None:
+    """The message checks Slack answers with an error instead of posting."""
+    text, blocks = args.get("text"), args.get("blocks")
+    if not text and not blocks and not args.get("attachments"):
+        raise SlackError("no_text")
+    if text and len(text) > 40_000:
+        raise SlackError("msg_too_long")
+    if blocks is None:
+        return
+    if not isinstance(blocks, list) or len(blocks) > 50:
+        raise SlackError("invalid_blocks")
+    for block in blocks:
+        if not isinstance(block, dict) or "type" not in block:
+            raise SlackError("invalid_blocks")
+        btext = block.get("text")
+        if block["type"] == "header":
+            if not isinstance(btext, dict) or btext.get("type") != "plain_text":
+                raise SlackError("invalid_blocks")
+            if len(btext.get("text", "")) > 150:
+                raise SlackError("invalid_blocks")
+        if block["type"] == "section":
+            if btext is None and not block.get("fields"):
+                raise SlackError("invalid_blocks")
+            if isinstance(btext, dict) and len(btext.get("text", "")) > 3000:
+                raise SlackError("invalid_blocks")
+            if len(block.get("fields") or []) > 10:
+                raise SlackError("invalid_blocks")
