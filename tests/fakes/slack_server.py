@@ -628,8 +628,10 @@ class FakeSlack:
         if url not in self.webhook_posts:
             return web.Response(status=404, text="no_service")
         try:
-            body = await request.json()
+            body = await request.json() or {}
         except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        if not isinstance(body, dict):
             return web.Response(status=400, text="invalid_payload")
         try:
             _validate_content(body)
