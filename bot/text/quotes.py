@@ -27,7 +27,7 @@ SPEECH_VERBS = frozenset(
     announced announces replied replies responded responds remarked commented tweeted posted urged
     urges acknowledged admitted conceded complained predicted vowed pledged cautioned observed
     suggested maintained reiterated reiterates underscored quipped joked called calls described
-    describes insisted countered concluded assured affirmed confirmed denied testified
+    describes insisted countered concluded assured affirmed confirmed denied testified pointed
     saying adding telling noting calling describing warning writing stressing
     """.split()
 )
@@ -208,19 +208,37 @@ def _strip_titles(tokens: list[str]) -> tuple[list[str], set[str]]:
     roles: set[str] = set()
     last_title = -1
     for i, tok in enumerate(tokens):
-        if tok.lower().rstrip(".") in TITLE_WORDS:
+        word = tok.lower().rstrip(".")
+        if word in TITLE_WORDS:
             last_title = i
-            roles.add(tok.lower().rstrip("."))
+            roles.add("spokesman" if word in {"spokeswoman", "spokesperson"} else word)
     if last_title >= 0 and last_title < len(tokens) - 1:
         return tokens[last_title + 1 :], roles
     return tokens, roles
 
 
 def _is_org(tokens: Sequence[str]) -> bool:
-    words = {t.lower() for t in tokens}
-    if words & ORG_WORDS:
+    """A body, not a person: its head word is an organisation word, or it is an acronym."""
+    if not tokens:
+        return False
+    if tokens[-1].lower() in ORG_WORDS:
         return True
     return len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) > 1
+
+
+def _role(words: Sequence[str]) -> str | None:
+    """The role a definite noun phrase names ("the press secretary of …" -> spokesman), if any."""
+    lowered = [w.lower().strip(",.") for w in words]
+    if "of" in lowered:
+        lowered = lowered[: lowered.index("of")]
+    if not lowered or lowered[0] not in {"the", "this", "that"}:
+        return None
+    head = lowered[-1]
+    if head == "secretary" and len(lowered) > 1 and lowered[-2] == "press":
+        return "spokesman"
+    if head in {"spokeswoman", "spokesperson"}:
+        return "spokesman"
+    return head if head in ROLE_NOUNS else None
 
 
 def _is_outlet(name: str, outlets: frozenset[str]) -> bool:
@@ -237,6 +255,8 @@ class _People:
         self.actors = actors
         self._actor_names = {fold(n): a for a in actors for n in a.names}
         spacy_people = _spacy_persons(text)
+        subjects = _speech_subjects(text)
+        self.spoke: list[tuple[int, str]] = []  # (position, folded name) of speech-verb subjects
         for start, _end, tokens in _name_runs(text):
             core, roles = _strip_titles(tokens)
             if _is_org(tokens):  # "French Foreign Ministry" is a body, not a "Ministry" person
@@ -252,7 +272,8 @@ class _People:
             surname_of = self._find(core[-1]) if len(core) == 1 else None
             placey = any(t.lower() in GEO_WORDS for t in core)
             demonym = len(core) == 1 and core[0].lower().endswith(("ian", "ese", "ish", "ean"))
-            if not known and (demonym or not (titled or surname_of or (len(core) >= 2 and not placey))):
+            speaks = fold(name) in subjects
+            if placey or demonym or not (known or titled or surname_of or speaks):
                 continue
             org = _is_org(core)
             appositive = re.match(r",\s+(?:the|a|an)\s+([\w\s\-]{2,60}?)\s+(?:of|for|at|in)\b",
@@ -260,7 +281,9 @@ class _People:
             if appositive:
                 lower_roles |= {w.lower() for w in appositive.group(1).split()
                                 if w.lower() in ROLE_NOUNS}
-            self._add(name, start, roles | lower_roles, org)
+            person = self._add(name, start, roles | lower_roles, org)
+            if speaks:
+                self.spoke.extend((p, fold(person.name)) for p in subjects[fold(name)])
 
     def _find(self, surname: str) -> _Person | None:
         key = fold(surname)
@@ -315,6 +338,19 @@ class _People:
                 best = (max(earlier), person)
         return best[1] if best else None
 
+    def last_speaker_before(self, position: int, within: int = 600) -> _Person | None:
+        """The person who last "said" something shortly before `position`: news prose's "he"."""
+        best: tuple[int, str] | None = None
+        for at, key in self.spoke:
+            if position - within <= at < position and (best is None or at > best[0]):
+                best = (at, key)
+        if best is None:
+            return None
+        for person in self.by_key.values():
+            if fold(person.name) == best[1] or fold(person.name).endswith(" " + best[1]):
+                return person
+        return None
+
     def first_after(self, position: int, role: str, within: int = 400) -> _Person | None:
         """A lede's "the foreign minister has said …" names its person just after: look ahead once."""
         best: tuple[int, _Person] | None = None
@@ -330,7 +366,25 @@ class _People:
         tokens, roles = _strip_titles(name.split())
         plain = " ".join(tokens)
         person = self._add(plain, position, roles, _is_org(tokens))
+        self.spoke.append((position, fold(person.name)))
         return person.name
+
+
+def _speech_subjects(text: str) -> dict[str, list[int]]:
+    """Folded names that are the subject of a speech verb ("Stoltenberg said …"), with positions."""
+    names: dict[str, list[int]] = {}
+    for verb in _VERB_RE.finditer(text):
+        if verb.group(1) in _PARTICIPLES:
+            continue
+        back = text[max(0, verb.start() - 160) : verb.start()]
+        back = re.split(r"[.!?][”\"’]?\s+|[“”\"\n]", back)[-1]
+        back = re.sub(rf"(?:\s*{_ADVERBS})+$", " ", back + " ").rstrip()
+        back = re.split(r"\b(?:that|and|but|because|while|when)\s+(?=\S)", _drop_parenthetical(back))[-1]
+        found = _subject_speaker(back)
+        if found is not None and found[0] == "name":
+            key = fold(" ".join(_strip_titles(found[1].split())[0]))
+            names.setdefault(key, []).append(verb.start())
+    return names
 
 
 @lru_cache(maxsize=1)
@@ -351,7 +405,9 @@ def _spacy_persons(text: str) -> set[str]:
     votes: dict[str, list[bool]] = {}
     for ent in nlp(text).ents:  # type: ignore[operator]
         votes.setdefault(ent.text, []).append(ent.label_ == "PERSON")
-    return {name for name, v in votes.items() if sum(v) * 2 > len(v)}
+    people = {name for name, v in votes.items() if sum(v) * 2 > len(v) and " " in name.strip()}
+    # a lone word is a PERSON only as the surname of a full name ("Kyiv" is a known slip)
+    return people | {name.split()[-1] for name in people}
 
 
 # ---------------------------------------------------------------- attribution
@@ -389,13 +445,10 @@ def _subject_speaker(subj: str) -> tuple[str, str] | None:
     last = words[-1].strip("\"“”'’")
     if last.lower() in _PRONOUNS and len(words) <= 3:
         return ("pronoun", last.lower())
+    role = _role(words)
+    if role is not None:
+        return ("role", role)
     if last and last[0].islower():
-        head = last.lower()
-        if len(words) >= 2 and words[-2].lower() in {"the", "this", "that"} or any(
-            w.lower() == "the" for w in words[:-1]
-        ):
-            if head in ROLE_NOUNS:
-                return ("role", head)
         return None
     runs = _name_runs(seg)
     if not runs:
@@ -452,6 +505,25 @@ def _attribute_after(after: str) -> tuple[str, str] | None:
     return _subject_speaker(subj)
 
 
+def _sentence_subject(sentence: str) -> tuple[str, str] | None:
+    """The subject a sentence opens with: a pronoun, "the <role> …", or a leading name."""
+    sentence = sentence.lstrip()
+    pronoun = re.match(r"(He|She)\b", sentence)
+    if pronoun:
+        return ("pronoun", pronoun.group(1).lower())
+    phrase = re.match(r"((?:The|the)\s+(?:[\w\-]+\s+){0,5}?)(?:has|had|have|was|is|said|on|in|,)\b",
+                      sentence)
+    if phrase:
+        role = _role(phrase.group(1).split())
+        if role is not None:
+            return ("role", role)
+    runs = _name_runs(sentence[:80])
+    if runs and runs[0][0] < 3:
+        tokens, _roles = _strip_titles(runs[0][2])
+        return ("name", " ".join(tokens))
+    return None
+
+
 def _attribute_before(before: str) -> tuple[str, str] | None:
     m_cited = list(_CITED.finditer(before))
     if m_cited:
@@ -460,9 +532,8 @@ def _attribute_before(before: str) -> tuple[str, str] | None:
     if not verbs:
         return None
     verb = verbs[-1]
-    if verb.group(1) in _PARTICIPLES:
-        subj_m = re.match(r"^\s*(.{1,80}?)\s+(?:has|had|have|was|is|on|in|said|,)\b", before)
-        return _subject_speaker(subj_m.group(1)) if subj_m else None
+    if verb.group(1) in _PARTICIPLES:  # "X …, saying …": the sentence's subject speaks
+        return _sentence_subject(before)
     subj = before[: verb.start()]
     subj = re.sub(rf"(?:\s*{_ADVERBS})+$", " ", subj + " ").rstrip()
     subj = _drop_parenthetical(subj)
@@ -480,7 +551,7 @@ def _resolve(found: tuple[str, str] | None, people: _People, position: int) -> s
             return None
         return people.canonical(value, position)
     if kind == "pronoun":
-        person = people.last_before(position)
+        person = people.last_speaker_before(position) or people.last_before(position)
         return person.name if person else None
     person = people.last_before(position, role=value) or people.first_after(position, role=value)
     return person.name if person else None
@@ -549,7 +620,8 @@ def find_quotes(
         if found is None and before.strip():
             found = _attribute_before(before)
             how = "before"
-        raw.speaker = _resolve(found, people, raw.start)
+        at = raw.start - len(before) - 1 if how == "before" else raw.start
+        raw.speaker = _resolve(found, people, at)
         raw.how = how if raw.speaker else ""
         stripped_before = before.strip()
         raw.partial = bool(inner[:1].islower()) or bool(

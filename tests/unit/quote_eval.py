@@ -91,17 +91,22 @@ def score_article(data: dict[str, object], score: Score, verbose: bool = False) 
                 print("  EXTRA", q.text[:60], "|", q.speaker)
 
 
-def evaluate(verbose: bool = False) -> Score:
+def evaluate(split: str | None = None, verbose: bool = False) -> Score:
+    """Score every article (or those of one `split`: "dev", the default, or "heldout")."""
     score = Score()
     for path in sorted(ARTICLES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if split is not None and data.get("split", "dev") != split:
+            continue
         if verbose:
             print(path.name)
-        score_article(json.loads(path.read_text(encoding="utf-8")), score, verbose)
+        score_article(data, score, verbose)
     return score
 
 
 if __name__ == "__main__":
-    s = evaluate(verbose=True)
-    print(s)
-    print(f"quotes P={s.quote_precision:.3f} R={s.quote_recall:.3f}; "
-          f"speakers P={s.speaker_precision:.3f} R={s.speaker_recall:.3f}")
+    for name in ("dev", "heldout", None):
+        s = evaluate(name, verbose=name == "heldout")
+        print(name or "all", s)
+        print(f"  quotes P={s.quote_precision:.3f} R={s.quote_recall:.3f}; "
+              f"speakers P={s.speaker_precision:.3f} R={s.speaker_recall:.3f}")
