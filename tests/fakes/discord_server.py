@@ -1167,7 +1167,9 @@ class FakeDiscord:
                     "description": cmd.get("description", ""),
                     "description_localizations": cmd.get("description_localizations"),
                     "options": cmd.get("options", []),
-                    "default_member_permissions": cmd.get("default_member_permissions"),
+                    "default_member_permissions": _perm_string(
+                        cmd.get("default_member_permissions")
+                    ),
                     "dm_permission": cmd.get("dm_permission", True),
                     "contexts": cmd.get("contexts"),
                     "integration_types": cmd.get("integration_types", [0]),
@@ -1464,6 +1466,11 @@ class FakeDiscord:
 
 
 # --------------------------------------------------------------------------- validation
+
+
+def _perm_string(value: Any) -> str | None:
+    """Discord answers permission bitsets as strings whatever the client sent."""
+    return None if value is None else str(value)
 
 
 def _bucket(path: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -34,7 +36,22 @@ def build_client() -> tuple[discord.Client, app_commands.CommandTree[discord.Cli
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(f"done: {topic}", ephemeral=True)
 
-    rules = app_commands.Group(name="rules", description="Watch rules (admins)")
+    @tree.command(name="edit", description="Defer, then edit the original reply")
+    async def edit(interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        await interaction.edit_original_response(content="edited in place")
+
+    @tree.command(name="sluggish", description="Replies too late")
+    async def sluggish(interaction: discord.Interaction) -> None:
+        await asyncio.sleep(0.3)
+        with contextlib.suppress(discord.NotFound):
+            await interaction.response.send_message("too late")
+
+    rules = app_commands.Group(
+        name="rules",
+        description="Watch rules (admins)",
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
 
     @rules.command(name="show", description="Show one rule")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -105,12 +122,19 @@ async def test_wrong_token_is_refused(fake: FakeDiscord) -> None:
 async def test_command_sync_is_recorded(fake: FakeDiscord, bot: discord.Client) -> None:
     sync = fake.command_syncs[-1]
     assert sync["guild_id"] is None
-    assert sorted(c["name"] for c in sync["commands"]) == ["actor", "ping", "rules", "slow"]
+    assert sorted(c["name"] for c in sync["commands"]) == [
+        "actor",
+        "edit",
+        "ping",
+        "rules",
+        "slow",
+        "sluggish",
+    ]
     rules = next(c for c in fake.global_commands if c["name"] == "rules")
     assert [o["name"] for o in rules["options"]] == ["show"]
     assert all(c["id"] and c["application_id"] == fake.application_id for c in fake.global_commands)
     fetched = await bot.tree.fetch_commands()  # type: ignore[attr-defined]
-    assert {c.name for c in fetched} == {"actor", "ping", "rules", "slow"}
+    assert {c.name for c in fetched} == {"actor", "edit", "ping", "rules", "slow", "sluggish"}
 
 
 async def test_bad_command_definition_is_rejected_like_discord(
@@ -138,12 +162,28 @@ async def test_deferred_reply_then_followup(fake: FakeDiscord, bot: discord.Clie
     assert rec.text == "done: donbas"
 
 
+async def test_deferred_reply_then_edit_original(fake: FakeDiscord, bot: discord.Client) -> None:
+    rec = await fake.invoke_command("edit")
+    assert rec.deferred and not rec.ephemeral
+    await fake.wait_for(lambda: rec.edits)
+    assert rec.text == "edited in place"
+
+
+async def test_late_reply_is_refused_like_discord(bot: discord.Client, fake: FakeDiscord) -> None:
+    fake.ack_deadline = 0.1
+    rec = await fake.invoke_command("sluggish")
+    assert rec.callbacks == [] and rec.late_callbacks == 1
+
+
 async def test_member_permission_check(fake: FakeDiscord, bot: discord.Client) -> None:
     watchers = fake.guild.role_named("Watchers")
     allowed = await fake.invoke_command(
         "rules show", {"name": "donbas", "mention": watchers.id}, user=fake.admin
     )
     refused = await fake.invoke_command("rules show", {"name": "donbas"}, user=fake.member)
+    assert fake.can_use("rules show", fake.admin) and not fake.can_use("rules show", fake.member)
+    rules = next(c for c in fake.global_commands if c["name"] == "rules")
+    assert rules["default_member_permissions"] == str(MANAGE_GUILD)
     assert allowed.text == "rule donbas, mentions Watchers"
     assert refused.text == "refused: Manage Server needed"
     assert int(allowed.payload["member"]["permissions"]) & MANAGE_GUILD
