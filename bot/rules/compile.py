@@ -164,6 +164,7 @@ class CompiledMatcher:
         for key, slots in keys.items():
             self._automaton.add_word(key, (len(key), key_words[key], tuple(slots)))
         self._automaton.make_automaton()
+        self._scan = bool(keys)
         names = [n.text for n in self._names]
         self.vocabulary = Vocabulary.build(_phrase_sources(self.rules, names))
         self._typos = TypoIndex(self.vocabulary)
@@ -188,7 +189,7 @@ class CompiledMatcher:
         hits: list[tuple[int, int, int, tuple[tuple[int, int, int], ...], bool]] = []
         automaton = self._automaton
         for fi, text in enumerate((item.title, item.summary, item.content)):
-            if not text:
+            if not text or not self._scan:
                 continue
             folded = fold_text(text)
             texts[fi] = folded
@@ -279,7 +280,10 @@ class _Evaluation:
                 if not (ct.mask >> fi) & 1 or (fuzzy and not ct.fuzzy):
                     continue
                 if ct.case_sensitive and not self._same_case(
-                    fi, first, last, ct.raw if kind == _MAIN else ct.near_raw, ct.prefix
+                    fi,
+                    first,
+                    last,
+                    *((ct.raw, ct.prefix) if kind == _MAIN else (ct.near_raw, False)),
                 ):
                     continue
                 store = self.main if kind == _MAIN else self.near
@@ -386,7 +390,7 @@ class _Evaluation:
         out: list[Evidence] = []
         if ct.regex is not None:
             for fi, start, end in self._regex_hits(ti)[:MAX_EVIDENCE_PER_TERM]:
-                text = self.texts[fi].original if fi in self.texts else ""
+                text = (self.item.title, self.item.summary, self.item.content)[fi]
                 out.append(_make(rule_id, label, fi, start, end, text[start:end], "regex"))
             return out
         if ct.within:

@@ -6,6 +6,7 @@ database and rules edited from chat, so an error reads the same everywhere.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -14,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.models import Frozen, Priority, TextField
 
 SLUG = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+_WORD = re.compile(r"[^\W_]")
 ALL_FIELDS = (TextField.title, TextField.summary, TextField.content)
 
 
@@ -35,10 +37,20 @@ class TermMode(StrEnum):
 
 
 class Near(Frozen):
-    """A second phrase that must occur within `within` words of the term's phrase."""
+    """A second phrase that must occur within `within` words of the term's phrase.
+
+    `within: 1` means adjacent words; the two phrases may come in either order.
+    """
 
     phrase: str = Field(min_length=1, max_length=200)
     within: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("phrase")
+    @classmethod
+    def _has_word(cls, value: str) -> str:
+        if not _WORD.search(value):
+            raise ValueError("a near phrase must contain a word (a letter or a digit)")
+        return value
 
 
 class Term(Frozen):
@@ -71,8 +83,8 @@ class Term(Frozen):
     def _one_of_phrase_or_regex(self) -> Term:
         if (self.phrase is None) == (self.regex is None):
             raise ValueError("a term needs exactly one of 'phrase' or 'regex'")
-        if self.phrase is not None and not self.phrase.strip(" *"):
-            raise ValueError("a phrase must contain a word")
+        if self.phrase is not None and not _WORD.search(self.phrase):
+            raise ValueError("a phrase must contain a word (a letter or a digit)")
         if self.regex is not None and self.near is not None:
             raise ValueError("'near' applies to phrases, not to regular expressions")
         if not self.fields:
