@@ -667,10 +667,8 @@ class FakeDiscord:
         timeout: float = 5.0,  # noqa: ASYNC109
     ) -> dict[str, Any]:
         """Wait until the channel holds ``count`` messages; return the last one."""
-        msgs = await self.wait_for(
-            lambda: (m := self.channel_messages(channel_id)) and len(m) >= count and m, timeout
-        )
-        return msgs[-1]
+        await self.wait_for(lambda: len(self.channel_messages(channel_id)) >= count, timeout)
+        return self.channel_messages(channel_id)[-1]
 
     async def wait_until_ready(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until every shard has IDENTIFYed (READY and GUILD_CREATE are sent)."""

@@ -402,12 +402,13 @@ class FakeSlack:
 
     async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         """The client's ack (``{"envelope_id", "payload"?}``) for ``envelope_id``."""
-        return await self.wait_for(
-            lambda: next(
-                (a for a in self.socket_acks if a.get("envelope_id") == envelope_id), None
-            ),
-            timeout,
-        )
+
+        def ack() -> dict[str, Any] | None:
+            return next((a for a in self.socket_acks if a.get("envelope_id") == envelope_id), None)
+
+        found = await self.wait_for(ack, timeout)
+        assert found is not None
+        return found
 
     async def request_socket_refresh(self) -> None:
         """Send ``disconnect`` (reason ``refresh_requested``) as Slack does before rotating."""

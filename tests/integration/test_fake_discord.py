@@ -221,7 +221,8 @@ async def test_rate_limit_429_is_retried(fake: FakeDiscord, bot: discord.Client)
     assert [f["status"] for f in fake.faults_served] == [429]
     posts = [r for r in fake.requests if r["path"].endswith(f"/channels/{channel.id}/messages")]
     assert len(posts) == 2
-    assert [m["id"] for m in fake.channel_messages(channel.id)] == [str(message.id)]
+    recorded = await fake.wait_for_message(channel.id)
+    assert recorded["id"] == str(message.id) and len(fake.channel_messages(channel.id)) == 1
 
 
 async def test_server_error_is_retried(fake: FakeDiscord, bot: discord.Client) -> None:
