@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     admin_role: str | None = None
     discord_token: SecretStr | None = None
     discord_api_base: str | None = None
-    discord_shards: int | None = None
+    discord_shards: int | None = Field(default=None, ge=0, description="0: Discord chooses")
+    discord_guild_id: int | None = Field(default=None, description="sync commands to this guild")
+    discord_application_id: int | None = None
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
