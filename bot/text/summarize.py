@@ -1,0 +1,95 @@
+"""Extractive summaries: the two or three sentences that say what happened, never the title again.
+
+Lead-aware scoring (news puts the news first) plus word centrality and title overlap; no model, so
+the same item always gets the same summary.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from bot.text.sentences import Span, split_sentences
+
+_STOPWORDS = frozenset(
+    """
+    a an the and or but if of to in on at by for with from as is are was were be been being it its
+    this that these those he she they we you i his her their our your not no so than then there here
+    has have had do does did will would can could should may might must shall also into over after
+    before about against between during without within while which who whom whose what when where why
+    how said says say told
+    """.split()
+)
+_BOILERPLATE = re.compile(
+    r"^(?:author:|reporting by|editing by|writing by|read more|click here|sign up|subscribe|"
+    r"follow (?:him|her|us)|our standards|all rights reserved|©|copyright|photo:|image:|advertisement)"
+    r"|follow (?:him|her|us) on|@\w+\s*$",
+    re.IGNORECASE,
+)
+TITLE_DUPLICATE_JACCARD = 0.6
+
+
+def _tokens(text: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text.casefold()) if w not in _STOPWORDS]
+
+
+def jaccard(a: str, b: str) -> float:
+    """Token Jaccard similarity of two texts (stopwords ignored)."""
+    sa, sb = set(_tokens(a)), set(_tokens(b))
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:—–-") + "…"
+
+
+def summarize(title: str, text: str, *, max_sentences: int = 3, max_chars: int = 600) -> str:
+    """Up to `max_sentences` sentences of `text` (in their order), at most `max_chars` characters."""
+    sentences = [
+        s for s in split_sentences(text)
+        if len(_tokens(s.text)) >= 4
+        and not _BOILERPLATE.search(s.text)
+        and jaccard(s.text, title) < TITLE_DUPLICATE_JACCARD
+        and not (title and s.text.strip().casefold() in title.casefold())
+    ]
+    if not sentences or max_sentences <= 0 or max_chars <= 0:
+        return ""
+    freq = Counter(t for s in sentences for t in set(_tokens(s.text)))
+    title_words = set(_tokens(title))
+
+    def score(index: int, span: Span) -> float:
+        words = _tokens(span.text)
+        centrality = sum(math.log1p(freq[w]) for w in set(words)) / (len(set(words)) + 4)
+        overlap = len(title_words & set(words)) / (len(title_words) + 1)
+        lead = 1.0 / (1.0 + index) + (0.5 if index == 0 else 0.0)
+        length = 1.0 if 8 <= len(words) <= 40 else 0.6
+        return (centrality + 1.5 * overlap + lead) * length
+
+    ranked = sorted(range(len(sentences)), key=lambda i: -score(i, sentences[i]))
+    chosen: list[int] = []
+    used = 0
+    for i in ranked:
+        if len(chosen) >= max_sentences:
+            break
+        piece = sentences[i].text
+        if any(jaccard(piece, sentences[j].text) >= TITLE_DUPLICATE_JACCARD for j in chosen):
+            continue
+        extra = len(_terminated(piece)) + (1 if chosen else 0)
+        if used + extra > max_chars:
+            continue
+        chosen.append(i)
+        used += extra
+    if not chosen:
+        return _shorten(sentences[ranked[0]].text, max_chars)
+    return " ".join(_terminated(sentences[i].text) for i in sorted(chosen))
+
+
+def _terminated(sentence: str) -> str:
+    """A standfirst or heading has no full stop; add one so joined sentences stay readable."""
+    return sentence + "." if sentence[-1:].isalnum() else sentence
