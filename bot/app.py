@@ -16,11 +16,13 @@ from pathlib import Path
 import aiohttp
 
 from bot.catalog import LiveCatalog
+from bot.chat.commands import CommandService
 from bot.config import ConfigBundle, ConfigError, Settings, load_config
 from bot.delivery.dispatcher import DispatchReport, Dispatcher
 from bot.delivery.sinks.console import ConsoleSink
 from bot.delivery.sinks.webhooks import DiscordWebhookSink, SlackWebhookSink
 from bot.feeds.fetch import HttpFetcher
+from bot.feeds.ssrf import validate_feed_url
 from bot.models import Destination, Platform, Subscription
 from bot.ops import Metrics
 from bot.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
@@ -100,6 +102,11 @@ class App:
             clock=self.clock,
         )
         return self
+
+    def command_service(self) -> CommandService:
+        """The platform-neutral chat command service over this app's store."""
+        return CommandService(self.store, self.clock, validate_feed_url=validate_feed_url,
+                              default_interval=self.settings.poll_interval_seconds)
 
     async def _sync_config(self, bundle: ConfigBundle, now: datetime) -> None:
         specs = [

@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--role", choices=["all", "poller", "dispatcher", "chat"], default="all")
     run.set_defaults(handler=_run)
 
+    invite = sub.add_parser("invite", help="print the URL that adds the Discord bot to a server")
+    invite.add_argument("--guild", type=int, help="preselect this server id")
+    invite.set_defaults(handler=_invite)
+
     demo = sub.add_parser("demo", help="offline demo on bundled sample feeds")
     demo.set_defaults(handler=_demo)
 
@@ -98,6 +102,21 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run
 
     return await run(settings, role=args.role)
+
+
+async def _invite(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.chat.discord_invite import application_id, bot_permissions, invite_url
+
+    try:
+        app_id = await application_id(settings)
+    except ValueError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 1
+    print(invite_url(app_id, args.guild))
+    print(f"scopes: bot, applications.commands; permissions {bot_permissions().value}: View "
+          "Channel, Send Messages, Send Messages in Threads, Create Public Threads, Embed Links, "
+          "Read Message History", file=sys.stderr)
+    return 0
 
 
 async def _demo(_args: argparse.Namespace, _settings: Settings) -> int:

@@ -14,9 +14,16 @@ log = logging.getLogger(__name__)
 
 async def run(settings: Settings, *, role: str = "all") -> int:
     """Start the jobs for `role` (all, poller, dispatcher, chat) and run until signalled."""
-    app = await App(settings).open()
+    discord_bot = None
+    if settings.discord_token is not None and role != "poller":
+        from bot.chat.discord_app import DiscordBot
+
+        discord_bot = DiscordBot(settings)
+    app = await App(settings, extra_sinks=discord_bot.sinks if discord_bot else None).open()
     ops: OpsServer | None = None
     try:
+        if discord_bot is not None:  # the dispatcher role needs REST only, not the gateway
+            await discord_bot.start(app.command_service() if role in {"all", "chat"} else None)
         if settings.metrics_port:
             ops = OpsServer(app.metrics, app.health, settings.metrics_host, settings.metrics_port)
             await ops.start()
@@ -30,6 +37,8 @@ async def run(settings: Settings, *, role: str = "all") -> int:
         app.health["role"] = role
         await ticker.run_until_signalled()
     finally:
+        if discord_bot is not None:
+            await discord_bot.close()
         if ops is not None:
             await ops.stop()
         await app.close()

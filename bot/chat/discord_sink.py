@@ -1,0 +1,111 @@
+"""Post alerts to Discord channels through the bot's discord.py client (REST only).
+
+The delivery id is the message nonce with `enforce_nonce`, so a retried send cannot post twice;
+story follow-ups go into a thread started on the story's first alert in that channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import aiohttp
+import discord
+
+from bot.delivery.render.discord import render_embed
+from bot.models import Alert, Delivery, Platform
+from bot.ports import DeliveryError
+
+log = logging.getLogger(__name__)
+
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+UNKNOWN_MESSAGE = 10008
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
+KNOWN_THREADS_CAP = 10_000
+
+
+class DiscordSink:
+    """Sends an alert as an embed; maps Discord's answers to permanent or retryable errors."""
+
+    platform = Platform.discord
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+        self._threads: set[int] = set()
+
+    async def send(self, alert: Alert, delivery: Delivery) -> str:
+        channel_id = _snowflake(delivery.destination.address)
+        role = delivery.mention_role
+        mentions = discord.AllowedMentions.none()
+        if role:
+            mentions.roles = [discord.Object(id=_snowflake(role))]
+        try:
+            target = channel_id
+            if delivery.thread_id:
+                target = await self._thread(channel_id, int(delivery.thread_id), alert.title)
+            message = await self.client.get_partial_messageable(target).send(
+                content=f"<@&{role}>" if role else None,
+                embed=discord.Embed.from_dict(render_embed(alert)),
+                nonce=str(delivery.id),
+                allowed_mentions=mentions,
+            )
+        except discord.RateLimited as exc:
+            raise DeliveryError("Discord rate limit", retry_after=exc.retry_after) from None
+        except discord.HTTPException as exc:
+            raise error_for(exc, delivery.destination.address) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc.__class__.__name__} {exc}") from None
+        return str(message.id)
+
+    async def _thread(self, channel_id: int, message_id: int, title: str) -> int:
+        """The thread on the story's first message, created once; its id is the message id."""
+        if message_id in self._threads:
+            return message_id
+        try:
+            await self.client.http.start_thread_with_message(
+                channel_id,
+                message_id,
+                name=_clip(title, 100) or "Follow-ups",
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except discord.HTTPException as exc:
+            if exc.code == UNKNOWN_MESSAGE:  # the first alert was deleted: post in the channel
+                return channel_id
+            if exc.code != THREAD_EXISTS:
+                raise
+        if len(self._threads) >= KNOWN_THREADS_CAP:
+            self._threads.clear()
+        self._threads.add(message_id)
+        return message_id
+
+
+def error_for(exc: discord.HTTPException, channel: str) -> DeliveryError:
+    """404/403/401 and other 4xx are permanent; 429 waits `retry_after`; 5xx is retried."""
+    what = f"Discord answered {exc.status} (code {exc.code}) for channel {channel}: {exc.text}"
+    if exc.status == 429:
+        return DeliveryError(what, retry_after=_retry_after(exc))
+    if exc.status >= 500:
+        return DeliveryError(what)
+    return DeliveryError(what, permanent=True)
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    headers = getattr(exc.response, "headers", None) or {}
+    try:
+        return float(headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+
+
+def _snowflake(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise DeliveryError(
+            f"{value!r} is not a Discord channel or role id", permanent=True
+        ) from None
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
