@@ -56,7 +56,10 @@ class Near(Frozen):
 class Term(Frozen):
     """One phrase (or regular expression) with its matching options.
 
-    In YAML a bare string is a phrase; a trailing `*` makes it a prefix (`negotiat*`).
+    In YAML a bare string is a phrase; a trailing `*` makes it a prefix (`negotiat*`), in a
+    bare string or in `phrase:`. Phrases match whole words after folding (case, diacritics,
+    transliteration); `regex` runs on the original text, case-insensitive unless
+    `case_sensitive`. A prefix's last word is matched as written, without transliteration.
     """
 
     phrase: str | None = Field(default=None, min_length=1, max_length=200)
@@ -73,10 +76,12 @@ class Term(Frozen):
     @classmethod
     def _from_string(cls, value: Any) -> Any:
         if isinstance(value, str):
-            text = value.strip()
-            if text.endswith("*"):
-                return {"phrase": text[:-1].strip(), "mode": "prefix"}
-            return {"phrase": text}
+            value = {"phrase": value}
+        if isinstance(value, dict) and isinstance(value.get("phrase"), str):
+            text = value["phrase"].strip()
+            if text.endswith("*") and value.get("mode", "prefix") == "prefix":
+                return {**value, "phrase": text[:-1].strip(), "mode": "prefix"}
+            return {**value, "phrase": text}
         return value
 
     @model_validator(mode="after")
