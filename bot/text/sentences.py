@@ -9,13 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ABBREVIATIONS = frozenset(
+
+def _wordset(text: str) -> frozenset[str]:
+    """The words of a whitespace-separated list (keeps long vocabularies readable)."""
+    return frozenset(text.split())
+
+
+ABBREVIATIONS = _wordset(
     """
-    mr mrs ms dr prof sr jr st mt ft gen lt col maj capt cpt sgt cmdr adm brig cpl pvt gov sen rep
-    pres supt insp det rev hon messrs mme mlle no nos vol vols fig figs inc corp co ltd llc plc
-    dept univ assn bros est approx vs etc al cf ie eg jan feb mar apr jun jul aug sep sept oct nov
-    dec mon tue tues wed thu thur thurs fri sat sun ave blvd rd hwy
-    """.split()
+        mr mrs ms dr prof sr jr st mt ft gen lt col maj capt cpt sgt cmdr adm brig cpl pvt gov
+        sen rep pres supt insp det rev hon messrs mme mlle no nos vol vols fig figs inc corp co
+        ltd llc plc dept univ assn bros est approx vs etc al cf ie eg jan feb mar apr jun jul
+        aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun ave blvd rd hwy
+        """
 )
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*")
 _NEXT_START = re.compile(r"\s+[\"'“‘(\[]*[A-Z0-9À-Ý]")
@@ -65,10 +71,14 @@ def split_sentences(text: str) -> list[Span]:
             end = m.end()
             if not _NEXT_START.match(body, end):
                 continue
-            if body[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(body, m.start()):
+            if (
+                body[m.start()] == "."
+                and m.end() - m.start() == 1
+                and _is_abbreviation(body, m.start())
+            ):
                 # "U.S. officials" ends no sentence, but "in the U.S. The next" usually does.
                 nxt = body[end:].lstrip()[:1]
-                if not (nxt in "\"“" and nxt):
+                if not (nxt in '"“' and nxt):
                     continue
             piece = body[start:end].strip()
             if piece:

@@ -12,18 +12,25 @@ from collections import Counter
 
 from bot.text.sentences import Span, split_sentences
 
-_STOPWORDS = frozenset(
+
+def _wordset(text: str) -> frozenset[str]:
+    """The words of a whitespace-separated list (keeps long vocabularies readable)."""
+    return frozenset(text.split())
+
+
+_STOPWORDS = _wordset(
     """
-    a an the and or but if of to in on at by for with from as is are was were be been being it its
-    this that these those he she they we you i his her their our your not no so than then there here
-    has have had do does did will would can could should may might must shall also into over after
-    before about against between during without within while which who whom whose what when where why
-    how said says say told
-    """.split()
+        a an the and or but if of to in on at by for with from as is are was were be been being
+        it its this that these those he she they we you i his her their our your not no so than
+        then there here has have had do does did will would can could should may might must
+        shall also into over after before about against between during without within while
+        which who whom whose what when where why how said says say told
+        """
 )
 _BOILERPLATE = re.compile(
     r"^(?:author:|reporting by|editing by|writing by|read more|click here|sign up|subscribe|"
-    r"follow (?:him|her|us)|our standards|all rights reserved|©|copyright|photo:|image:|advertisement)"
+    r"follow (?:him|her|us)|our standards|all rights reserved|©|copyright|photo:|image:|"
+    r"advertisement)"
     r"|follow (?:him|her|us) on|@\w+\s*$",
     re.IGNORECASE,
 )
@@ -31,7 +38,9 @@ TITLE_DUPLICATE_JACCARD = 0.6
 
 
 def _tokens(text: str) -> list[str]:
-    return [w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text.casefold()) if w not in _STOPWORDS]
+    return [
+        w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text.casefold()) if w not in _STOPWORDS
+    ]
 
 
 def jaccard(a: str, b: str) -> float:
@@ -50,9 +59,10 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def summarize(title: str, text: str, *, max_sentences: int = 3, max_chars: int = 600) -> str:
-    """Up to `max_sentences` sentences of `text` (in their order), at most `max_chars` characters."""
+    """Up to `max_sentences` sentences of `text`, in text order, within `max_chars` characters."""
     sentences = [
-        s for s in split_sentences(text)
+        s
+        for s in split_sentences(text)
         if len(_tokens(s.text)) >= 4
         and not _BOILERPLATE.search(s.text)
         and jaccard(s.text, title) < TITLE_DUPLICATE_JACCARD

@@ -68,8 +68,10 @@ def score_article(data: dict[str, object], score: Score, verbose: bool = False) 
     score.speakers_labelled += sum(1 for lab in labels if lab["speaker"])
     used: set[int] = set()
     for lab in labels:
-        hit = next((i for i, q in enumerate(found)
-                    if i not in used and same_quote(q.text, lab["quote"])), None)
+        hit = next(
+            (i for i, q in enumerate(found) if i not in used and same_quote(q.text, lab["quote"])),
+            None,
+        )
         if hit is None:
             if verbose:
                 print("  MISSED", lab["quote"][:60], "|", lab["speaker"])
@@ -108,5 +110,7 @@ if __name__ == "__main__":
     for name in ("dev", "heldout", None):
         s = evaluate(name, verbose=name == "heldout")
         print(name or "all", s)
-        print(f"  quotes P={s.quote_precision:.3f} R={s.quote_recall:.3f}; "
-              f"speakers P={s.speaker_precision:.3f} R={s.speaker_recall:.3f}")
+        print(
+            f"  quotes P={s.quote_precision:.3f} R={s.quote_recall:.3f}; "
+            f"speakers P={s.speaker_precision:.3f} R={s.speaker_recall:.3f}"
+        )
