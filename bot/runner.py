@@ -19,11 +19,19 @@ async def run(settings: Settings, *, role: str = "all") -> int:
         from bot.chat.discord_app import DiscordBot
 
         discord_bot = DiscordBot(settings)
-    app = await App(settings, extra_sinks=discord_bot.sinks if discord_bot else None).open()
+    slack_bot = None
+    if settings.slack_bot_token is not None and role != "poller":
+        from bot.chat.slack_app import SlackBot
+
+        slack_bot = SlackBot(settings)
+    sinks = {**(discord_bot.sinks if discord_bot else {}), **(slack_bot.sinks if slack_bot else {})}
+    app = await App(settings, extra_sinks=sinks).open()
     ops: OpsServer | None = None
     try:
         if discord_bot is not None:  # the dispatcher role needs REST only, not the gateway
             await discord_bot.start(app.command_service() if role in {"all", "chat"} else None)
+        if slack_bot is not None:
+            await slack_bot.start(app.command_service() if role in {"all", "chat"} else None)
         if settings.metrics_port:
             ops = OpsServer(app.metrics, app.health, settings.metrics_host, settings.metrics_port)
             await ops.start()
@@ -39,6 +47,8 @@ async def run(settings: Settings, *, role: str = "all") -> int:
     finally:
         if discord_bot is not None:
             await discord_bot.close()
+        if slack_bot is not None:
+            await slack_bot.close()
         if ops is not None:
             await ops.stop()
         await app.close()

@@ -1,0 +1,184 @@
+"""The Slack app: one `/newsbot` slash command that translates between Slack and the CommandService.
+
+The listener parses the text, builds a `Caller` (admin per `SlackAdmins`), runs the command and
+answers within Slack's 3 s: with the reply itself when it is ready in time, else with a short
+acknowledgement and the reply through `response_url`. Socket Mode or HTTP (signed requests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.chat.commands import Caller, CommandService, Reply
+from bot.chat.slack_admin import SlackAdmins
+from bot.chat.slack_reply import reply_mrkdwn
+from bot.chat.slack_sink import SlackSink
+from bot.chat.textcommands import USAGE, CommandSyntaxError, parse
+from bot.config import ConfigError, Settings
+from bot.models import Platform
+from bot.ports import Sink
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/newsbot"
+EVENTS_PATH = "/slack/events"
+ACK_BUDGET = 2.0  # seconds; Slack shows an error if a slash command is not acked within 3
+WORKING = "Working on it…"
+SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
+
+
+def make_client(settings: Settings, *, retry_rate_limits: bool = False) -> AsyncWebClient:
+    """A Web API client with the bot token, at `NEWSBOT_SLACK_API_URL` when set."""
+    if settings.slack_bot_token is None:
+        raise ConfigError("NEWSBOT_SLACK_BOT_TOKEN is not set")
+    options: dict[str, Any] = {"token": settings.slack_bot_token.get_secret_value()}
+    if settings.slack_api_url:
+        options["base_url"] = settings.slack_api_url
+    client = AsyncWebClient(**options)
+    if retry_rate_limits:
+        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+    return client
+
+
+def plain_text(text: str) -> str:
+    """Undo Slack's escaping of typed text: `<https://x|x>` is the URL, `&lt;` is `<`."""
+    return html.unescape(SLACK_LINK.sub(lambda m: m[1], text)) if text else ""
+
+
+def help_reply() -> Reply:
+    return Reply(title="newsbot commands", lines=tuple(f"`{COMMAND} {usage}`" for usage in USAGE))
+
+
+def reply_payload(reply: Reply) -> dict[str, Any]:
+    """What Slack takes for a command answer: mrkdwn text, private unless meant for the channel."""
+    public = not reply.ephemeral and reply.ok
+    return {"text": reply_mrkdwn(reply), "response_type": "in_channel" if public else "ephemeral"}
+
+
+class SlashCommand:
+    """Turns one slash-command payload into a Reply through the command service."""
+
+    def __init__(self, service: CommandService, admins: SlackAdmins) -> None:
+        self.service = service
+        self.admins = admins
+
+    async def reply(self, command: Mapping[str, Any]) -> Reply:
+        try:
+            parsed = parse(plain_text(str(command.get("text", ""))))
+        except CommandSyntaxError as exc:
+            return Reply(title="I did not understand that", lines=(str(exc),), ok=False)
+        if parsed.is_help:
+            return help_reply()
+        try:
+            caller = await self.caller(command)
+            return await self.service.run(caller, parsed.path, parsed.options)
+        except Exception:
+            log.exception("%s %s failed", COMMAND, " ".join(parsed.path))
+            return Reply(title="Something went wrong; the error was logged", ok=False)
+
+    async def caller(self, command: Mapping[str, Any]) -> Caller:
+        user = str(command["user_id"])
+        return Caller(
+            user_id=user,
+            name=str(command.get("user_name", "")),
+            platform=Platform.slack,
+            workspace=str(command.get("team_id")) if command.get("team_id") else None,
+            channel=str(command["channel_id"]),
+            is_admin=await self.admins.is_admin(user),
+        )
+
+
+def build_app(
+    client: AsyncWebClient,
+    handler: SlashCommand,
+    *,
+    signing_secret: str | None,
+    ack_budget: float = ACK_BUDGET,
+) -> AsyncApp:
+    """The bolt app with the `/newsbot` listener; no secret (Socket Mode) means no signatures."""
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=signing_secret is not None,
+        logger=logging.getLogger("slack_bolt.newsbot"),
+    )
+
+    @app.command(COMMAND)
+    async def newsbot(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        task = asyncio.ensure_future(handler.reply(command))
+        done, _ = await asyncio.wait({task}, timeout=ack_budget)
+        if done:
+            await ack(**reply_payload(task.result()))
+            return
+        await ack(text=WORKING, response_type="ephemeral")
+        await respond(**reply_payload(await task))
+
+    return app
+
+
+class SlackBot:
+    """One process's Slack adapter: Web API client, alert sink, and (given a service) commands."""
+
+    def __init__(self, settings: Settings, *, post_interval: float = 1.0) -> None:
+        self.settings = settings
+        self.sink = SlackSink(make_client(settings), min_interval=post_interval)
+        self.app: AsyncApp | None = None
+        self.port: int | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def sinks(self) -> Mapping[Platform, Sink]:
+        return {Platform.slack: self.sink}
+
+    async def start(self, service: CommandService | None, *, host: str = "0.0.0.0") -> None:
+        """With a service, answer `/newsbot`: over Socket Mode if an app token is set, else HTTP."""
+        if service is None:
+            return
+        s = self.settings
+        secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else None
+        if s.slack_app_token is None and secret is None:
+            raise ConfigError(
+                "Slack HTTP mode needs NEWSBOT_SLACK_SIGNING_SECRET (or set "
+                "NEWSBOT_SLACK_APP_TOKEN to use Socket Mode)"
+            )
+        client = make_client(s, retry_rate_limits=True)
+        admins = SlackAdmins(client, s.slack_admins)
+        self.app = build_app(
+            client,
+            SlashCommand(service, admins),
+            signing_secret=None if s.slack_app_token else secret,
+        )
+        if s.slack_app_token is not None:
+            self._socket = AsyncSocketModeHandler(
+                self.app, app_token=s.slack_app_token.get_secret_value()
+            )
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("Slack: %s over Socket Mode", COMMAND)
+            return
+        self._runner = web.AppRunner(
+            self.app.web_app(path=EVENTS_PATH), handle_signals=False, shutdown_timeout=2.0
+        )
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, s.slack_port).start()
+        self.port = int(self._runner.addresses[0][1])
+        log.info("Slack: %s over HTTP at http://%s:%d%s", COMMAND, host, self.port, EVENTS_PATH)
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

@@ -1,0 +1,154 @@
+"""Post alerts to Slack channels with `chat.postMessage`, paced to Slack's ~1 message/s per channel.
+
+Story follow-ups are thread replies (`thread_ts` = the story's first message here). Slack's
+answers become DeliveryErrors the dispatcher understands: permanent, or retry (after Retry-After).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
+from bot.models import Alert, Delivery, Platform
+from bot.ports import DeliveryError
+
+log = logging.getLogger(__name__)
+
+PERMANENT = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_authed",
+        "missing_scope",
+        "no_permission",
+        "restricted_action",
+        "team_access_not_granted",
+        "ekm_access_denied",
+        "org_login_required",
+    }
+)
+"""Errors no retry can fix: the channel is gone or closed to us, or the token is."""
+CONTENT = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long"})
+"""The message itself was refused; it is re-sent once as plain text."""
+USER_GROUP = re.compile(r"^S[A-Z0-9]{2,20}$")
+PLAIN_TEXT_LIMIT = 3900
+
+
+class SlackSink:
+    """Sends an alert as Block Kit, at most one post per `min_interval` seconds per channel."""
+
+    platform = Platform.slack
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        min_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.min_interval = min_interval
+        self.clock = clock
+        self.sleep = sleep
+        self._next_at: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def send(self, alert: Alert, delivery: Delivery) -> str:
+        channel = delivery.destination.address
+        follow_up = alert.is_follow_up and delivery.thread_id is not None
+        text, blocks = (render_follow_up_blocks if follow_up else render_blocks)(alert)
+        blocks = _with_mention(blocks, delivery.mention_role)
+        async with self._locks.setdefault(channel, asyncio.Lock()):
+            wait = self._next_at.get(channel, 0.0) - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
+            try:
+                return await self._post(channel, text, blocks, delivery.thread_id)
+            finally:
+                self._next_at[channel] = max(
+                    self._next_at.get(channel, 0.0), self.clock() + self.min_interval
+                )
+
+    async def _post(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread: str | None
+    ) -> str:
+        try:
+            try:
+                response = await self._call(channel, text, blocks, thread)
+            except SlackApiError as exc:
+                error = _error_code(exc)
+                if error == "thread_not_found" and thread:  # the story's first post was deleted
+                    response = await self._call(channel, text, blocks, None)
+                elif error in CONTENT:
+                    log.warning("Slack refused the blocks (%s); posting plain text", error)
+                    response = await self._call(channel, text[:PLAIN_TEXT_LIMIT], None, thread)
+                else:
+                    raise
+        except SlackApiError as exc:
+            raise self._error(exc, channel) from None
+        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"Slack unreachable: {exc.__class__.__name__}") from None
+        return str(response["ts"])
+
+    async def _call(
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None, thread: str | None
+    ) -> Any:
+        return await self.client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    def _error(self, exc: SlackApiError, channel: str) -> DeliveryError:
+        """Map Slack's answer; a 429 also holds the channel back for Retry-After seconds."""
+        status = getattr(exc.response, "status_code", None)
+        error = _error_code(exc)
+        what = f"Slack chat.postMessage to {channel} failed: {error} (HTTP {status})"
+        if status == 429 or error == "ratelimited":
+            retry_after = _retry_after(exc) or 1.0
+            self._next_at[channel] = self.clock() + retry_after
+            return DeliveryError(what, retry_after=retry_after)
+        if error in PERMANENT:
+            return DeliveryError(what, permanent=True)
+        return DeliveryError(what)
+
+
+def _with_mention(blocks: list[dict[str, Any]], role: str | None) -> list[dict[str, Any]]:
+    """Prefix the user group the subscription asked to mention (`S…` ids only)."""
+    if not role or not USER_GROUP.match(role):
+        return blocks
+    mention = {"type": "section", "text": {"type": "mrkdwn", "text": f"<!subteam^{role}>"}}
+    return [mention, *blocks][:50]
+
+
+def _error_code(exc: SlackApiError) -> str:
+    data = getattr(exc.response, "data", None)
+    if isinstance(data, dict):
+        return str(data.get("error") or "unknown_error")
+    return "unexpected_response"
+
+
+def _retry_after(exc: SlackApiError) -> float | None:
+    headers = getattr(exc.response, "headers", None) or {}
+    try:
+        return max(0.0, float(headers.get("Retry-After", "")))
+    except (TypeError, ValueError):
+        return None
