@@ -12,7 +12,7 @@ from typing import Literal
 import aiohttp
 import discord
 
-from bot.delivery.render.discord import render_embed
+from bot.delivery.render.discord import mention_content, render_embed, render_follow_up_embed
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
 
@@ -35,17 +35,19 @@ class DiscordSink:
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
         channel_id = _snowflake(delivery.destination.address)
-        role = delivery.mention_role
+        role = delivery.mention_role if (delivery.mention_role or "").isdigit() else None
         mentions = discord.AllowedMentions.none()
         if role:
-            mentions.roles = [discord.Object(id=_snowflake(role))]
+            mentions.roles = [discord.Object(id=int(role))]
         try:
             target = channel_id
             if delivery.thread_id:
                 target = await self._thread(channel_id, int(delivery.thread_id), alert.title)
+            follow_up = target != channel_id
+            embed = render_follow_up_embed(alert) if follow_up else render_embed(alert)
             message = await self.client.get_partial_messageable(target).send(
-                content=f"<@&{role}>" if role else None,
-                embed=discord.Embed.from_dict(render_embed(alert)),
+                content=mention_content(role) or None,
+                embed=discord.Embed.from_dict(embed),
                 nonce=str(delivery.id),
                 allowed_mentions=mentions,
             )
@@ -101,9 +103,7 @@ def _snowflake(value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise DeliveryError(
-            f"{value!r} is not a Discord channel or role id", permanent=True
-        ) from None
+        raise DeliveryError(f"{value!r} is not a Discord channel id", permanent=True) from None
 
 
 def _clip(text: str, limit: int) -> str:
