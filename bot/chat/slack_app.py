@@ -130,8 +130,11 @@ def build_app(
 class SlackBot:
     """One process's Slack adapter: Web API client, alert sink, and (given a service) commands."""
 
-    def __init__(self, settings: Settings, *, post_interval: float = 1.0) -> None:
+    def __init__(
+        self, settings: Settings, *, post_interval: float = 1.0, ack_budget: float = ACK_BUDGET
+    ) -> None:
         self.settings = settings
+        self.ack_budget = ack_budget
         self.sink = SlackSink(make_client(settings), min_interval=post_interval)
         self.app: AsyncApp | None = None
         self.port: int | None = None
@@ -159,6 +162,7 @@ class SlackBot:
             client,
             SlashCommand(service, admins),
             signing_secret=None if s.slack_app_token else secret,
+            ack_budget=self.ack_budget,
         )
         if s.slack_app_token is not None:
             self._socket = AsyncSocketModeHandler(

@@ -80,9 +80,7 @@ class SlackSink:
             try:
                 return await self._post(channel, text, blocks, delivery.thread_id)
             finally:
-                self._next_at[channel] = max(
-                    self._next_at.get(channel, 0.0), self.clock() + self.min_interval
-                )
+                self._next_at[channel] = self.clock() + self.min_interval
 
     async def _post(
         self, channel: str, text: str, blocks: list[dict[str, Any]], thread: str | None
@@ -118,14 +116,12 @@ class SlackSink:
         )
 
     def _error(self, exc: SlackApiError, channel: str) -> DeliveryError:
-        """Map Slack's answer; a 429 also holds the channel back for Retry-After seconds."""
+        """Map Slack's answer; on 429 the dispatcher holds the channel back for Retry-After."""
         status = getattr(exc.response, "status_code", None)
         error = _error_code(exc)
         what = f"Slack chat.postMessage to {channel} failed: {error} (HTTP {status})"
         if status == 429 or error == "ratelimited":
-            retry_after = _retry_after(exc) or 1.0
-            self._next_at[channel] = self.clock() + retry_after
-            return DeliveryError(what, retry_after=retry_after)
+            return DeliveryError(what, retry_after=_retry_after(exc) or 1.0)
         if error in PERMANENT:
             return DeliveryError(what, permanent=True)
         return DeliveryError(what)

@@ -145,7 +145,7 @@ def _options(spec: Spec, rest: str) -> dict[str, str]:
         match = OPTION.match(token)
         if match and match[1] in spec.keys:
             options[match[1]] = match[2]
-        elif match and spec.keys:
+        elif match:
             raise CommandSyntaxError(f"unknown option {match[1]!r}; usage: {spec.usage}")
         else:
             words.append(token)
