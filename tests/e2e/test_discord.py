@@ -1,0 +1,292 @@
+"""Discord end to end: our bot on the unmodified discord.py client, the real App and store,
+against the fake Discord and a feed server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import discord.gateway
+import discord.http
+import pytest
+from pydantic import SecretStr
+
+from bot.app import App
+from bot.chat.discord_app import DiscordBot
+from bot.config import Settings
+from bot.models import Destination, Platform, Subscription
+from bot.store.store import Store
+from bot.text.stories import same_story
+from tests.builders import PEACE, ROOT, rss, write_config
+from tests.e2e.command_cases import CASES
+from tests.fakes.discord_server import FakeDiscord, InteractionRecord
+from tests.fakes.feed_server import FeedServer
+
+COMMANDS = {"subscribe", "unsubscribe", "subscriptions", "actor", "alerts", "rules", "feeds"}
+SUBCOMMANDS = {
+    "alerts": ["recent", "log"],
+    "rules": ["list", "show", "add", "edit", "remove", "test", "history"],
+    "feeds": ["list", "add", "remove"],
+}
+HOSTILE = "@everyone " + PEACE  # feed text that would ping the whole server if mentions parsed
+
+
+@dataclass
+class Running:
+    fake: FakeDiscord
+    feeds: FeedServer
+    app: App
+    bot: DiscordBot
+    settings: Settings
+
+
+def settings_for(fake: FakeDiscord, tmp_path: Path, config: Path, **extra: Any) -> Settings:
+    return Settings(
+        discord_token=SecretStr(fake.token),
+        discord_api_base=fake.api_base,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        config_dir=config,
+        fetch_allow_private=["127.0.0.1/32"],
+        metrics_port=0,
+        admin_role="News Editors",
+        **extra,
+    )
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    async with FakeDiscord(heartbeat_interval=0.1) as fake, FeedServer() as feeds:
+        feeds.add("/a.xml", rss([]))
+        feeds.add("/b.xml", rss([]))
+        config = write_config(tmp_path / "config", [feeds.url("/a.xml"), feeds.url("/b.xml")])
+        settings = settings_for(fake, tmp_path, config)
+        bot = DiscordBot(settings, guild_ready_timeout=0.05)
+        app = await App(settings, extra_sinks=bot.sinks).open()
+        try:
+            await bot.start(app.command_service())
+            await bot.connection.wait_until_ready(timeout=10)
+            yield Running(fake, feeds, app, bot, settings)
+        finally:
+            await bot.close()
+            await app.close()
+    assert base == discord.http.Route.BASE  # the bot restores the globals it changed
+    assert gateway == discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+
+async def reply_of(fake: FakeDiscord, rec: InteractionRecord) -> InteractionRecord:
+    """Wait for a deferred command's follow-up; a direct answer is already complete."""
+    if rec.deferred:
+        await fake.wait_for(lambda: rec.replies)
+    return rec
+
+
+async def test_commands_synced_match_the_command_list(running: Running) -> None:
+    fake = running.fake
+    [sync] = fake.command_syncs
+    assert sync["guild_id"] is None
+    by_name = {c["name"]: c for c in sync["commands"]}
+    assert set(by_name) == COMMANDS
+    for group, subs in SUBCOMMANDS.items():
+        assert [o["name"] for o in by_name[group]["options"]] == subs
+    subscribe = {o["name"]: o for o in by_name["subscribe"]["options"]}
+    assert list(subscribe) == ["target", "min_priority", "mention_role", "mode", "digest_time"]
+    assert subscribe["target"]["autocomplete"] is True
+    assert [c["value"] for c in subscribe["min_priority"]["choices"]] == [
+        "low",
+        "normal",
+        "high",
+        "urgent",
+    ]
+    assert subscribe["mention_role"]["type"] == 8  # ROLE
+    assert all(c.get("contexts") == [0] for c in sync["commands"])  # guilds only
+    # the gateway URL came from the configured base's GET /gateway/bot; no privileged intents
+    assert any(r["path"] == "/api/v10/gateway/bot" for r in fake.requests)
+    assert fake.identifies[0]["intents"] == discord.Intents(guilds=True).value
+
+
+async def test_every_shared_command_case(running: Running) -> None:
+    fake = running.fake
+    for case in CASES:
+        user = fake.admin if case.admin else fake.member
+        rec = await reply_of(
+            fake, await fake.invoke_command(" ".join(case.path), dict(case.options), user=user)
+        )
+        text = rec.text
+        for expected in case.expect:  # the table names rules loosely ("Peace talks")
+            assert expected.casefold() in text.casefold(), f"{case.name}: {expected!r} in {text!r}"
+        assert rec.ephemeral == case.ephemeral, case.name
+        assert text.startswith("**⚠️") != case.ok, f"{case.name}: {text!r}"
+        assert rec.callback is not None
+        assert rec.callback["data"]["allowed_mentions"]["parse"] == []
+    refused = [r for r in await running.app.store.audit.history(limit=100) if not r.allowed]
+    assert sorted(r.action for r in refused) == ["feeds.add", "rules.add", "rules.list"]
+    assert all(r.who.startswith(f"discord:{fake.member.id}") for r in refused)
+    assert all(r.workspace == fake.guild.id for r in refused)
+
+
+async def test_admin_role_from_settings_grants_admin(running: Running) -> None:
+    fake = running.fake
+    editor = await fake.invoke_command("rules list", user=fake.editor)  # role "News Editors"
+    member = await fake.invoke_command("rules list", user=fake.member)
+    assert "peace-talks" in editor.text
+    assert "Only admins" in member.text
+
+
+async def test_autocomplete_offers_rules_and_actors(running: Running) -> None:
+    fake = running.fake
+    targets = await fake.autocomplete("subscribe", {"target": "lav"}, focused="target")
+    assert [c["value"] for c in targets] == ["sergey-lavrov"]
+    rules = await fake.autocomplete("rules show", {"rule": "peace"}, focused="rule")
+    assert [c["value"] for c in rules] == ["peace-talks"]
+    actors = await fake.autocomplete("actor", {"name": "pu"}, focused="name")
+    assert {c["value"] for c in actors} == {"vladimir-putin", "denis-pushilin"}
+
+
+async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
+    fake, feeds, app = running.fake, running.feeds, running.app
+    watchers = fake.guild.role_named("Watchers")
+    rec = await fake.invoke_command(
+        "subscribe", {"target": "peace-talks", "mention_role": watchers.id}, user=fake.member
+    )
+    assert "Subscribed" in rec.text and f"<@&{watchers.id}>" in rec.text
+
+    feeds.add("/a.xml", rss([("a-1", HOSTILE)], title="Feed A"))
+    fake.fail_next(r"/channels/\d+/messages$", 429, retry_after=0.05)
+    await app.poll_once()
+    report = await app.drain()
+    assert report.sent == 1
+    [first] = fake.channel_messages(fake.alerts_channel.id)
+    assert [f["status"] for f in fake.faults_served] == [429]  # retried once, posted once
+    request = first["request"]
+    [delivery] = await app.store.outbox.log(
+        Destination(
+            platform=Platform.discord, address=fake.alerts_channel.id, workspace=fake.guild.id
+        )
+    )
+    assert request["nonce"] == str(delivery.id) and request["enforce_nonce"] is True
+    assert delivery.message_id == first["id"]
+    embed = first["embeds"][0]
+    assert "Lavrov" in embed["title"]
+    # only the subscription's role may be mentioned; @everyone in the title pings nobody
+    assert request["content"] == f"<@&{watchers.id}>"
+    assert request["allowed_mentions"]["parse"] == []
+    assert request["allowed_mentions"]["roles"] == [watchers.id]
+
+    # the same story from another outlet is a follow-up: it goes into a thread on the first alert
+    feeds.add("/b.xml", rss([("b-1", PEACE)], title="Feed B"))
+    await app.store.feeds.make_due(app.clock())
+    await app.poll_once()
+    assert (await app.drain()).sent == 1
+    [thread] = fake.threads
+    assert thread["id"] == first["id"] and thread["parent_id"] == fake.alerts_channel.id
+    [follow_up] = fake.channel_messages(thread["id"])
+    assert follow_up["request"]["nonce"] != request["nonce"]
+    assert len(fake.channel_messages(fake.alerts_channel.id)) == 1
+
+
+async def test_dispatcher_role_posts_over_rest_without_the_gateway(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake, FeedServer() as feeds:
+        feeds.add("/a.xml", rss([("a-1", PEACE)]))
+        config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
+        settings = settings_for(fake, tmp_path, config)
+        await _subscribe(settings, fake.alerts_channel.id, fake.guild.id)
+        bot = DiscordBot(settings)
+        app = await App(settings, extra_sinks=bot.sinks).open()
+        try:
+            await bot.start(None)
+            await app.poll_once()
+            assert (await app.drain()).sent == 1
+        finally:
+            await bot.close()
+            await app.close()
+        assert fake.identifies == [] and fake.command_syncs == []
+        assert fake.channel_messages(fake.alerts_channel.id)[0]["embeds"]
+
+
+async def test_sharded_bot_gets_its_shard_count_from_the_gateway(tmp_path: Path) -> None:
+    async with FakeDiscord(heartbeat_interval=0.1) as fake:
+        config = write_config(tmp_path / "config", [])
+        settings = settings_for(fake, tmp_path, config, discord_shards=0)
+        bot = DiscordBot(settings, guild_ready_timeout=0.05)
+        app = await App(settings, extra_sinks=bot.sinks).open()
+        try:
+            await bot.start(app.command_service())
+            await bot.connection.wait_until_ready(timeout=10)
+            assert isinstance(bot.client, discord.AutoShardedClient)
+            assert [i["shard"] for i in fake.identifies] == [[0, 1]]
+            rec = await fake.invoke_command("subscriptions", user=fake.member)
+            assert "no subscriptions" in rec.text
+        finally:
+            await bot.close()
+            await app.close()
+
+
+async def _subscribe(settings: Settings, channel: str, guild: str) -> None:
+    """Seed a subscription through the store, as `/subscribe` in an earlier run would have."""
+    store = await Store.open(settings.database_url, same_story)
+    try:
+        dest = Destination(platform=Platform.discord, address=channel, workspace=guild)
+        sub = Subscription(destination=dest, target="rule:peace-talks", created_by="test")
+        await store.subscriptions.upsert(sub, App(settings).clock())
+    finally:
+        await store.close()
+
+
+@pytest.mark.slow
+async def test_newsbot_run_process(tmp_path: Path) -> None:
+    """A real `newsbot run`: logs in, syncs, answers a command, posts an alert, exits 0 on TERM."""
+    async with FakeDiscord() as fake, FeedServer() as feeds:
+        feeds.add("/a.xml", rss([("a-1", HOSTILE)]))
+        config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
+        settings = settings_for(fake, tmp_path, config)
+        await _subscribe(settings, fake.alerts_channel.id, fake.guild.id)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "NEWSBOT_DISCORD_TOKEN": fake.token,
+            "NEWSBOT_DISCORD_API_BASE": fake.api_base,
+            "NEWSBOT_DATABASE_URL": settings.database_url,
+            "NEWSBOT_CONFIG_DIR": str(config),
+            "NEWSBOT_FETCH_ALLOW_PRIVATE": '["127.0.0.1/32"]',
+            "NEWSBOT_POLL_TICK_SECONDS": "0.2",
+            "NEWSBOT_DISPATCH_TICK_SECONDS": "0.2",
+            "NEWSBOT_METRICS_PORT": "0",
+        }
+        log = tmp_path / "bot.log"
+        with log.open("wb") as err:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                env=env,
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=err,
+            )
+        try:
+            await fake.wait_until_ready(timeout=30)
+            await fake.wait_for(lambda: fake.command_syncs, timeout=10)
+            assert {c["name"] for c in fake.command_syncs[0]["commands"]} == COMMANDS
+            rec = await reply_of(fake, await fake.invoke_command("subscriptions"))
+            assert "Russia–Ukraine peace talks" in rec.text
+            message = await fake.wait_for_message(fake.alerts_channel.id, timeout=30)
+            assert message["embeds"] and message["request"]["enforce_nonce"] is True
+            assert message["request"]["allowed_mentions"]["parse"] == []
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), timeout=30) == 0
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    await proc.wait()
+        output = log.read_text()
+        assert fake.token not in output, "the token leaked into the logs"
