@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch, TextField
 from bot.rules.actors import actor_names, surnames
-from bot.rules.compile import FIELDS, _phrase_sources, active_rules, term_accepts_typos
 from bot.rules.fold import WORD, canonical, fold_word, same_words_ignoring_case
 from bot.rules.fuzzy import Vocabulary
 from bot.rules.schema import Actor, Rule, RuleKind, Term, TermMode
+from bot.rules.terms import FIELDS, active_rules, phrase_sources, term_accepts_typos
 
 Span = tuple[int, int]
 """(first word, last word), inclusive"""
@@ -86,7 +86,7 @@ class ReferenceMatcher:
         bare = surnames(self.actors)
         self.names = {a.id: actor_names(a, bare.get(a.id)) for a in self.actors}
         all_names = [n for names in self.names.values() for n in names]
-        self.vocabulary = Vocabulary.build(_phrase_sources(self.rules, all_names))
+        self.vocabulary = Vocabulary.build(phrase_sources(self.rules, all_names))
 
     def match(self, item: Item) -> MatchResult:
         fields = [_Field.of(f, item.text(f), self.vocabulary) for f in FIELDS if item.text(f)]

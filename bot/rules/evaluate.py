@@ -1,0 +1,262 @@
+"""Boolean evaluation of the rules an item's hits touched, and the evidence of those that hold."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
+from bot.rules.fold import WORD, FoldedText
+from bot.rules.schema import RuleKind
+from bot.rules.terms import ALIAS, FIELDS, MAIN, CRule, Hit
+
+if TYPE_CHECKING:
+    from bot.rules.compile import CompiledMatcher
+
+MAX_EVIDENCE_PER_TERM = 5
+EMPTY = MatchResult()
+
+ScanHit = tuple[int, int, int, tuple[tuple[int, int, int], ...], bool]
+"""(field index, first word, number of words, automaton slots, found through a typo)"""
+
+M = TypeVar("M")
+
+
+def build(cls: type[M], values: dict[str, Any]) -> M:
+    """Construct a frozen model from values already known valid, without re-validating.
+
+    Equivalent to `cls.model_construct(**values)` with every field given, at a third of the cost.
+    """
+    obj = cls.__new__(cls)
+    setattr_ = object.__setattr__
+    setattr_(obj, "__dict__", values)
+    setattr_(obj, "__pydantic_fields_set__", set(values))
+    setattr_(obj, "__pydantic_extra__", None)
+    setattr_(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _evidence(
+    rule_id: str, term: str, fi: int, start: int, end: int, text: str, how: str
+) -> Evidence:
+    return build(
+        Evidence,
+        {
+            "rule_id": rule_id,
+            "term": term,
+            "field": FIELDS[fi],
+            "start": start,
+            "end": end,
+            "text": text,
+            "how": how,
+        },
+    )
+
+
+def _how(text: str, lower: str, lower_words: tuple[str, ...]) -> str:
+    """'exact' when the text spells the phrase up to case and punctuation, else 'folded'."""
+    low = text.lower()
+    if low == lower or tuple(WORD.findall(low)) == lower_words:
+        return "exact"
+    return "folded"
+
+
+def word_gap(a: Hit, b: Hit) -> int:
+    """Words from the end of one hit to the start of the other; 0 when they overlap."""
+    if b[1] > a[2]:
+        return b[1] - a[2]
+    if a[1] > b[2]:
+        return a[1] - b[2]
+    return 0
+
+
+def _inside(inner: Hit, outer: Hit) -> bool:
+    return inner[0] == outer[0] and outer[1] <= inner[1] and inner[2] <= outer[2]
+
+
+def _order(ev: Evidence) -> tuple[int, int]:
+    return FIELDS.index(ev.field), ev.start
+
+
+class Evaluation:
+    """The boolean evaluation and evidence of one item, given the automaton's hits."""
+
+    def __init__(self, matcher: CompiledMatcher, item: Item, texts: dict[int, FoldedText]) -> None:
+        self.m = matcher
+        self.item = item
+        self.texts = texts
+        self.main: dict[int, list[Hit]] = {}
+        self.near: dict[int, list[Hit]] = {}
+        self.pairs: dict[int, list[tuple[Hit, Hit]]] = {}
+        self.regex: dict[int, list[tuple[int, int, int]]] = {}
+        self.mentions: dict[int, ActorMention] = {}
+
+    def run(self, hits: list[ScanHit]) -> MatchResult:
+        m = self.m
+        terms = m.terms
+        candidates: set[int] = set(m.always)
+        names: dict[int, list[tuple[Hit, int]]] = {}
+        for fi, first, nwords, slots, fuzzy in hits:
+            hit = (fi, first, first + nwords - 1, fuzzy)
+            for kind, index, trigger in slots:
+                if kind == ALIAS:
+                    names.setdefault(m.names[index].actor, []).append((hit, index))
+                    continue
+                ct = terms[index]
+                if not (ct.mask >> fi) & 1 or (fuzzy and not ct.fuzzy):
+                    continue
+                if ct.case_sensitive and not self._same_case(
+                    hit, *((ct.raw, ct.prefix) if kind == MAIN else (ct.near_raw, False))
+                ):
+                    continue
+                (self.main if kind == MAIN else self.near).setdefault(index, []).append(hit)
+                if trigger >= 0:
+                    candidates.add(trigger)
+        if names:
+            self.mentions = self._mentions(names)
+            for ai in self.mentions:
+                candidates.update(m.actor_rules.get(ai, ()))
+        if not candidates and not self.mentions:
+            return EMPTY
+        crules = m.crules
+        matched = tuple(
+            self._rule_match(crules[ri]) for ri in sorted(candidates) if self._holds(crules[ri])
+        )
+        actors = tuple(self.mentions[ai] for ai in sorted(self.mentions))
+        if not matched and not actors:
+            return EMPTY
+        return build(MatchResult, {"rules": matched, "actors": actors})
+
+    def _mentions(self, names: dict[int, list[tuple[Hit, int]]]) -> dict[int, ActorMention]:
+        out: dict[int, ActorMention] = {}
+        for ai, found in names.items():
+            full = [h for h, ni in found if not self.m.names[ni].surname]
+            actor = self.m.actors[ai]
+            target = f"actor:{actor.id}"
+            evidence = [
+                self._phrase_evidence(target, name.text, hit, name.lower, name.lower_words)
+                for hit, ni in found
+                if not ((name := self.m.names[ni]).surname and any(_inside(hit, f) for f in full))
+            ]
+            evidence.sort(key=_order)
+            out[ai] = build(
+                ActorMention,
+                {"actor_id": actor.id, "name": actor.name, "evidence": tuple(evidence)},
+            )
+        return out
+
+    def _holds(self, crule: CRule) -> bool:
+        if crule.rule.kind is RuleKind.actor and not any(a in self.mentions for a in crule.actors):
+            return False
+        satisfied = self._satisfied
+        if not all(satisfied(t) for t in crule.all):
+            return False
+        if crule.any and not any(satisfied(t) for t in crule.any):
+            return False
+        return not any(satisfied(t) for t in crule.none)
+
+    def _satisfied(self, ti: int) -> bool:
+        ct = self.m.terms[ti]
+        if ct.regex is not None:
+            return bool(self._regex_hits(ti))
+        if ti not in self.main:
+            return False
+        return not ct.within or bool(self._near_pairs(ti))
+
+    def _regex_hits(self, ti: int) -> list[tuple[int, int, int]]:
+        found = self.regex.get(ti)
+        if found is None:
+            ct = self.m.terms[ti]
+            assert ct.regex is not None
+            found = []
+            for fi, text in enumerate((self.item.title, self.item.summary, self.item.content)):
+                if text and (ct.mask >> fi) & 1:
+                    found.extend((fi, mt.start(), mt.end()) for mt in ct.regex.finditer(text))
+            self.regex[ti] = found
+        return found
+
+    def _near_pairs(self, ti: int) -> list[tuple[Hit, Hit]]:
+        pairs = self.pairs.get(ti)
+        if pairs is None:
+            within = self.m.terms[ti].within
+            pairs = [
+                (a, b)
+                for a in self.main.get(ti, ())
+                for b in self.near.get(ti, ())
+                if a[0] == b[0] and 1 <= word_gap(a, b) <= within
+            ]
+            self.pairs[ti] = pairs
+        return pairs
+
+    def _rule_match(self, crule: CRule) -> RuleMatch:
+        rule = crule.rule
+        evidence: list[Evidence] = []
+        for ti in (*crule.all, *crule.any):
+            if self._satisfied(ti):
+                evidence.extend(self._term_evidence(rule.id, ti))
+        for ai in crule.actors:
+            mention = self.mentions.get(ai)
+            if mention is not None:
+                evidence.extend(
+                    build(Evidence, {**e.__dict__, "rule_id": rule.id}) for e in mention.evidence
+                )
+        if len(evidence) > 1:
+            evidence.sort(key=_order)
+        return build(
+            RuleMatch,
+            {
+                "rule_id": rule.id,
+                "rule_name": rule.name,
+                "priority": rule.priority,
+                "evidence": tuple(evidence),
+            },
+        )
+
+    def _term_evidence(self, rule_id: str, ti: int) -> list[Evidence]:
+        ct = self.m.terms[ti]
+        if ct.regex is not None:
+            texts = (self.item.title, self.item.summary, self.item.content)
+            return [
+                _evidence(rule_id, ct.label, fi, s, e, texts[fi][s:e], "regex")
+                for fi, s, e in self._regex_hits(ti)[:MAX_EVIDENCE_PER_TERM]
+            ]
+        if ct.within:
+            out = []
+            for a, b in self._near_pairs(ti)[:MAX_EVIDENCE_PER_TERM]:
+                folded = self.texts[a[0]]
+                start, end = folded.span(min(a[1], b[1]), max(a[2], b[2]))
+                text = folded.original[start:end]
+                out.append(_evidence(rule_id, ct.label, a[0], start, end, text, "near"))
+            return out
+        how = "prefix" if ct.prefix else None
+        return [
+            self._phrase_evidence(rule_id, ct.label, hit, ct.lower, ct.lower_words, how)
+            for hit in self.main[ti][:MAX_EVIDENCE_PER_TERM]
+        ]
+
+    def _phrase_evidence(
+        self,
+        rule_id: str,
+        label: str,
+        hit: Hit,
+        lower: str,
+        lower_words: tuple[str, ...],
+        how: str | None = None,
+    ) -> Evidence:
+        fi, first, last, fuzzy = hit
+        folded = self.texts[fi]
+        start, end = folded.span(first, last)
+        text = folded.original[start:end]
+        if fuzzy:
+            how = "fuzzy"
+        elif how is None:
+            how = _how(text, lower, lower_words)
+        return _evidence(rule_id, label, fi, start, end, text, how)
+
+    def _same_case(self, hit: Hit, raw: tuple[str, ...], prefix: bool) -> bool:
+        fi, first, last, _ = hit
+        folded = self.texts[fi]
+        original = folded.original
+        words = [original[s:e] for s, e in folded.spans()[first : last + 1]]
+        if prefix:
+            return words[:-1] == list(raw[:-1]) and words[-1].startswith(raw[-1])
+        return words == list(raw)

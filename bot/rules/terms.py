@@ -1,0 +1,127 @@
+"""Rules, terms and actor names in compiled form: tables the scanner fills, evaluation reads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import product
+
+from bot.models import TextField
+from bot.rules.fold import WORD, canonical, fold_word, phrase_words, spellings
+from bot.rules.schema import Rule, Term, TermMode
+
+FIELDS = (TextField.title, TextField.summary, TextField.content)
+ALL, ANY, NONE = 0, 1, 2
+MAIN, NEAR, ALIAS = 0, 1, 2
+
+Hit = tuple[int, int, int, bool]
+"""(field index, first word, last word, found through a typo correction)"""
+
+
+@dataclass(slots=True, eq=False)
+class CTerm:
+    """A term ready for evaluation: its rule, group, field mask and matching options."""
+
+    rule: int
+    group: int
+    term: Term
+    label: str
+    mask: int
+    raw: tuple[str, ...]
+    near_raw: tuple[str, ...]
+    lower: str
+    lower_words: tuple[str, ...]
+    prefix: bool
+    case_sensitive: bool
+    fuzzy: bool
+    within: int
+    regex: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, rule: int, group: int, term: Term) -> CTerm:
+        mask = 0
+        for field in term.fields:
+            mask |= 1 << FIELDS.index(field)
+        regex = None
+        if term.regex is not None:
+            regex = re.compile(term.regex, 0 if term.case_sensitive else re.IGNORECASE)
+        phrase = term.phrase or ""
+        return cls(
+            rule=rule,
+            group=group,
+            term=term,
+            label=term.label,
+            mask=mask,
+            raw=phrase_words(phrase),
+            near_raw=phrase_words(term.near.phrase) if term.near else (),
+            lower=phrase.lower(),
+            lower_words=tuple(w.lower() for w in WORD.findall(phrase)),
+            prefix=term.mode is TermMode.prefix,
+            case_sensitive=term.case_sensitive,
+            fuzzy=term_accepts_typos(term),
+            within=term.near.within if term.near else 0,
+            regex=regex,
+        )
+
+
+@dataclass(slots=True, eq=False)
+class CRule:
+    """A rule as indexes into the term table, plus the actors an actor rule needs."""
+
+    rule: Rule
+    all: tuple[int, ...]
+    any: tuple[int, ...]
+    none: tuple[int, ...]
+    actors: tuple[int, ...]
+
+
+@dataclass(slots=True, eq=False)
+class CName:
+    """One name an actor is found by."""
+
+    actor: int
+    text: str
+    lower: str
+    lower_words: tuple[str, ...]
+    surname: bool
+
+    @classmethod
+    def of(cls, actor: int, text: str, surname: bool) -> CName:
+        words = tuple(w.lower() for w in WORD.findall(text))
+        return cls(actor, text, text.lower(), words, surname)
+
+
+def phrase_keys(phrase: str, prefix: bool) -> list[str]:
+    """Automaton keys for a phrase: every spelling variant, space-delimited for whole words."""
+    words = [fold_word(w) for w in phrase_words(phrase)]
+    if prefix:
+        head = [spellings(canonical(w)) for w in words[:-1]]
+        return [" " + " ".join((*combo, words[-1])) for combo in product(*head)]
+    variants = [spellings(canonical(w)) for w in words]
+    return [" " + " ".join(combo) + " " for combo in product(*variants)]
+
+
+def phrase_sources(rules: Sequence[Rule], names: Sequence[str]) -> list[tuple[str, bool]]:
+    """Every phrase in the rule set with whether it accepts typos (for the typo vocabulary)."""
+    out: list[tuple[str, bool]] = []
+    for rule in rules:
+        for term in (*rule.all, *rule.any, *rule.none):
+            if term.phrase is None:
+                continue
+            tolerant = term_accepts_typos(term)
+            out.append((term.phrase, tolerant))
+            if term.near is not None:
+                out.append((term.near.phrase, tolerant))
+    out.extend((name, True) for name in names)
+    return out
+
+
+def term_accepts_typos(term: Term) -> bool:
+    """Typos are forgiven only in whole-word, case-insensitive phrases that allow it."""
+    return term.fuzzy and term.mode is TermMode.word and not term.case_sensitive
+
+
+def active_rules(rules: Sequence[Rule]) -> list[Rule]:
+    """The rules that take part in matching."""
+    return [r for r in rules if r.enabled]
