@@ -44,20 +44,23 @@ class SlackAdmins:
         cached = self._cache.get(user_id)
         if cached is not None and cached[0] > now:
             return cached[1]
-        allowed = await self._workspace_admin(user_id) or await self._in_listed_group(user_id)
+        admin = await self._workspace_admin(user_id)
+        allowed = bool(admin) or await self._in_listed_group(user_id)
+        if admin is None:  # the lookup failed: refuse now, ask again next time
+            return allowed
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[user_id] = (now + self.ttl, allowed)
         return allowed
 
-    async def _workspace_admin(self, user_id: str) -> bool:
+    async def _workspace_admin(self, user_id: str) -> bool | None:
         try:
             response = await self.client.users_info(user=user_id)
         except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             log.warning(
                 "users.info for %s failed (%s); treating as not an admin", user_id, _reason(exc)
             )
-            return False
+            return None
         user = response.get("user") or {}
         return any(bool(user.get(k)) for k in ("is_admin", "is_owner", "is_primary_owner"))
 
