@@ -15,6 +15,7 @@ _DISCORD_TAG = re.compile(r"<(@[!&]?|#|/|a?:|t:)")
 _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|\[\]])")
 _DISCORD_LINE_START = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
 _SLACK_MASS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_SLACK_TAG = re.compile(r"<([!@#]|https?:|mailto:)", re.IGNORECASE)
 
 
 def discord_text(text: str) -> str:
@@ -38,7 +39,8 @@ def slack_text(text: str) -> str:
 
 
 def slack_plain(text: str) -> str:
-    """Text for Slack `plain_text` objects: no markup is parsed there, but @channel still reads."""
+    """Text for Slack `plain_text`: not parsed for markup, but defused anyway (defence in depth)."""
+    text = _SLACK_TAG.sub(lambda m: "<" + ZWSP + m.group(1), text)
     return _SLACK_MASS.sub(lambda m: "@" + ZWSP + m.group(1), text)
 
 
