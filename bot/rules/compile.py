@@ -91,6 +91,10 @@ class CompiledMatcher:
             tuple(groups[NONE]),
             tuple(index[a] for a in rule.actors if a in index),
         )
+        crule.plain = rule.kind is RuleKind.topic and all(
+            self.terms[t].regex is None and not self.terms[t].within
+            for t in (*crule.all, *crule.any, *crule.none)
+        )
         self.crules.append(crule)
         triggers = self._triggers(crule)
         if rule.kind is RuleKind.actor:
@@ -142,8 +146,11 @@ class CompiledMatcher:
 
     def _scan_typos(self, fi: int, folded: FoldedText, hits: list[ScanHit]) -> None:
         """Second pass over a field whose long words include a typo of a target name."""
+        unknown = set(_LONG_WORD.findall(folded.joined)) - self._typos.clean
+        if not unknown:
+            return
         fixes: dict[str, str] = {}
-        for word in _LONG_WORD.findall(folded.joined):
+        for word in unknown:
             fixed = self._typos.correct(word)
             if fixed is not None:
                 fixes[word] = fixed

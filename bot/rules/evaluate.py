@@ -118,13 +118,24 @@ class Evaluation:
         if not candidates and not self.mentions:
             return EMPTY
         crules = m.crules
-        matched = tuple(
-            self._rule_match(crules[ri]) for ri in sorted(candidates) if self._holds(crules[ri])
-        )
+        hit_terms = self.main.keys()
+        matched = []
+        for ri in sorted(candidates):
+            crule = crules[ri]
+            if crule.plain:
+                holds = (
+                    hit_terms >= crule.all_set
+                    and (not crule.any or not hit_terms.isdisjoint(crule.any_set))
+                    and hit_terms.isdisjoint(crule.none_set)
+                )
+            else:
+                holds = self._holds(crule)
+            if holds:
+                matched.append(self._rule_match(crule))
         actors = tuple(self.mentions[ai] for ai in sorted(self.mentions))
         if not matched and not actors:
             return EMPTY
-        return build(MatchResult, {"rules": matched, "actors": actors})
+        return build(MatchResult, {"rules": tuple(matched), "actors": actors})
 
     def _mentions(self, names: dict[int, list[tuple[Hit, int]]]) -> dict[int, ActorMention]:
         out: dict[int, ActorMention] = {}
@@ -190,8 +201,9 @@ class Evaluation:
     def _rule_match(self, crule: CRule) -> RuleMatch:
         rule = crule.rule
         evidence: list[Evidence] = []
+        satisfied = self.main.__contains__ if crule.plain else self._satisfied
         for ti in (*crule.all, *crule.any):
-            if self._satisfied(ti):
+            if satisfied(ti):
                 evidence.extend(self._term_evidence(rule.id, ti))
         for ai in crule.actors:
             mention = self.mentions.get(ai)

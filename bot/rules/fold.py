@@ -14,6 +14,11 @@ from functools import lru_cache
 
 WORD = re.compile(r"[^\W_]+")
 """A word is a run of letters and digits; everything else (quotes, hyphens, dots) separates."""
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_ASCII_FOLD = bytes(
+    ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else ord(" ") for c in range(256)
+)
+"""bytes.translate table: ASCII letters lowercased, digits kept, everything else a space."""
 
 VARIANTS: dict[str, str] = {
     # people
@@ -152,7 +157,8 @@ class FoldedText:
     def spans(self) -> list[tuple[int, int]]:
         """Character span of each word in the original text."""
         if self._spans is None:
-            self._spans = [m.span() for m in WORD.finditer(self.original)]
+            pattern = _ASCII_WORD if self.original.isascii() else WORD
+            self._spans = [m.span() for m in pattern.finditer(self.original)]
         return self._spans
 
     def span(self, first: int, last: int) -> tuple[int, int]:
@@ -163,10 +169,10 @@ class FoldedText:
 
 def fold_text(text: str) -> FoldedText:
     """Fold item text: one C-speed pass for ASCII, a word-by-word pass otherwise."""
-    words = WORD.findall(text)
-    low = " ".join(words).lower()
-    if not low.isascii():
-        low = " ".join([fold_word(w) for w in words])
+    if text.isascii():
+        data = b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split())
+        return FoldedText(text, f" {data.decode('ascii')} ")
+    low = " ".join([fold_word(w) for w in WORD.findall(text)])
     return FoldedText(text, f" {low} ")
 
 

@@ -77,22 +77,27 @@ class TypoIndex:
         for target in vocabulary.targets:
             for key in {target} | _deletions(target):
                 self._index.setdefault(key, set()).add(target)
-        self._cache: dict[str, str | None] = {}
+        self._fixes: dict[str, str] = {}
+        self.clean: set[str] = set()
+        """Words already looked up that need no correction (set difference is C-speed)."""
 
     def __bool__(self) -> bool:
         return bool(self._index)
 
     def correct(self, folded: str) -> str | None:
         """The unique target one edit away from `folded`, else None (same as correct_slowly)."""
-        try:
-            return self._cache[folded]
-        except KeyError:
-            pass
-        result = self._lookup(folded)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[folded] = result
-        return result
+        fixed = self._fixes.get(folded)
+        if fixed is not None or folded in self.clean:
+            return fixed
+        fixed = self._lookup(folded)
+        if len(self.clean) + len(self._fixes) >= _CACHE_LIMIT:
+            self.clean.clear()
+            self._fixes.clear()
+        if fixed is None:
+            self.clean.add(folded)
+        else:
+            self._fixes[folded] = fixed
+        return fixed
 
     def _lookup(self, folded: str) -> str | None:
         word = canonical(folded)

@@ -67,13 +67,26 @@ class CTerm:
 
 @dataclass(slots=True, eq=False)
 class CRule:
-    """A rule as indexes into the term table, plus the actors an actor rule needs."""
+    """A rule as indexes into the term table, plus the actors an actor rule needs.
+
+    A `plain` rule (a topic rule of phrases without `near` or regex) is decided by set
+    operations on the terms that were hit.
+    """
 
     rule: Rule
     all: tuple[int, ...]
     any: tuple[int, ...]
     none: tuple[int, ...]
     actors: tuple[int, ...]
+    plain: bool = False
+    all_set: frozenset[int] = frozenset()
+    any_set: frozenset[int] = frozenset()
+    none_set: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.all_set = frozenset(self.all)
+        self.any_set = frozenset(self.any)
+        self.none_set = frozenset(self.none)
 
 
 @dataclass(slots=True, eq=False)
