@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -165,17 +166,34 @@ class SlackBot:
             ack_budget=self.ack_budget,
         )
         if s.slack_app_token is not None:
-            self._socket = AsyncSocketModeHandler(
-                self.app, app_token=s.slack_app_token.get_secret_value()
-            )
+            await self._start_socket(self.app, s.slack_app_token.get_secret_value())
+        else:
+            await self._start_http(self.app, host, s.slack_port)
+
+    async def _start_socket(self, app: AsyncApp, app_token: str) -> None:
+        self._socket = AsyncSocketModeHandler(app, app_token=app_token)
+        try:
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
-            log.info("Slack: %s over Socket Mode", COMMAND)
-            return
+        except SlackApiError as exc:
+            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            raise ConfigError(
+                f"Slack refused to open Socket Mode ({error or exc.response.status_code}); "
+                "check NEWSBOT_SLACK_APP_TOKEN (an xapp- token with connections:write)"
+            ) from None
+        log.info("Slack: %s over Socket Mode", COMMAND)
+
+    async def _start_http(self, app: AsyncApp, host: str, port: int) -> None:
         self._runner = web.AppRunner(
-            self.app.web_app(path=EVENTS_PATH), handle_signals=False, shutdown_timeout=2.0
+            app.web_app(path=EVENTS_PATH), handle_signals=False, shutdown_timeout=2.0
         )
         await self._runner.setup()
-        await web.TCPSite(self._runner, host, s.slack_port).start()
+        try:
+            await web.TCPSite(self._runner, host, port).start()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot serve Slack requests on {host}:{port}: {exc.strerror}; "
+                "set NEWSBOT_SLACK_PORT"
+            ) from None
         self.port = int(self._runner.addresses[0][1])
         log.info("Slack: %s over HTTP at http://%s:%d%s", COMMAND, host, self.port, EVENTS_PATH)
 
