@@ -136,6 +136,11 @@ _ADVERBS = (
     r"(?:(?:also|later|earlier|then|further|previously|again|once|still|repeatedly|has|had|"
     r"have|was|is|would|will|reportedly|recently|separately|publicly|privately|has\s+also)\s+)"
 )
+MAX_TEXT_CHARS = 50_000
+"""Quotes are looked for in the first 50,000 characters: a long article's key quotes come early, and
+a hostile feed cannot make attribution (worst case quadratic in names × quotes) run long."""
+SPACY_MAX_CHARS = 20_000
+"""spaCy reads only the head of long texts: names that matter appear early, and it costs ~30 ms/KB."""
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
 _TOK = rf"(?:[{_UPPER}][\w'’\-]*\.?|[{_UPPER}]\.)"
 _TOKEN_RE = re.compile(rf"{_TOK}(?=\W|$)")
@@ -334,6 +339,7 @@ class _People:
         spacy_people = _spacy_persons(text)
         subjects = _speech_subjects(text)
         self.spoke: list[tuple[int, str]] = []  # (position, folded name) of speech-verb subjects
+        counted: set[str] = set()
         for start, _end, tokens in _name_runs(text):
             core, roles = _strip_titles(tokens)
             if _is_org(tokens):  # "French Foreign Ministry" is a body, not a "Ministry" person
@@ -362,7 +368,8 @@ class _People:
                     w.lower() for w in appositive.group(1).split() if w.lower() in ROLE_NOUNS
                 }
             person = self._add(name, start, roles | lower_roles, org)
-            if speaks:
+            if speaks and fold(name) not in counted:
+                counted.add(fold(name))
                 self.spoke.extend((p, fold(person.name)) for p in subjects[fold(name)])
 
     def _find(self, surname: str) -> _Person | None:
@@ -485,7 +492,7 @@ def _spacy_persons(text: str) -> set[str]:
     if nlp is None:
         return set()
     votes: dict[str, list[bool]] = {}
-    for ent in nlp(text).ents:  # type: ignore[operator]
+    for ent in nlp(text[:SPACY_MAX_CHARS]).ents:  # type: ignore[operator]
         votes.setdefault(ent.text, []).append(ent.label_ == "PERSON")
     people = {name for name, v in votes.items() if sum(v) * 2 > len(v) and " " in name.strip()}
     # a lone word is a PERSON only as the surname of a full name ("Kyiv" is a known slip)
@@ -705,6 +712,7 @@ def find_quotes(
     length, a known speaker, a full rather than partial quote, and position. `outlets` adds names
     (e.g. the feed's publisher) that are sources, never speakers.
     """
+    text = text[:MAX_TEXT_CHARS]
     outlet_set = NEWS_OUTLETS | {fold(o) for o in outlets if o}
     paras = paragraphs(text)
     raws = _quote_spans(text)

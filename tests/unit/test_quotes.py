@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bot.text.quotes as quotes_module
 from bot.rules.schema import Actor
@@ -181,3 +183,36 @@ def test_enrich_prefers_full_text_and_falls_back_to_summary() -> None:
         ),
     )
     assert full.quotes[0].speaker == "Jane Doe"
+
+
+TOKENS = st.sampled_from(
+    [
+        "a",
+        "b",
+        " ",
+        "C",
+        ".",
+        ",",
+        ":",
+        "“",
+        "”",
+        '"',
+        "'",
+        "\n",
+        " said ",
+        "He",
+        "Jane Doe",
+        "the minister",
+        "Lavrov",
+        "Reuters",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TOKENS, max_size=120).map("".join))
+def test_any_text_gives_well_formed_quotes(text: str) -> None:
+    for quote in find_quotes(text, ACTORS):
+        assert quote.text.strip()
+        assert quote.speaker is None or quote.speaker.strip()
+        assert quote.actor_id is None or quote.actor_id in {a.id for a in ACTORS}
