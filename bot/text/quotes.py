@@ -140,7 +140,7 @@ MAX_TEXT_CHARS = 50_000
 """Quotes are looked for in the first 50,000 characters: a long article's key quotes come early, and
 a hostile feed cannot make attribution (worst case quadratic in names × quotes) run long."""
 SPACY_MAX_CHARS = 20_000
-"""spaCy reads only the head of long texts: names that matter appear early, and it costs ~30 ms/KB."""
+"""spaCy reads only the head of long texts: names that matter come early; it costs ~30 ms/KB."""
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
 _TOK = rf"(?:[{_UPPER}][\w'’\-]*\.?|[{_UPPER}]\.)"
 _TOKEN_RE = re.compile(rf"{_TOK}(?=\W|$)")
