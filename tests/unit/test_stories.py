@@ -43,7 +43,7 @@ def test_same_event_pairs_recall() -> None:
 
 
 def test_unrelated_headlines_do_not_merge() -> None:
-    """Measured: 0 of 20,000 random pairs within 48 h at 12 (2 of 300,000 random pairs overall)."""
+    """Measured: 0 of 20,000 random pairs within 48 h at 12 (0 of 300,000 random pairs overall)."""
     rows = (
         [h["title"] for h in json.loads(HEADLINES.read_text("utf-8")) if h.get("title")]
         if HEADLINES.exists()
