@@ -35,6 +35,7 @@ def run(rules: list[Rule], text: str | Item, actors: tuple[Actor, ...] = ()) -> 
     for found in (*result.rules, *result.actors):
         for ev in found.evidence:
             assert it.text(ev.field)[ev.start : ev.end] == ev.text
+    assert MatchResult.model_validate(result.model_dump()) == result, "built without validation"
     return result
 
 
