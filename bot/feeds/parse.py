@@ -1,0 +1,360 @@
+"""Feed bytes to clean Items: RSS/Atom through feedparser (DTDs stripped first), JSON Feed by hand.
+
+Item identity is the guid/id, else the link, else "sha256:" + a hash of title and date (plus the
+summary when both are missing); identities over 1000 characters are hashed the same way.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import hashlib
+import io
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.models import Item
+from bot.text.normalize import clean_inline, clean_text, html_to_text
+
+MAX_ITEMS = 500
+MAX_PARSED = 4 * MAX_ITEMS
+MAX_IDENTITY = 1000
+MAX_TITLE = 1000
+MAX_SUMMARY = 20_000
+MAX_CONTENT = 200_000
+
+_DTD_START = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DTD_TOKEN = re.compile(rb"[\"'\[\]>]")
+_ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>?", re.IGNORECASE)
+_DTD_WORDS = ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+_ITEM_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+
+
+class FeedParseError(Exception):
+    """The document is not a feed newsbot can read; the message says what it is instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A parsed feed: its name and link, up to MAX_ITEMS newest items, and any leniency warning."""
+
+    title: str | None
+    link: str | None
+    items: list[Item] = field(default_factory=list)
+    bozo: str | None = None
+    total: int = 0
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    feed_id: int,
+    url: str,
+    content_type: str | None = None,
+    source: str | None = None,
+) -> ParsedFeed:
+    """Parse RSS, Atom or JSON Feed bytes; raise FeedParseError if it is none of them."""
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise FeedParseError("not an RSS/Atom/JSON feed: the response was empty")
+    is_json = head.startswith((b"{", b"[")) or (
+        "json" in (content_type or "").lower() and not head.startswith(b"<")
+    )
+    if is_json:
+        return _parse_json(body, feed_id=feed_id, source=source)
+    return _parse_xml(body, feed_id=feed_id, url=url, content_type=content_type, source=source)
+
+
+def _parse_xml(
+    body: bytes, *, feed_id: int, url: str, content_type: str | None, source: str | None
+) -> ParsedFeed:
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    body, total = first_items(strip_dtd(body))
+    result = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    feed, entries = result.get("feed", {}), result.get("entries", [])
+    problem = result.get("bozo_exception") if result.get("bozo") else None
+    if not entries and not result.get("version") and not feed.get("title"):
+        raise FeedParseError(f"not an RSS/Atom/JSON feed: {_what_is_it(body, problem)}")
+    title = _inline(feed.get("title_detail") or feed.get("title"), MAX_TITLE) or None
+    dated = [(_entry_date(e), i, e) for i, e in enumerate(entries)]
+    newest = sorted(dated, key=_newest_first)[:MAX_ITEMS]
+    name = source or title or ""
+    items = [_xml_item(e, when, feed_id=feed_id, source=name) for when, _, e in newest]
+    warning = (
+        f"feed is not well-formed ({_short(problem)}); it was read leniently" if problem else None
+    )
+    return ParsedFeed(
+        title=title,
+        link=_http(feed.get("link")),
+        items=items,
+        bozo=warning,
+        total=max(total, len(entries)),
+    )
+
+
+def first_items(body: bytes, limit: int = MAX_PARSED) -> tuple[bytes, int]:
+    """Cut items after the first `limit` so feedparser's time stays bounded; count them all.
+
+    Feeds list newest first, so the newest MAX_ITEMS are chosen among the first `limit`.
+    """
+    ends = _ITEM_END.finditer(body)
+    cut = None
+    count = 0
+    last_end = 0
+    for count, match in enumerate(ends, start=1):
+        if count == limit:
+            cut = match.end()
+        last_end = match.end()
+    if cut is None or cut == last_end:
+        return body, count
+    return body[:cut] + body[last_end:], count
+
+
+def strip_dtd(body: bytes) -> bytes:
+    """Remove the DOCTYPE (internal subset included) and entity declarations: no entity expands."""
+    codec = _wide_codec(body)
+    if codec is None:
+        return _strip_dtd_bytes(body) if _has_dtd(body) else body
+    text = body.decode(codec, errors="replace")
+    if not any(w in text for w in _DTD_WORDS):
+        return body
+    return _strip_dtd_bytes(text.encode("utf-8")).decode("utf-8").encode(codec)
+
+
+def _has_dtd(body: bytes) -> bool:
+    return any(w.encode() in body for w in _DTD_WORDS)
+
+
+def _strip_dtd_bytes(data: bytes) -> bytes:
+    start = _DTD_START.search(data)
+    if start is not None:
+        end, depth, quote = len(data), 0, b""
+        for tok in _DTD_TOKEN.finditer(data, start.end()):
+            ch = tok.group()
+            if quote:
+                quote = b"" if ch == quote else quote
+            elif ch in (b'"', b"'"):
+                quote = ch
+            elif ch == b"[":
+                depth += 1
+            elif ch == b"]":
+                depth = max(0, depth - 1)
+            elif depth == 0:
+                end = tok.end()
+                break
+        data = data[: start.start()] + data[end:]
+    return _ENTITY_DECL.sub(b"", data)
+
+
+def _wide_codec(body: bytes) -> str | None:
+    """The codec of a UTF-16/32 document (BOM or NUL pattern); None for ASCII-compatible bytes."""
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if body.startswith(bom):
+            return codec
+    for pattern, codec in (
+        (b"<\x00\x00\x00", "utf-32-le"),
+        (b"\x00\x00\x00<", "utf-32-be"),
+        (b"<\x00", "utf-16-le"),
+        (b"\x00<", "utf-16-be"),
+    ):
+        if body.startswith(pattern):
+            return codec
+    return None
+
+
+def _what_is_it(body: bytes, problem: object) -> str:
+    sniff = body[:2048].lower()
+    if b"<html" in sniff or b"<!doctype html" in sniff:
+        return "it is an HTML web page; use the page's RSS/Atom link instead"
+    if problem is not None:
+        return f"the document could not be parsed ({_short(problem)})"
+    return "no <rss>, <feed> or <rdf:RDF> element found"
+
+
+def _short(problem: object, limit: int = 200) -> str:
+    text = str(problem) or type(problem).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _newest_first(row: tuple[datetime | None, int, Any]) -> tuple[int, float, int]:
+    when, index, _ = row
+    return (0, -when.timestamp(), index) if when else (1, 0.0, index)
+
+
+def _entry_date(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if isinstance(parsed, time.struct_time):
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            except (OverflowError, OSError, ValueError):
+                continue
+    return None
+
+
+def _xml_item(entry: Any, when: datetime | None, *, feed_id: int, source: str) -> Item:
+    title = _inline(entry.get("title_detail") or entry.get("title"), MAX_TITLE)
+    link = _http(entry.get("link"))
+    summary = _block(entry.get("summary_detail") or entry.get("summary"), MAX_SUMMARY)
+    parts = [_block(c, MAX_CONTENT) for c in entry.get("content") or []]
+    content = "\n\n".join(p for p in parts if p)[:MAX_CONTENT]
+    title = title or _untitled(summary or content)
+    author = _inline(entry.get("author_detail", {}).get("name") or entry.get("author"), 200)
+    return Item(
+        feed_id=feed_id,
+        identity=identity(entry.get("id"), link, title, when, summary or content),
+        title=title,
+        link=link,
+        summary=summary,
+        content=content,
+        published=when,
+        author=author or None,
+        source=source,
+    )
+
+
+def _untitled(text: str) -> str:
+    """A title for an item that has none: the start of its text, cut at a word."""
+    line = clean_inline(text[:300])
+    return line if len(line) <= 160 else line[:160].rsplit(" ", 1)[0] + "…"
+
+
+def _is_html(detail: Any) -> bool:
+    return isinstance(detail, dict) and "html" in str(detail.get("type", ""))
+
+
+def _value(detail: Any) -> str:
+    value = detail.get("value", "") if isinstance(detail, dict) else detail
+    return value if isinstance(value, str) else ""
+
+
+def _inline(detail: Any, limit: int) -> str:
+    value = _value(detail)
+    return clean_inline(html_to_text(value) if _is_html(detail) else value)[:limit]
+
+
+def _block(detail: Any, limit: int) -> str:
+    value = _value(detail)
+    return (html_to_text(value) if _is_html(detail) else clean_text(value))[:limit]
+
+
+def _http(link: Any) -> str | None:
+    if isinstance(link, str) and link.strip().lower().startswith(("http://", "https://")):
+        return link.strip()[:2000]
+    return None
+
+
+def identity(guid: Any, link: str | None, title: str, when: datetime | None, text: str = "") -> str:
+    """guid, else link, else sha256 of title + date (+ text when both are empty)."""
+    key = guid.strip() if isinstance(guid, str) else str(guid) if isinstance(guid, int) else ""
+    key = key or link or ""
+    if key and len(key) <= MAX_IDENTITY:
+        return key
+    basis = key or "\n".join(
+        (title, when.isoformat() if when else "", "" if title or when else text)
+    )
+    return "sha256:" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _JsonAuthor(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = None
+
+
+class _JsonItem(BaseModel):
+    """One JSON Feed item (https://www.jsonfeed.org/version/1.1/), lenient about extras."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str | int | None = None
+    url: str | None = None
+    external_url: str | None = None
+    title: str | None = None
+    content_html: str | None = None
+    content_text: str | None = None
+    summary: str | None = None
+    date_published: str | None = None
+    date_modified: str | None = None
+    author: _JsonAuthor | None = None
+    authors: list[_JsonAuthor] | None = None
+
+
+def _parse_json(body: bytes, *, feed_id: int, source: str | None) -> ParsedFeed:
+    try:
+        doc = json.loads(body.decode("utf-8-sig", errors="replace"))
+    except (ValueError, RecursionError) as exc:
+        raise FeedParseError(f"not an RSS/Atom/JSON feed: invalid JSON ({_short(exc)})") from None
+    version = doc.get("version") if isinstance(doc, dict) else None
+    raw_items = doc.get("items") if isinstance(doc, dict) else None
+    if (
+        not isinstance(version, str)
+        or "jsonfeed.org" not in version
+        or not isinstance(raw_items, list)
+    ):
+        raise FeedParseError(
+            "not an RSS/Atom/JSON feed: JSON without a jsonfeed.org 'version' and 'items' list"
+        )
+    title = clean_inline(str(doc.get("title") or ""))[:MAX_TITLE] or None
+    parsed, bad = [], 0
+    for index, raw in enumerate(raw_items):
+        try:
+            item = _JsonItem.model_validate(raw)
+        except ValidationError:
+            bad += 1
+            continue
+        parsed.append((_iso(item.date_published) or _iso(item.date_modified), index, item))
+    newest = sorted(parsed, key=_newest_first)[:MAX_ITEMS]
+    name = source or title or ""
+    items = [_json_item(it, when, feed_id=feed_id, source=name) for when, _, it in newest]
+    warning = f"{bad} JSON Feed item(s) were malformed and skipped" if bad else None
+    link = _http(doc.get("home_page_url"))
+    return ParsedFeed(title=title, link=link, items=items, bozo=warning, total=len(raw_items))
+
+
+def _json_item(item: _JsonItem, when: datetime | None, *, feed_id: int, source: str) -> Item:
+    link = _http(item.url) or _http(item.external_url)
+    title = clean_inline(item.title or "")[:MAX_TITLE]
+    content = (
+        html_to_text(item.content_html)
+        if item.content_html
+        else clean_text(item.content_text or "")
+    )[:MAX_CONTENT]
+    summary = clean_text(item.summary or "")[:MAX_SUMMARY]
+    authors = item.authors or ([item.author] if item.author else [])
+    author = ", ".join(clean_inline(a.name) for a in authors if a.name)[:200]
+    title = title or _untitled(summary or content)
+    return Item(
+        feed_id=feed_id,
+        identity=identity(item.id, link, title, when, summary or content),
+        title=title,
+        link=link,
+        summary=summary,
+        content=content,
+        published=when,
+        author=author or None,
+        source=source,
+    )
+
+
+def _iso(value: str | None) -> datetime | None:
+    """An RFC 3339 date as aware UTC, or None when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
