@@ -18,7 +18,7 @@ import aiohttp
 from bot.catalog import LiveCatalog
 from bot.chat.commands import CommandService
 from bot.config import ConfigBundle, ConfigError, Settings, load_config
-from bot.delivery.dispatcher import DispatchReport, Dispatcher
+from bot.delivery.dispatcher import Dispatcher, DispatchReport
 from bot.delivery.sinks.console import ConsoleSink
 from bot.delivery.sinks.webhooks import DiscordWebhookSink, SlackWebhookSink
 from bot.feeds.fetch import HttpFetcher
@@ -105,8 +105,12 @@ class App:
 
     def command_service(self) -> CommandService:
         """The platform-neutral chat command service over this app's store."""
-        return CommandService(self.store, self.clock, validate_feed_url=validate_feed_url,
-                              default_interval=self.settings.poll_interval_seconds)
+        return CommandService(
+            self.store,
+            self.clock,
+            validate_feed_url=validate_feed_url,
+            default_interval=self.settings.poll_interval_seconds,
+        )
 
     async def _sync_config(self, bundle: ConfigBundle, now: datetime) -> None:
         specs = [
@@ -119,9 +123,13 @@ class App:
             dest = Destination(platform=Platform(platform), address=address or "-")
             for target in static.targets:
                 await self.store.subscriptions.upsert(
-                    Subscription(destination=dest, target=target,
-                                 min_priority=static.min_priority, mode=static.mode,
-                                 created_by="config"),
+                    Subscription(
+                        destination=dest,
+                        target=target,
+                        min_priority=static.min_priority,
+                        mode=static.mode,
+                        created_by="config",
+                    ),
                     now,
                 )
 

@@ -55,8 +55,9 @@ class LiveCatalog:
         self._matcher = compile_rules([r for r in rules if r.enabled], actors)
         self._actors = tuple(actors)
         self._revision = revision
-        log.info("rules compiled: %d rules, %d actors (revision %d)", len(rules), len(actors),
-                 revision)
+        log.info(
+            "rules compiled: %d rules, %d actors (revision %d)", len(rules), len(actors), revision
+        )
         return True
 
     async def _import_yaml(self, now: datetime) -> None:

@@ -26,8 +26,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fail(f"invalid NEWSBOT_* setting:\n{exc}")
     secrets = [
         s.get_secret_value()
-        for s in (settings.discord_token, settings.slack_bot_token, settings.slack_app_token,
-                  settings.slack_signing_secret)
+        for s in (
+            settings.discord_token,
+            settings.slack_bot_token,
+            settings.slack_app_token,
+            settings.slack_signing_secret,
+        )
         if s is not None
     ]
     setup_logging(args.log_level or settings.log_level, json=settings.log_json, secrets=secrets)
@@ -113,9 +117,12 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 1
     print(invite_url(app_id, args.guild))
-    print(f"scopes: bot, applications.commands; permissions {bot_permissions().value}: View "
-          "Channel, Send Messages, Send Messages in Threads, Create Public Threads, Embed Links, "
-          "Read Message History", file=sys.stderr)
+    print(
+        f"scopes: bot, applications.commands; permissions {bot_permissions().value}: View "
+        "Channel, Send Messages, Send Messages in Threads, Create Public Threads, Embed Links, "
+        "Read Message History",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -134,8 +141,10 @@ async def _poll(args: argparse.Namespace, settings: Settings) -> int:
         sent = await app.drain()
     finally:
         await app.close()
-    print(f"polled {report.polled} feeds: {report.not_modified} unchanged, {report.failed} failed, "
-          f"{report.new_items} new items, {len(report.alerts)} alerts, {sent.sent} delivered")
+    print(
+        f"polled {report.polled} feeds: {report.not_modified} unchanged, {report.failed} failed, "
+        f"{report.new_items} new items, {len(report.alerts)} alerts, {sent.sent} delivered"
+    )
     for url, error in report.errors.items():
         print(f"  {url}: {error}")
     return 0
@@ -153,24 +162,29 @@ async def _feeds_add(args: argparse.Namespace, settings: Settings) -> int:
     app = await _open(settings)
     try:
         feed = await app.store.feeds.add(
-            url, now=app.clock(), name=args.name,
+            url,
+            now=app.clock(),
+            name=args.name,
             interval_seconds=args.interval or settings.poll_interval_seconds,
-            full_text=not args.no_full_text, added_by="cli",
+            full_text=not args.no_full_text,
+            added_by="cli",
         )
     except FeedExistsError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 1
     finally:
         await app.close()
-    print(f"added feed {feed.id}: {feed.url} (first poll records existing items without alerting "
-          f"more than {settings.backfill})")
+    print(
+        f"added feed {feed.id}: {feed.url} (first poll records existing items without alerting "
+        f"more than {settings.backfill})"
+    )
     return 0
 
 
 async def _feeds_list(_args: argparse.Namespace, settings: Settings) -> int:
     app = await _open(settings)
     try:
-        feeds = await app.store.feeds.list()
+        feeds = await app.store.feeds.all()
     finally:
         await app.close()
     if not feeds:
@@ -199,9 +213,11 @@ async def _feeds_remove(args: argparse.Namespace, settings: Settings) -> int:
 async def _config_check(_args: argparse.Namespace, settings: Settings) -> int:
     folder = default_config_dir(settings)
     bundle = load_config(folder)
-    print(f"{folder}: ok — {len(bundle.feeds.feeds)} feeds, {len(bundle.rules.rules)} rules, "
-          f"{len(bundle.actors.actors)} actors, "
-          f"{len(bundle.subscriptions.subscriptions)} static subscriptions")
+    print(
+        f"{folder}: ok — {len(bundle.feeds.feeds)} feeds, {len(bundle.rules.rules)} rules, "
+        f"{len(bundle.actors.actors)} actors, "
+        f"{len(bundle.subscriptions.subscriptions)} static subscriptions"
+    )
     return 0
 
 

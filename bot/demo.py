@@ -23,8 +23,16 @@ from bot.app import App, default_config_dir
 from bot.config import Settings
 from bot.models import Alert
 
-FEEDS = {"antiwar.xml": "Antiwar.com", "world.atom": "World headlines", "tech.json": "Screen and tech"}
-TYPES = {".xml": "application/rss+xml", ".atom": "application/atom+xml", ".json": "application/feed+json"}
+FEEDS = {
+    "antiwar.xml": "Antiwar.com",
+    "world.atom": "World headlines",
+    "tech.json": "Screen and tech",
+}
+TYPES = {
+    ".xml": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".json": "application/feed+json",
+}
 
 
 class StaticFeeds:
@@ -50,8 +58,9 @@ class StaticFeeds:
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
         self.full_bodies += 1
-        return web.Response(body=body, headers={"ETag": etag,
-                                                 "Content-Type": TYPES[Path(name).suffix]})
+        return web.Response(
+            body=body, headers={"ETag": etag, "Content-Type": TYPES[Path(name).suffix]}
+        )
 
 
 @asynccontextmanager
@@ -60,7 +69,7 @@ async def serve(feeds: StaticFeeds) -> AsyncIterator[str]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # noqa: SLF001
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -74,8 +83,10 @@ def demo_config(base_url: str, rules_from: Path) -> Iterator[Path]:
         folder = Path(tmp)
         for name in ("rules.yaml", "actors.yaml"):
             shutil.copy(rules_from / name, folder / name)
-        feeds = [{"url": f"{base_url}/{n}", "name": title, "full_text": False}
-                 for n, title in FEEDS.items()]
+        feeds = [
+            {"url": f"{base_url}/{n}", "name": title, "full_text": False}
+            for n, title in FEEDS.items()
+        ]
         (folder / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}), encoding="utf-8")
         subs = {"subscriptions": [{"destination": "console", "targets": ["*"]}]}
         (folder / "subscriptions.yaml").write_text(yaml.safe_dump(subs), encoding="utf-8")
@@ -108,18 +119,24 @@ async def _two_polls(app: App, feeds: StaticFeeds, out: Console) -> int:
     out.rule("[bold]newsbot demo[/bold]")
     out.print(f"{rules} watch rules and {actors} actors from config/; 3 sample feeds on loopback")
     first = await app.poll_once()
-    out.print(f"poll 1: {first.polled} feeds fetched, {first.new_items} existing items recorded "
-              f"as seen, {len(first.alerts)} alerted (no flood on a first poll)")
+    out.print(
+        f"poll 1: {first.polled} feeds fetched, {first.new_items} existing items recorded "
+        f"as seen, {len(first.alerts)} alerted (no flood on a first poll)"
+    )
     feeds.stage = "after"
     await app.store.feeds.make_due(app.clock())
     second = await app.poll_once()
-    out.print(f"poll 2: {second.new_items} new items, {second.not_modified} feed unchanged "
-              f"(HTTP 304), {len(second.alerts)} alerts:")
+    out.print(
+        f"poll 2: {second.new_items} new items, {second.not_modified} feed unchanged "
+        f"(HTTP 304), {len(second.alerts)} alerts:"
+    )
     dispatched = await app.drain()
     alerts = await app.store.alerts.get_many(second.alerts)
     out.rule()
-    out.print(f"{dispatched.sent} alerts delivered to the console; {feeds.requests} HTTP requests, "
-              f"{feeds.full_bodies} full downloads")
+    out.print(
+        f"{dispatched.sent} alerts delivered to the console; {feeds.requests} HTTP requests, "
+        f"{feeds.full_bodies} full downloads"
+    )
     return _check(list(alerts.values()), out)
 
 
@@ -132,10 +149,16 @@ def _check(found: Iterable[Alert], out: Console) -> int:
     else:
         rules = {m.rule_id for m in seed.matches.rules}
         people = {a.actor_id for a in seed.matches.actors}
-        problems += [f"seed article missed rule {r}" for r in ("peace-talks", "donbas-offensive")
-                     if r not in rules]
-        problems += [f"seed article did not name {p}" for p in ("sergey-lavrov", "denis-pushilin")
-                     if p not in people]
+        problems += [
+            f"seed article missed rule {r}"
+            for r in ("peace-talks", "donbas-offensive")
+            if r not in rules
+        ]
+        problems += [
+            f"seed article did not name {p}"
+            for p in ("sergey-lavrov", "denis-pushilin")
+            if p not in people
+        ]
     unrelated = [a.title for a in found if "Build the Wall" in a.title]
     problems += [f"unrelated item alerted: {t}" for t in unrelated]
     for problem in problems:

@@ -21,11 +21,14 @@ class DryRun:
     hits: list[tuple[Item, RuleMatch]] = field(default_factory=list)
 
     def render(self, limit: int) -> str:
-        lines = [f"rule {self.rule.id!r} ({self.rule.name}) matched {len(self.hits)} of "
-                 f"{self.scanned} stored items"]
+        lines = [
+            f"rule {self.rule.id!r} ({self.rule.name}) matched {len(self.hits)} of "
+            f"{self.scanned} stored items"
+        ]
         for item, match in self.hits[:limit]:
-            why = "; ".join(f"{e.field.value}: {e.text!r} ({e.term}, {e.how})"
-                            for e in match.evidence[:6])
+            why = "; ".join(
+                f"{e.field.value}: {e.text!r} ({e.term}, {e.how})" for e in match.evidence[:6]
+            )
             lines.append(f"- {item.title}\n    {item.link or ''}\n    {why}")
         if len(self.hits) > limit:
             lines.append(f"... and {len(self.hits) - limit} more")

@@ -55,5 +55,5 @@ def setup_logging(level: str = "INFO", *, json: bool = False, secrets: Iterable[
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("apscheduler", "aiosqlite", "discord", "slack_bolt", "slack_sdk"):
+    for noisy in ("alembic", "apscheduler", "aiosqlite", "discord", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -37,7 +37,7 @@ _PRIORITY_RANK = {Priority.low: 0, Priority.normal: 1, Priority.high: 2, Priorit
 class TextField(StrEnum):
     """The parts of an item a term can be scoped to."""
 
-    title = "title"
+    title = "title"  # type: ignore[assignment]  # shadows str.title, harmlessly
     summary = "summary"
     content = "content"
 
@@ -70,9 +70,7 @@ class Evidence(Frozen):
     start: int
     end: int
     text: str
-    how: str = Field(
-        default="exact", description="exact | folded | fuzzy | prefix | regex | near"
-    )
+    how: str = Field(default="exact", description="exact | folded | fuzzy | prefix | regex | near")
 
 
 class RuleMatch(Frozen):
@@ -213,7 +211,10 @@ class Subscription(Frozen):
 
     id: int | None = None
     destination: Destination
-    target: str = Field(pattern=r"^(\*|(rule|actor):[A-Za-z0-9_.-]+)$", description="rule:<id>, actor:<id>, or * for all")
+    target: str = Field(
+        pattern=r"^(\*|(rule|actor):[A-Za-z0-9_.-]+)$",
+        description="rule:<id>, actor:<id>, or * for all",
+    )
     min_priority: Priority = Priority.low
     mention_role: str | None = None
     mode: DeliveryMode = DeliveryMode.instant

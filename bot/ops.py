@@ -6,8 +6,14 @@ import time
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client import generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 
 class Metrics:
@@ -15,22 +21,29 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.polls = Counter("newsbot_polls", "Feed polls by outcome", ["outcome"],
-                             registry=self.registry)
-        self.fetch_errors = Counter("newsbot_fetch_errors", "Feed polls that failed",
-                                    registry=self.registry)
+        self.polls = Counter(
+            "newsbot_polls", "Feed polls by outcome", ["outcome"], registry=self.registry
+        )
+        self.fetch_errors = Counter(
+            "newsbot_fetch_errors", "Feed polls that failed", registry=self.registry
+        )
         self.items = Counter("newsbot_items", "New feed items stored", registry=self.registry)
         self.alerts = Counter("newsbot_alerts", "Alerts created", registry=self.registry)
-        self.deliveries = Counter("newsbot_deliveries", "Delivery attempts by result", ["result"],
-                                  registry=self.registry)
-        self.delivery_lag = Histogram(
-            "newsbot_delivery_lag_seconds", "Time from alert to post",
-            buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800), registry=self.registry,
+        self.deliveries = Counter(
+            "newsbot_deliveries", "Delivery attempts by result", ["result"], registry=self.registry
         )
-        self.pending = Gauge("newsbot_deliveries_pending", "Deliveries waiting in the outbox",
-                             registry=self.registry)
-        self.last_poll = Gauge("newsbot_last_poll_timestamp", "Unix time of the last poll tick",
-                               registry=self.registry)
+        self.delivery_lag = Histogram(
+            "newsbot_delivery_lag_seconds",
+            "Time from alert to post",
+            buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800),
+            registry=self.registry,
+        )
+        self.pending = Gauge(
+            "newsbot_deliveries_pending", "Deliveries waiting in the outbox", registry=self.registry
+        )
+        self.last_poll = Gauge(
+            "newsbot_last_poll_timestamp", "Unix time of the last poll tick", registry=self.registry
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -55,19 +68,22 @@ class OpsServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # noqa: SLF001
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        if self._runner.addresses:
+            self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
 
     async def _healthz(self, _request: web.Request) -> web.Response:
-        body = {"status": "ok", "uptime_seconds": round(time.time() - self.started, 1),
-                **self.health}
+        body = {
+            "status": "ok",
+            "uptime_seconds": round(time.time() - self.started, 1),
+            **self.health,
+        }
         return web.json_response(body)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
-        return web.Response(body=self.metrics.render(),
-                            headers={"Content-Type": CONTENT_TYPE_LATEST})
+        return web.Response(
+            body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )

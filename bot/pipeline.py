@@ -16,7 +16,7 @@ from typing import Protocol
 from bot.backoff import backoff_seconds
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.models import Alert, Feed, Item, MatchResult
-from bot.ports import FetchOutcome, Fetcher, Matcher, PollRecord, PollStore
+from bot.ports import Fetcher, FetchOutcome, Matcher, PollRecord, PollStore
 from bot.rules.schema import Actor
 from bot.text.enrich import enrich
 from bot.text.extract import extract_main_text
@@ -119,14 +119,18 @@ class Pipeline:
         return report
 
     async def _poll(self, feed: Feed, report: PollReport) -> None:
-        result = await self.fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        result = await self.fetcher.fetch(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified
+        )
         now = self.clock()
         if result.outcome is FetchOutcome.not_modified:
             report.not_modified = 1
             await self.store.record_not_modified(feed, now=now, next_at=self._next(feed, now))
             return
         if result.outcome is FetchOutcome.gone:
-            await self._fail(feed, report, result.error or "the feed is gone (HTTP 410)", disable=True)
+            await self._fail(
+                feed, report, result.error or "the feed is gone (HTTP 410)", disable=True
+            )
             return
         if result.outcome is FetchOutcome.error:
             await self._fail(feed, report, result.error or "fetch failed", result.retry_after)
@@ -145,7 +149,9 @@ class Pipeline:
         unseen = await self.store.unseen(feed.id, [i.identity for i in parsed.items])
         fresh = [i for i in parsed.items if i.identity in unseen]
         report.new_items = len(fresh)
-        alerts = [a for a in [await self._alert(feed, i) for i in self._alertable(feed, fresh)] if a]
+        alerts = [
+            a for a in [await self._alert(feed, i) for i in self._alertable(feed, fresh)] if a
+        ]
         record = PollRecord(
             feed=feed,
             now=now,

@@ -61,4 +61,3 @@ class Ticker:
     def stop(self) -> None:
         log.info("stop requested")
         self._stopping.set()
-

@@ -15,6 +15,7 @@ import yaml
 from pydantic import Field
 
 from bot.config import ConfigError, validate_model
+from bot.dry_run import dry_run
 from bot.models import (
     Alert,
     DeliveryMode,
@@ -24,7 +25,6 @@ from bot.models import (
     Priority,
     Subscription,
 )
-from bot.dry_run import dry_run
 from bot.rules.schema import Actor, Rule
 from bot.store.feeds import FeedExistsError
 from bot.store.store import Store
@@ -120,17 +120,25 @@ class CommandService:
                     return f"actor:{actor.id}"
         return "*" if text.strip() in {"*", "all"} else None
 
-    async def complete(self, prefix: str, *, kind: str = "any", limit: int = 25) -> list[tuple[str, str]]:
+    async def complete(
+        self, prefix: str, *, kind: str = "any", limit: int = 25
+    ) -> list[tuple[str, str]]:
         """Autocomplete choices (label, value) for rules and/or actors matching `prefix`."""
         key = fold(prefix)
         cat = await self.catalog()
         choices: list[tuple[str, str]] = []
         if kind in {"any", "actor"}:
-            choices += [(f"{a.name} — {a.role}".strip(" —"), a.id) for a in cat.actors
-                        if not key or any(key in fold(n) for n in (a.id, *a.names))]
+            choices += [
+                (f"{a.name} — {a.role}".strip(" —"), a.id)
+                for a in cat.actors
+                if not key or any(key in fold(n) for n in (a.id, *a.names))
+            ]
         if kind in {"any", "rule"}:
-            choices += [(f"{r.name} (rule)", r.id) for r in cat.rules
-                        if not key or key in fold(r.id) or key in fold(r.name)]
+            choices += [
+                (f"{r.name} (rule)", r.id)
+                for r in cat.rules
+                if not key or key in fold(r.id) or key in fold(r.name)
+            ]
         return choices[:limit]
 
     # ---- everyone -----------------------------------------------------------------------
@@ -159,38 +167,54 @@ class CommandService:
                 created_by=caller.who,
             )
         except ValueError as exc:
-            return Reply(title="That subscription is not valid", lines=(_first_line(exc),),
-                         ok=False)
+            return Reply(
+                title="That subscription is not valid", lines=(_first_line(exc),), ok=False
+            )
         saved, new = await self.store.subscriptions.upsert(sub, self.clock())
         verb = "Subscribed" if new else "Updated the subscription:"
-        extra = [f"only {saved.min_priority.value} priority and above"] if saved.min_priority.rank else []
+        extra = (
+            [f"only {saved.min_priority.value} priority and above"]
+            if saved.min_priority.rank
+            else []
+        )
         if saved.mention_role:
             extra.append(f"mentioning <@&{saved.mention_role}>")
         if saved.mode is DeliveryMode.digest:
             extra.append(f"as a daily digest at {saved.digest_time or '08:00'} UTC")
-        return Reply(title=f"{verb} this channel to {await self._label(resolved)}",
-                     lines=tuple(extra), ephemeral=False)
+        return Reply(
+            title=f"{verb} this channel to {await self._label(resolved)}",
+            lines=tuple(extra),
+            ephemeral=False,
+        )
 
     async def unsubscribe(self, caller: Caller, target: str) -> Reply:
         resolved = await self.resolve_target(target) or target
         if await self.store.subscriptions.remove(caller.destination, resolved):
-            return Reply(title=f"Unsubscribed this channel from {await self._label(resolved)}",
-                         ephemeral=False)
+            return Reply(
+                title=f"Unsubscribed this channel from {await self._label(resolved)}",
+                ephemeral=False,
+            )
         current = await self.store.subscriptions.for_destination(caller.destination)
         names = ", ".join(s.target for s in current) or "nothing"
-        return Reply(title=f"This channel is not subscribed to {target!r}",
-                     lines=(f"It is subscribed to: {names}",), ok=False)
+        return Reply(
+            title=f"This channel is not subscribed to {target!r}",
+            lines=(f"It is subscribed to: {names}",),
+            ok=False,
+        )
 
     async def subscriptions(self, caller: Caller) -> Reply:
         subs = await self.store.subscriptions.for_destination(caller.destination)
         if not subs:
-            return Reply(title="This channel has no subscriptions",
-                         lines=("Add one with subscribe, e.g. `subscribe peace-talks`.",))
+            return Reply(
+                title="This channel has no subscriptions",
+                lines=("Add one with subscribe, e.g. `subscribe peace-talks`.",),
+            )
         lines = []
         for s in subs:
             state = " (paused: the bot could not post here)" if s.paused else ""
-            lines.append(f"• {await self._label(s.target)} — {s.min_priority.value}+, "
-                         f"{s.mode.value}{state}")
+            lines.append(
+                f"• {await self._label(s.target)} — {s.min_priority.value}+, {s.mode.value}{state}"
+            )
         return Reply(title=f"Subscriptions of this channel ({len(subs)})", lines=tuple(lines))
 
     async def actor(self, caller: Caller, name: str) -> Reply:
@@ -199,13 +223,16 @@ class CommandService:
         actor = next((a for a in cat.actors if f"actor:{a.id}" == resolved), None)
         if actor is None:
             known = ", ".join(a.name for a in cat.actors[:15]) or "none yet"
-            return Reply(title=f"No actor named {name!r}",
-                         lines=(f"Known actors: {known}",), ok=False)
+            return Reply(
+                title=f"No actor named {name!r}", lines=(f"Known actors: {known}",), ok=False
+            )
         count, last = await self.store.alerts.mention_stats(actor.id)
         recent = await self.store.alerts.mentioning(actor.id, limit=20)
-        lines = [f"**{actor.role or 'role unknown'}**"
-                 + (f", {actor.organisation}" if actor.organisation else "")
-                 + (f" ({actor.country})" if actor.country else "")]
+        lines = [
+            f"**{actor.role or 'role unknown'}**"
+            + (f", {actor.organisation}" if actor.organisation else "")
+            + (f" ({actor.country})" if actor.country else "")
+        ]
         if actor.aliases:
             lines.append("Also known as: " + ", ".join(actor.aliases))
         seen = last.strftime("%Y-%m-%d %H:%M UTC") if last else "never"
@@ -213,14 +240,19 @@ class CommandService:
         quotes = [(q, a) for a in recent for q in a.quotes if q.actor_id == actor.id][:3]
         if quotes:
             lines.append("Latest quotes:")
-            lines += [f"> “{_clip(q.text, 300)}” — {a.source or 'source'}"
-                      + (f" <{a.link}>" if a.link else "") for q, a in quotes]
+            lines += [
+                f"> “{_clip(q.text, 300)}” — {a.source or 'source'}"
+                + (f" <{a.link}>" if a.link else "")
+                for q, a in quotes
+            ]
         if recent:
             lines.append("Recent alerts:")
             lines += [_alert_line(a) for a in recent[:5]]
         return Reply(title=f"{actor.name}", lines=tuple(lines))
 
-    async def recent_alerts(self, caller: Caller, rule: str | None = None, limit: int = 10) -> Reply:
+    async def recent_alerts(
+        self, caller: Caller, rule: str | None = None, limit: int = 10
+    ) -> Reply:
         rule_id = None
         if rule:
             resolved = await self.resolve_target(f"rule:{rule}")
@@ -239,27 +271,49 @@ class CommandService:
         """None if the caller may administer; otherwise a refusal, recorded in the audit log."""
         if caller.is_admin:
             return None
-        await self.store.audit.record(now=self.clock(), who=caller.who,
-                                      platform=caller.platform.value, workspace=caller.workspace,
-                                      action=action, target=target, allowed=False,
-                                      detail="refused: not an admin")
-        return Reply(title="Only admins can do that",
-                     lines=("You need the Manage Server permission (Discord), to be a workspace "
-                            "admin (Slack), or the bot admin role set by the operator.",),
-                     ok=False)
+        await self.store.audit.record(
+            now=self.clock(),
+            who=caller.who,
+            platform=caller.platform.value,
+            workspace=caller.workspace,
+            action=action,
+            target=target,
+            allowed=False,
+            detail="refused: not an admin",
+        )
+        return Reply(
+            title="Only admins can do that",
+            lines=(
+                "You need the Manage Server permission (Discord), to be a workspace "
+                "admin (Slack), or the bot admin role set by the operator.",
+            ),
+            ok=False,
+        )
 
-    async def _audit(self, caller: Caller, action: str, target: str, before: Any, after: Any) -> None:
-        await self.store.audit.record(now=self.clock(), who=caller.who,
-                                      platform=caller.platform.value, workspace=caller.workspace,
-                                      action=action, target=target, allowed=True,
-                                      before=before, after=after)
+    async def _audit(
+        self, caller: Caller, action: str, target: str, before: Any, after: Any
+    ) -> None:
+        await self.store.audit.record(
+            now=self.clock(),
+            who=caller.who,
+            platform=caller.platform.value,
+            workspace=caller.workspace,
+            action=action,
+            target=target,
+            allowed=True,
+            before=before,
+            after=after,
+        )
 
     async def rules_list(self, caller: Caller) -> Reply:
         if refusal := await self._refuse(caller, "rules.list", None):
             return refusal
         cat = await self.catalog()
-        lines = [f"• `{r.id}` {r.name} — {r.kind.value}, {r.priority.value}"
-                 + ("" if r.enabled else " (disabled)") for r in cat.rules]
+        lines = [
+            f"• `{r.id}` {r.name} — {r.kind.value}, {r.priority.value}"
+            + ("" if r.enabled else " (disabled)")
+            for r in cat.rules
+        ]
         return Reply(title=f"{len(cat.rules)} rules", lines=tuple(lines[:MAX_LINES]))
 
     async def rules_show(self, caller: Caller, rule_id: str) -> Reply:
@@ -270,7 +324,9 @@ class CommandService:
             return await self._unknown_rule(rule_id)
         return Reply(title=f"Rule {rule.id}", lines=("```yaml", _rule_yaml(rule).rstrip(), "```"))
 
-    async def rules_put(self, caller: Caller, yaml_text: str, *, rule_id: str | None = None) -> Reply:
+    async def rules_put(
+        self, caller: Caller, yaml_text: str, *, rule_id: str | None = None
+    ) -> Reply:
         """Add a rule (rule_id None) or replace one, from YAML validated by the rules schema."""
         action = "rules.edit" if rule_id else "rules.add"
         if refusal := await self._refuse(caller, action, f"rule:{rule_id}" if rule_id else None):
@@ -284,25 +340,40 @@ class CommandService:
         try:
             rule = validate_model(raw, Rule, "rule")
         except ConfigError as exc:
-            return Reply(title="The rule was not saved", lines=tuple(str(exc).splitlines()), ok=False)
+            return Reply(
+                title="The rule was not saved", lines=tuple(str(exc).splitlines()), ok=False
+            )
         if rule_id and rule.id != rule_id:
-            return Reply(title="The rule was not saved",
-                         lines=(f"its id is {rule.id!r} but you are editing {rule_id!r}",), ok=False)
+            return Reply(
+                title="The rule was not saved",
+                lines=(f"its id is {rule.id!r} but you are editing {rule_id!r}",),
+                ok=False,
+            )
         cat = await self.catalog()
         unknown = [a for a in rule.actors if a not in {x.id for x in cat.actors}]
         if unknown:
-            return Reply(title="The rule was not saved",
-                         lines=(f"unknown actor(s): {', '.join(unknown)}",), ok=False)
+            return Reply(
+                title="The rule was not saved",
+                lines=(f"unknown actor(s): {', '.join(unknown)}",),
+                ok=False,
+            )
         before = await self.store.catalog.get_rule(rule.id)
         if rule_id is None and before is not None:
-            return Reply(title=f"A rule {rule.id!r} already exists",
-                         lines=("Use rules edit to change it.",), ok=False)
+            return Reply(
+                title=f"A rule {rule.id!r} already exists",
+                lines=("Use rules edit to change it.",),
+                ok=False,
+            )
         if rule_id is not None and before is None:
             return await self._unknown_rule(rule_id)
         await self.store.catalog.put_rule(rule, now=self.clock(), by=caller.who)
-        await self._audit(caller, action, f"rule:{rule.id}",
-                          before.model_dump(mode="json") if before else None,
-                          rule.model_dump(mode="json"))
+        await self._audit(
+            caller,
+            action,
+            f"rule:{rule.id}",
+            before.model_dump(mode="json") if before else None,
+            rule.model_dump(mode="json"),
+        )
         verb = "updated" if before else "added"
         return Reply(title=f"Rule {rule.id} {verb}; it applies from the next poll")
 
@@ -312,8 +383,9 @@ class CommandService:
         before = await self.store.catalog.get_rule(rule_id)
         if before is None or not await self.store.catalog.remove_rule(rule_id):
             return await self._unknown_rule(rule_id)
-        await self._audit(caller, "rules.remove", f"rule:{rule_id}",
-                          before.model_dump(mode="json"), None)
+        await self._audit(
+            caller, "rules.remove", f"rule:{rule_id}", before.model_dump(mode="json"), None
+        )
         return Reply(title=f"Rule {rule_id} removed")
 
     async def rules_test(self, caller: Caller, rule_id: str, limit: int = 5) -> Reply:
@@ -323,29 +395,40 @@ class CommandService:
         if rule is None:
             return await self._unknown_rule(rule_id)
         run = await dry_run(self.store.alerts, rule, await self.store.catalog.actors())
-        hits = [f"• {_clip(item.title, 150)} — matched: {', '.join(m.words[:5])}"
-                for item, m in run.hits[:limit]]
-        return Reply(title=f"Rule {rule_id} would match {len(run.hits)} of {run.scanned} stored items",
-                     lines=tuple(hits))
+        hits = [
+            f"• {_clip(item.title, 150)} — matched: {', '.join(m.words[:5])}"
+            for item, m in run.hits[:limit]
+        ]
+        return Reply(
+            title=f"Rule {rule_id} would match {len(run.hits)} of {run.scanned} stored items",
+            lines=tuple(hits),
+        )
 
     async def rules_history(self, caller: Caller, rule_id: str | None = None) -> Reply:
         target = f"rule:{rule_id}" if rule_id else None
         if refusal := await self._refuse(caller, "rules.history", target):
             return refusal
         rows = await self.store.audit.history(target, limit=15)
-        lines = [f"• {r.at:%Y-%m-%d %H:%M} {r.who}: {r.action} {r.target or ''}"
-                 + ("" if r.allowed else " (refused)") for r in rows]
-        return Reply(title="Change history" + (f" of {rule_id}" if rule_id else ""),
-                     lines=tuple(lines) or ("no changes recorded",))
+        lines = [
+            f"• {r.at:%Y-%m-%d %H:%M} {r.who}: {r.action} {r.target or ''}"
+            + ("" if r.allowed else " (refused)")
+            for r in rows
+        ]
+        return Reply(
+            title="Change history" + (f" of {rule_id}" if rule_id else ""),
+            lines=tuple(lines) or ("no changes recorded",),
+        )
 
     async def feeds_list(self, caller: Caller) -> Reply:
         if refusal := await self._refuse(caller, "feeds.list", None):
             return refusal
-        feeds = await self.store.feeds.list()
-        lines = [f"• `{f.id}` {f.name or f.url} <{f.url}>"
-                 + (" — disabled" if f.disabled else "")
-                 + (f" — failing: {_clip(f.last_error, 120)}" if f.last_error else "")
-                 for f in feeds]
+        feeds = await self.store.feeds.all()
+        lines = [
+            f"• `{f.id}` {f.name or f.url} <{f.url}>"
+            + (" — disabled" if f.disabled else "")
+            + (f" — failing: {_clip(f.last_error, 120)}" if f.last_error else "")
+            for f in feeds
+        ]
         return Reply(title=f"{len(feeds)} feeds", lines=tuple(lines[:MAX_LINES]))
 
     async def feeds_add(self, caller: Caller, url: str, name: str | None = None) -> Reply:
@@ -353,14 +436,20 @@ class CommandService:
             return refusal
         try:
             clean = self.validate_feed_url(url)
-            feed = await self.store.feeds.add(clean, now=self.clock(), name=name,
-                                              interval_seconds=self.default_interval,
-                                              added_by=caller.who)
+            feed = await self.store.feeds.add(
+                clean,
+                now=self.clock(),
+                name=name,
+                interval_seconds=self.default_interval,
+                added_by=caller.who,
+            )
         except (ValueError, FeedExistsError) as exc:
             return Reply(title="The feed was not added", lines=(str(exc),), ok=False)
         await self._audit(caller, "feeds.add", feed.url, None, {"id": feed.id, "url": feed.url})
-        return Reply(title=f"Feed {feed.id} added: {feed.url}",
-                     lines=("Its current items are recorded as seen; new ones will alert.",))
+        return Reply(
+            title=f"Feed {feed.id} added: {feed.url}",
+            lines=("Its current items are recorded as seen; new ones will alert.",),
+        )
 
     async def feeds_remove(self, caller: Caller, feed: str) -> Reply:
         if refusal := await self._refuse(caller, "feeds.remove", feed):
@@ -369,18 +458,25 @@ class CommandService:
         if found is None:
             return Reply(title=f"No feed {feed!r}", lines=("See feeds list for ids.",), ok=False)
         await self.store.feeds.remove(found.id)
-        await self._audit(caller, "feeds.remove", found.url, {"id": found.id, "url": found.url}, None)
+        await self._audit(
+            caller, "feeds.remove", found.url, {"id": found.id, "url": found.url}, None
+        )
         return Reply(title=f"Feed {found.id} removed: {found.url}")
 
     async def delivery_log(self, caller: Caller, limit: int = 15) -> Reply:
         if refusal := await self._refuse(caller, "alerts.log", caller.destination.key):
             return refusal
         rows = await self.store.outbox.log(caller.destination, limit)
-        lines = [f"• #{r.id} alert {r.alert_id}: {r.status}"
-                 + (f" after {r.attempts} attempt(s)" if r.attempts > 1 else "")
-                 + (f" — {_clip(r.last_error, 120)}" if r.last_error else "") for r in rows]
-        return Reply(title="Delivery log of this channel",
-                     lines=tuple(lines) or ("nothing delivered here yet",))
+        lines = [
+            f"• #{r.id} alert {r.alert_id}: {r.status}"
+            + (f" after {r.attempts} attempt(s)" if r.attempts > 1 else "")
+            + (f" — {_clip(r.last_error, 120)}" if r.last_error else "")
+            for r in rows
+        ]
+        return Reply(
+            title="Delivery log of this channel",
+            lines=tuple(lines) or ("nothing delivered here yet",),
+        )
 
     # ---- one entry point for text-based adapters ----------------------------------------
 
@@ -389,9 +485,13 @@ class CommandService:
         o = options
         table: dict[tuple[str, ...], Callable[[], Awaitable[Reply]]] = {
             ("subscribe",): lambda: self.subscribe(
-                caller, o.get("target", ""), min_priority=o.get("min_priority", "low"),
-                mention_role=o.get("mention_role"), mode=o.get("mode", "instant"),
-                digest_time=o.get("digest_time")),
+                caller,
+                o.get("target", ""),
+                min_priority=o.get("min_priority", "low"),
+                mention_role=o.get("mention_role"),
+                mode=o.get("mode", "instant"),
+                digest_time=o.get("digest_time"),
+            ),
             ("unsubscribe",): lambda: self.unsubscribe(caller, o.get("target", "")),
             ("subscriptions",): lambda: self.subscriptions(caller),
             ("actor",): lambda: self.actor(caller, o.get("name", "")),
@@ -400,8 +500,9 @@ class CommandService:
             ("rules", "list"): lambda: self.rules_list(caller),
             ("rules", "show"): lambda: self.rules_show(caller, o.get("rule", "")),
             ("rules", "add"): lambda: self.rules_put(caller, o.get("yaml", "")),
-            ("rules", "edit"): lambda: self.rules_put(caller, o.get("yaml", ""),
-                                                      rule_id=o.get("rule", "")),
+            ("rules", "edit"): lambda: self.rules_put(
+                caller, o.get("yaml", ""), rule_id=o.get("rule", "")
+            ),
             ("rules", "remove"): lambda: self.rules_remove(caller, o.get("rule", "")),
             ("rules", "test"): lambda: self.rules_test(caller, o.get("rule", "")),
             ("rules", "history"): lambda: self.rules_history(caller, o.get("rule")),
@@ -411,8 +512,9 @@ class CommandService:
         }
         handler = table.get(tuple(path))
         if handler is None:
-            return Reply(title=f"Unknown command: {' '.join(path) or '(none)'}",
-                         lines=(HELP,), ok=False)
+            return Reply(
+                title=f"Unknown command: {' '.join(path) or '(none)'}", lines=(HELP,), ok=False
+            )
         return await handler()
 
     # ---- helpers ------------------------------------------------------------------------
@@ -428,8 +530,11 @@ class CommandService:
 
     async def _unknown_target(self, text: str) -> Reply:
         choices = await self.complete("", limit=12)
-        return Reply(title=f"No rule or actor called {text!r}",
-                     lines=("Try one of: " + ", ".join(v for _, v in choices),), ok=False)
+        return Reply(
+            title=f"No rule or actor called {text!r}",
+            lines=("Try one of: " + ", ".join(v for _, v in choices),),
+            ok=False,
+        )
 
     async def _unknown_rule(self, rule_id: str) -> Reply:
         ids = ", ".join(r.id for r in (await self.catalog()).rules) or "none"

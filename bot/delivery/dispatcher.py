@@ -131,7 +131,12 @@ class Dispatcher:
         delay = backoff_seconds(
             delivery.attempts + 1, self.retry_base, retry_after=exc.retry_after, cap=900
         )
-        log.warning("delivery %d to %s failed, retry in %.1fs: %s", delivery.id,
-                    delivery.destination.key, delay, exc)
+        log.warning(
+            "delivery %d to %s failed, retry in %.1fs: %s",
+            delivery.id,
+            delivery.destination.key,
+            delay,
+            exc,
+        )
         await self.outbox.retry_later(delivery.id, str(exc), now + timedelta(seconds=delay))
         return False

@@ -47,7 +47,9 @@ class AlertStore:
         query = select(alerts).order_by(alerts.c.id.desc()).limit(limit)
         if rule_id is not None:
             query = query.where(
-                alerts.c.id.in_(select(alert_rules.c.alert_id).where(alert_rules.c.rule_id == rule_id))
+                alerts.c.id.in_(
+                    select(alert_rules.c.alert_id).where(alert_rules.c.rule_id == rule_id)
+                )
             )
         async with self.engine.connect() as conn:
             return [alert_from_row(r) for r in await conn.execute(query)]
@@ -55,7 +57,9 @@ class AlertStore:
     async def mentioning(self, actor_id: str, limit: int = 10) -> list[Alert]:
         query = (
             select(alerts)
-            .where(alerts.c.id.in_(select(mentions.c.alert_id).where(mentions.c.actor_id == actor_id)))
+            .where(
+                alerts.c.id.in_(select(mentions.c.alert_id).where(mentions.c.actor_id == actor_id))
+            )
             .order_by(alerts.c.id.desc())
             .limit(limit)
         )

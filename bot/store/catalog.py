@@ -50,7 +50,9 @@ class CatalogStore:
             await _put(conn, rules, rule.id, rule.model_dump(mode="json"), now, by, origin)
             await _bump(conn)
 
-    async def put_actor(self, actor: Actor, *, now: datetime, by: str, origin: str = "chat") -> None:
+    async def put_actor(
+        self, actor: Actor, *, now: datetime, by: str, origin: str = "chat"
+    ) -> None:
         async with self.engine.begin() as conn:
             await _put(conn, actors, actor.id, actor.model_dump(mode="json"), now, by, origin)
             await _bump(conn)
@@ -81,7 +83,12 @@ class CatalogStore:
 
 
 async def _put(
-    conn: AsyncConnection, table: Table, ident: str, body: object, now: datetime, by: str,
+    conn: AsyncConnection,
+    table: Table,
+    ident: str,
+    body: object,
+    now: datetime,
+    by: str,
     origin: str,
 ) -> None:
     values = {"body": body, "updated_at": now, "updated_by": by, "origin": origin}

@@ -102,7 +102,7 @@ class FeedStore:
                     )
         return added
 
-    async def list(self) -> list[Feed]:
+    async def all(self) -> list[Feed]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(select(feeds).order_by(feeds.c.id))
             return [feed_from_row(r) for r in rows]
@@ -147,8 +147,9 @@ class FeedStore:
             )
             return sorted((feed_from_row(r) for r in rows), key=lambda f: f.next_poll_at or now)
 
-    async def record_not_modified(self, conn: AsyncConnection, feed: Feed, next_at: datetime,
-                                  now: datetime) -> None:
+    async def record_not_modified(
+        self, conn: AsyncConnection, feed: Feed, next_at: datetime, now: datetime
+    ) -> None:
         await conn.execute(
             update(feeds)
             .where(feeds.c.id == feed.id)

@@ -49,7 +49,9 @@ class IngestStore:
     async def record_failure(
         self, feed: Feed, *, now: datetime, next_at: datetime, error: str, disable: bool = False
     ) -> None:
-        await self.feeds.record_failure(feed, now=now, next_at=next_at, error=error, disable=disable)
+        await self.feeds.record_failure(
+            feed, now=now, next_at=next_at, error=error, disable=disable
+        )
 
     async def record_not_modified(self, feed: Feed, *, now: datetime, next_at: datetime) -> None:
         async with self.engine.begin() as conn:
@@ -110,7 +112,9 @@ class IngestStore:
             }
             for item in new
         ]
-        dialect_insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        dialect_insert: Any = (
+            postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        )
         inserted: dict[str, int] = {}
         for row in rows:
             stmt = (
@@ -151,14 +155,18 @@ class IngestStore:
         if alert.matches.actors:
             await conn.execute(
                 insert(mentions),
-                [{"alert_id": alert_id, "actor_id": a.actor_id, "at": now}
-                 for a in alert.matches.actors],
+                [
+                    {"alert_id": alert_id, "actor_id": a.actor_id, "at": now}
+                    for a in alert.matches.actors
+                ],
             )
         if alert.matches.rules:
             await conn.execute(
                 insert(alert_rules),
-                [{"alert_id": alert_id, "rule_id": r.rule_id, "at": now}
-                 for r in alert.matches.rules],
+                [
+                    {"alert_id": alert_id, "rule_id": r.rule_id, "at": now}
+                    for r in alert.matches.rules
+                ],
             )
         await self._route(conn, alert_id, alert, now)
         return alert_id
@@ -181,7 +189,9 @@ class IngestStore:
                 return int(row.story_id or row.id)
         return None
 
-    async def _route(self, conn: AsyncConnection, alert_id: int, alert: Alert, now: datetime) -> None:
+    async def _route(
+        self, conn: AsyncConnection, alert_id: int, alert: Alert, now: datetime
+    ) -> None:
         targets = alert.matches.targets() | {"*"}
         query = select(subscriptions).where(
             subscriptions.c.target.in_(sorted(targets)), subscriptions.c.paused.is_(False)

@@ -84,14 +84,19 @@ class OutboxStore:
                 )
                 if not got.rowcount:
                     continue
-                rest_ids = select(deliveries.c.id).where(
-                    deliveries.c.platform == head.platform,
-                    deliveries.c.address == head.address,
-                    deliveries.c.status == PENDING,
-                    deliveries.c.id > head.id,
-                    deliveries.c.next_attempt_at <= now,
-                    lease_free,
-                ).order_by(deliveries.c.id).limit(per_destination - 1)
+                rest_ids = (
+                    select(deliveries.c.id)
+                    .where(
+                        deliveries.c.platform == head.platform,
+                        deliveries.c.address == head.address,
+                        deliveries.c.status == PENDING,
+                        deliveries.c.id > head.id,
+                        deliveries.c.next_attempt_at <= now,
+                        lease_free,
+                    )
+                    .order_by(deliveries.c.id)
+                    .limit(per_destination - 1)
+                )
                 await conn.execute(
                     update(deliveries)
                     .where(deliveries.c.id.in_(rest_ids.scalar_subquery()))
@@ -194,9 +199,7 @@ class OutboxStore:
 
     async def oldest_pending(self) -> datetime | None:
         async with self.engine.connect() as conn:
-            query = select(func.min(deliveries.c.created_at)).where(
-                deliveries.c.status == PENDING
-            )
+            query = select(func.min(deliveries.c.created_at)).where(deliveries.c.status == PENDING)
             value = (await conn.execute(query)).scalar_one()
         return value if isinstance(value, datetime) else None
 
@@ -215,4 +218,3 @@ class OutboxStore:
                 .limit(limit)
             )
             return list(rows)
-

@@ -26,8 +26,6 @@ def enrich(
     """
     text = full_text or item.content or item.summary
     summary = summarize(item.title, text) if text else ""
-    if not summary and item.summary and item.summary.strip() != item.title.strip():
-        summary = summarize("", item.summary) or item.summary[:600]
     matched = [a.actor_id for a in matches.actors]
     quotes = (
         find_quotes(text, actors, priority_actor_ids=matched, outlets=[item.source]) if text else []

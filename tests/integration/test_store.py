@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.models import (
-    Alert,
     ActorMention,
+    Alert,
     Destination,
     Item,
     MatchResult,
@@ -37,10 +37,19 @@ def _item(feed_id: int, n: int) -> Item:
     return Item(feed_id=feed_id, identity=f"guid-{n}", title=f"Title {n}", link=f"https://x/{n}")
 
 
-def _alert(feed_id: int, n: int, *, rule: str = "peace-talks", prio=Priority.normal,
-           fingerprint: int | None = None, actor: str | None = None) -> Alert:
+def _alert(
+    feed_id: int,
+    n: int,
+    *,
+    rule: str = "peace-talks",
+    prio=Priority.normal,
+    fingerprint: int | None = None,
+    actor: str | None = None,
+) -> Alert:
     return Alert(
-        feed_id=feed_id, item_identity=f"guid-{n}", title=f"Title {n}",
+        feed_id=feed_id,
+        item_identity=f"guid-{n}",
+        title=f"Title {n}",
         matches=MatchResult(
             rules=(RuleMatch(rule_id=rule, rule_name=rule, priority=prio),),
             actors=(ActorMention(actor_id=actor, name=actor),) if actor else (),
@@ -50,8 +59,14 @@ def _alert(feed_id: int, n: int, *, rule: str = "peace-talks", prio=Priority.nor
 
 
 async def _commit(store: Store, feed, n_items, alerts, now=T0):
-    record = PollRecord(feed=feed, now=now, next_at=now + timedelta(minutes=5), etag='"e1"',
-                        items=tuple(_item(feed.id, n) for n in n_items), alerts=tuple(alerts))
+    record = PollRecord(
+        feed=feed,
+        now=now,
+        next_at=now + timedelta(minutes=5),
+        etag='"e1"',
+        items=tuple(_item(feed.id, n) for n in n_items),
+        alerts=tuple(alerts),
+    )
     return await store.ingest.commit_poll(record)
 
 
@@ -62,8 +77,9 @@ async def test_claim_due_leases_feeds_once(store: Store):
     assert [f.id for f in first] == [a.id]
     assert await store.feeds.claim_due(now=T0, owner="w2", lease_seconds=60, limit=10) == []
     # the lease expires: another worker takes the feed over
-    later = await store.feeds.claim_due(now=T0 + timedelta(seconds=61), owner="w2",
-                                        lease_seconds=60, limit=10)
+    later = await store.feeds.claim_due(
+        now=T0 + timedelta(seconds=61), owner="w2", lease_seconds=60, limit=10
+    )
     assert [f.id for f in later] == [a.id]
 
 
@@ -75,7 +91,9 @@ async def test_duplicate_url_is_refused(store: Store):
 
 async def test_items_are_unique_per_feed_and_alerts_route_once(store: Store):
     feed = await store.feeds.add("https://a.example/rss", now=T0)
-    await store.subscriptions.upsert(Subscription(destination=CHAN_A, target="rule:peace-talks"), T0)
+    await store.subscriptions.upsert(
+        Subscription(destination=CHAN_A, target="rule:peace-talks"), T0
+    )
     await store.subscriptions.upsert(Subscription(destination=CHAN_B, target="*"), T0)
     await store.subscriptions.upsert(
         Subscription(destination=CHAN_B, target="rule:peace-talks", min_priority=Priority.high), T0

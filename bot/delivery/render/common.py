@@ -39,13 +39,31 @@ def quote_text(quote: Quote) -> str:
     return f"“…{body}…”" if quote.partial else f"“{body}”"
 
 
+MAX_WHY_WORDS = 6
+
+
 def why_lines(alert: Alert) -> list[tuple[str, list[str]]]:
-    """(rule name, matched words) for each rule that fired, then one line for the actors named."""
-    lines = [(clean(m.rule_name), [clean(w) for w in m.words]) for m in alert.matches.rules]
+    """(rule name, matched words) per topic rule that fired, then one line naming the actors.
+
+    Words repeat neither across case nor beyond a handful; an actor's own rule is covered by
+    the actors line.
+    """
     names = [clean(a.name) for a in alert.matches.actors]
+    lines = [
+        (clean(m.rule_name), _distinct(m.words)[:MAX_WHY_WORDS])
+        for m in alert.matches.rules
+        if clean(m.rule_name) not in names
+    ]
     if names:
         lines.append(("Actors", names))
     return lines
+
+
+def _distinct(words: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for word in words:
+        seen.setdefault(clean(word).casefold(), clean(word))
+    return list(seen.values())
 
 
 def published_utc(alert: Alert) -> datetime | None:

@@ -8,11 +8,15 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.delivery.render.plain import render_text
+from bot.delivery.render.plain import render_follow_up_text, render_text
 from bot.models import Alert, Delivery, Platform, Priority
 
-_COLOURS = {Priority.low: "dim", Priority.normal: "cyan", Priority.high: "yellow",
-            Priority.urgent: "bold red"}
+_COLOURS = {
+    Priority.low: "dim",
+    Priority.normal: "cyan",
+    Priority.high: "yellow",
+    Priority.urgent: "bold red",
+}
 
 
 class ConsoleSink:
@@ -25,11 +29,12 @@ class ConsoleSink:
         self._ids = itertools.count(1)
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
-        title = ("↳ same story: " if alert.is_follow_up else "") + f"[{alert.priority.value}]"
+        body = render_follow_up_text(alert) if alert.is_follow_up else render_text(alert)
+        title = "same story, another source" if alert.is_follow_up else alert.source or "alert"
         self.console.print(
             Panel(
-                Text(render_text(alert)),
-                title=title,
+                Text(body),
+                title=Text(title),
                 title_align="left",
                 border_style=_COLOURS[alert.priority],
             )

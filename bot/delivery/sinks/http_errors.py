@@ -15,7 +15,9 @@ def error_for_status(
     if status == 429:
         return DeliveryError(f"{platform} rate limit (429)", retry_after=retry_after or 1.0)
     if status in PERMANENT_STATUSES:
-        return DeliveryError(f"{platform} refused the post: HTTP {status} {snippet}", permanent=True)
+        return DeliveryError(
+            f"{platform} refused the post: HTTP {status} {snippet}", permanent=True
+        )
     return DeliveryError(f"{platform} answered HTTP {status} {snippet}", retry_after=retry_after)
 
 

@@ -11,8 +11,12 @@ import uuid
 
 import aiohttp
 
-from bot.delivery.render.discord import ALLOWED_MENTIONS_NONE, render_embed
-from bot.delivery.render.slack import render_blocks
+from bot.delivery.render.discord import (
+    ALLOWED_MENTIONS_NONE,
+    render_embed,
+    render_follow_up_embed,
+)
+from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
 from bot.delivery.sinks.http_errors import error_for_status, parse_retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
@@ -44,8 +48,9 @@ class DiscordWebhookSink(_WebhookSink):
     platform = Platform.discord_webhook
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
+        embed = render_follow_up_embed(alert) if alert.is_follow_up else render_embed(alert)
         payload: dict[str, object] = {
-            "embeds": [render_embed(alert)],
+            "embeds": [embed],
             "allowed_mentions": ALLOWED_MENTIONS_NONE,
         }
         url = delivery.destination.address
@@ -63,7 +68,8 @@ class SlackWebhookSink(_WebhookSink):
     platform = Platform.slack_webhook
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
-        text, blocks = render_blocks(alert)
+        render = render_follow_up_blocks if alert.is_follow_up else render_blocks
+        text, blocks = render(alert)
         payload: dict[str, object] = {"text": text, "blocks": blocks, "unfurl_links": False}
         await self._post(delivery.destination.address, payload, "Slack webhook")
         return f"slack-webhook-{uuid.uuid4().hex}"

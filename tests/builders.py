@@ -1,0 +1,56 @@
+"""Builders for test inputs: RSS documents and a config directory for an App."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = datetime(2022, 4, 11, 12, 0, tzinfo=UTC)
+
+
+def rss(items: Iterable[tuple[str, str]], *, title: str = "Test feed", start: datetime = T0) -> str:
+    """An RSS 2.0 document; items are (guid, title) pairs, newest last, one minute apart."""
+    entries = "".join(
+        f"<item><title>{escape(t)}</title><link>https://news.example/{escape(g)}</link>"
+        f'<guid isPermaLink="false">{escape(g)}</guid>'
+        f"<pubDate>{format_datetime(start + timedelta(minutes=i))}</pubDate>"
+        f"<description>{escape(t)}. More details inside.</description></item>"
+        for i, (g, t) in enumerate(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(title)}</title><link>https://news.example/</link>"
+        f"<description>test</description>{entries}</channel></rss>"
+    )
+
+
+def write_config(
+    folder: Path, feeds: Sequence[str], *, subscriptions: Sequence[dict] = (), interval: int = 60
+) -> Path:
+    """The project's rules and actors plus the given feeds and static subscriptions."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("rules.yaml", "actors.yaml"):
+        shutil.copy(ROOT / "config" / name, folder / name)
+    feed_list = [{"url": url, "interval_seconds": interval, "full_text": False} for url in feeds]
+    (folder / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feed_list}), encoding="utf-8")
+    subs = list(subscriptions) or [{"destination": "console", "targets": ["*"]}]
+    (folder / "subscriptions.yaml").write_text(
+        yaml.safe_dump({"subscriptions": subs}), encoding="utf-8"
+    )
+    return folder
+
+
+PEACE = "Lavrov says Russia will not pause military operations during peace talks with Ukraine"
+DONBAS = "Russia masses troops for Donbas offensive as shelling of Donetsk and Luhansk intensifies"
+UNRELATED = [
+    "Amazon to pay California $500,000 for concealing COVID cases among workers",
+    "Jujutsu Kaisen Anime Gets 2nd Season in 2023",
+    "Finland set to sign deal with U.S. for 64 F-35 jets",
+]

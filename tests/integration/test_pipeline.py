@@ -1,0 +1,186 @@
+"""The core pipeline end to end on SQLite: loopback feeds → fetch → … → outbox → console."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bot.app import App
+from bot.config import Settings
+from bot.delivery.sinks.console import ConsoleSink
+from bot.models import Platform
+from tests.builders import DONBAS, PEACE, UNRELATED, rss, write_config
+from tests.fakes.feed_server import FeedServer
+
+
+class Clock:
+    """A clock the test moves forward, so feeds become due without sleeping."""
+
+    def __init__(self) -> None:
+        from datetime import UTC, datetime
+
+        self.now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+async def server():
+    async with FeedServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def _app(
+    tmp_path: Path,
+    server: FeedServer,
+    clock: Clock,
+    paths: list[str],
+    *,
+    backfill: int = 1,
+    **settings: object,
+):
+    out = io.StringIO()
+    config = write_config(tmp_path / "config", [server.url(p) for p in paths])
+    s = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        fetch_allow_private=["127.0.0.1/32"],
+        backfill=backfill,
+        metrics_port=None,
+        **settings,
+    )
+    sink = ConsoleSink(Console(file=out, width=120, highlight=False))
+    app = await App(s, clock=clock, config_dir=config, extra_sinks={Platform.console: sink}).open()
+    return app, out
+
+
+async def test_first_poll_does_not_flood_and_new_items_alert(tmp_path, server, clock):
+    items = [(f"old-{i}", f"{PEACE} (update {i})") for i in range(8)]
+    server.add("/feed.xml", rss(items))
+    app, out = await _app(tmp_path, server, clock, ["/feed.xml"], backfill=2)
+    try:
+        first = await app.poll_once()
+        assert first.new_items == 8
+        assert len(first.alerts) == 2  # only the newest `backfill` of a first poll
+        assert (await app.drain()).sent == 2
+        assert "(update 7)" in out.getvalue() and "(update 0)" not in out.getvalue()
+
+        server.add("/feed.xml", rss([*items, ("new-1", DONBAS), ("new-2", UNRELATED[0])]))
+        clock.advance(61)
+        second = await app.poll_once()
+        assert second.new_items == 2
+        [alert_id] = second.alerts
+        alert = (await app.store.alerts.get_many([alert_id]))[alert_id]
+        assert {m.rule_id for m in alert.matches.rules} >= {"donbas-offensive"}
+        assert (await app.drain()).sent == 1
+        assert "Donbas offensive" in out.getvalue()
+        assert UNRELATED[0] not in out.getvalue()
+    finally:
+        await app.close()
+
+
+async def test_unchanged_feed_is_neither_downloaded_nor_parsed_again(tmp_path, server, clock):
+    server.add("/feed.xml", rss([("a", UNRELATED[1])]))
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        await app.poll_once()
+        clock.advance(61)
+        report = await app.poll_once()
+        assert report.polled == 1 and report.not_modified == 1 and report.new_items == 0
+        assert server.hits["/feed.xml"] == 2 and server.full["/feed.xml"] == 1
+        headers = server.request_headers[-1]
+        assert headers.get("If-None-Match") and headers.get("If-Modified-Since")
+        feed = (await app.store.feeds.all())[0]
+        assert feed.failures == 0 and feed.polls == 1
+    finally:
+        await app.close()
+
+
+async def test_server_errors_back_off_and_retry_after_is_honoured(tmp_path, server, clock):
+    server.fail("/feed.xml", 500)
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        report = await app.poll_once()
+        assert report.failed == 1
+        feed = (await app.store.feeds.all())[0]
+        assert feed.failures == 1 and "500" in (feed.last_error or "")
+        delay = (feed.next_poll_at - clock.now).total_seconds()
+        assert 30 <= delay <= 60  # first failure: half to one interval, with jitter
+        clock.advance(61)
+        server.fail("/feed.xml", 503, retry_after="7200")
+        await app.poll_once()
+        feed = (await app.store.feeds.all())[0]
+        assert feed.failures == 2
+        assert (feed.next_poll_at - clock.now).total_seconds() >= 7200
+        clock.advance(7201)
+        server.add("/feed.xml", rss([("a", UNRELATED[2])]))
+        assert (await app.poll_once()).failed == 0
+        feed = (await app.store.feeds.all())[0]
+        assert feed.failures == 0 and feed.last_error is None
+    finally:
+        await app.close()
+
+
+async def test_permanent_redirect_is_stored_and_gone_disables(tmp_path, server, clock):
+    server.redirect("/old.xml", server.url("/new.xml"), status=301)
+    server.add("/new.xml", rss([("a", UNRELATED[0])]))
+    server.fail("/gone.xml", 410)
+    app, _ = await _app(tmp_path, server, clock, ["/old.xml", "/gone.xml"])
+    try:
+        await app.poll_once()
+        feeds = {f.id: f for f in await app.store.feeds.all()}
+        urls = sorted(f.url for f in feeds.values())
+        assert server.url("/new.xml") in urls and server.url("/old.xml") not in urls
+        gone = next(f for f in feeds.values() if f.url.endswith("/gone.xml"))
+        assert gone.disabled and "410" in (gone.last_error or "")
+    finally:
+        await app.close()
+
+
+async def test_oversized_and_slow_feeds_fail_with_a_clear_error(tmp_path, server, clock):
+    server.huge("/huge.xml", size=50 * 1024 * 1024)
+    server.hang("/hang.xml")
+    app, _ = await _app(
+        tmp_path,
+        server,
+        clock,
+        ["/huge.xml", "/hang.xml"],
+        fetch_max_bytes=1024 * 1024,
+        fetch_timeout_seconds=1.0,
+    )
+    try:
+        report = await app.poll_once()
+        assert report.failed == 2
+        errors = {url.rsplit("/", 1)[1]: msg for url, msg in report.errors.items()}
+        assert "limit" in errors["huge.xml"].lower()
+        assert "within 1 s" in errors["hang.xml"]
+        assert server.sent["/huge.xml"] < 10 * 1024 * 1024  # reading stopped early
+    finally:
+        await app.close()
+
+
+async def test_broken_feed_is_reported_and_others_still_alert(tmp_path, server, clock):
+    server.add("/broken.xml", b"<html><body>Not a feed</body></html>", content_type="text/html")
+    server.add("/good.xml", rss([("p", PEACE)]))
+    app, out = await _app(tmp_path, server, clock, ["/broken.xml", "/good.xml"])
+    try:
+        report = await app.poll_once()
+        assert report.failed == 1 and len(report.alerts) == 1
+        broken = next(f for f in await app.store.feeds.all() if f.url.endswith("broken.xml"))
+        assert broken.last_error
+        await app.drain()
+        assert "peace talks" in out.getvalue().lower()
+    finally:
+        await app.close()
