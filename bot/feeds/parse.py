@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import codecs
 import hashlib
+import html
 import io
 import json
 import re
@@ -34,6 +35,8 @@ _DTD_START = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _DTD_TOKEN = re.compile(rb"[\"'\[\]>]")
 _ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>?", re.IGNORECASE)
 _DTD_WORDS = ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+_ENTITY_REF = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+\d*);")
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
 _ITEM_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 
 
@@ -75,9 +78,7 @@ def parse_feed(
 def _parse_xml(
     body: bytes, *, feed_id: int, url: str, content_type: str | None, source: str | None
 ) -> ParsedFeed:
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
     body, total = first_items(strip_dtd(body))
     result = feedparser.parse(io.BytesIO(body), response_headers=headers)
     feed, entries = result.get("feed", {}), result.get("entries", [])
@@ -243,13 +244,21 @@ def _value(detail: Any) -> str:
 
 
 def _inline(detail: Any, limit: int) -> str:
+    """Title-like text; "plain" values still carrying entities (a common publisher slip) are
+    unescaped."""
     value = _value(detail)
-    return clean_inline(html_to_text(value) if _is_html(detail) else value)[:limit]
+    if _is_html(detail):
+        value = html_to_text(value)
+    elif _ENTITY_REF.search(value):
+        value = html.unescape(value)
+    return clean_inline(value)[:limit]
 
 
 def _block(detail: Any, limit: int) -> str:
+    """Body text; "plain" values that carry markup or entities are read as HTML."""
     value = _value(detail)
-    return (html_to_text(value) if _is_html(detail) else clean_text(value))[:limit]
+    as_html = _is_html(detail) or _ENTITY_REF.search(value) or _MARKUP.search(value)
+    return (html_to_text(value) if as_html else clean_text(value))[:limit]
 
 
 def _http(link: Any) -> str | None:
