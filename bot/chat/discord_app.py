@@ -79,6 +79,14 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
         await interaction.followup.send(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
 
 
+def group(name: str, description: str) -> app_commands.Group:
+    """A command group usable in servers only (the bot needs a channel and its permissions)."""
+    guilds = app_commands.AppCommandContext(guild=True)
+    return app_commands.Group(
+        name=name, description=description, guild_only=True, allowed_contexts=guilds
+    )
+
+
 def build_tree(client: discord.Client, service: CommandService, admin_role: str | None) -> Tree:
     """The slash commands, one small listener each."""
     tree: Tree = app_commands.CommandTree(client)
@@ -150,7 +158,7 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def actor(interaction: discord.Interaction, name: str) -> None:
         await answer(interaction, service.actor(who(interaction), name))
 
-    alerts = app_commands.Group(name="alerts", description="Recent alerts", guild_only=True)
+    alerts = group("alerts", "Recent alerts")
 
     @alerts.command(name="recent", description="The latest alerts, optionally for one rule")
     @app_commands.describe(rule="Only this rule's alerts")
@@ -162,7 +170,7 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def alerts_log(interaction: discord.Interaction) -> None:
         await answer(interaction, service.delivery_log(who(interaction)))
 
-    rules = app_commands.Group(name="rules", description="Watch rules (admins)", guild_only=True)
+    rules = group("rules", "Watch rules (admins)")
 
     @rules.command(name="list", description="List the watch rules")
     async def rules_list(interaction: discord.Interaction) -> None:
@@ -199,7 +207,7 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def rules_history(interaction: discord.Interaction, rule: str | None = None) -> None:
         await answer(interaction, service.rules_history(who(interaction), rule))
 
-    feeds = app_commands.Group(name="feeds", description="News feeds (admins)", guild_only=True)
+    feeds = group("feeds", "News feeds (admins)")
 
     @feeds.command(name="list", description="List the feeds and their state")
     async def feeds_list(interaction: discord.Interaction) -> None:
@@ -216,8 +224,8 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def feeds_remove(interaction: discord.Interaction, feed: str) -> None:
         await answer(interaction, service.feeds_remove(who(interaction), feed))
 
-    for group in (alerts, rules, feeds):
-        tree.add_command(group)
+    for subcommands in (alerts, rules, feeds):
+        tree.add_command(subcommands)
 
     @tree.error
     async def on_error(
