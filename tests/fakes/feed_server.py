@@ -87,12 +87,16 @@ class FeedServer:
         content_type: str = "application/rss+xml; charset=utf-8",
         etag: str | None = "auto",
         last_modified: str | None = "Mon, 04 Apr 2022 10:00:00 GMT",
+        gzip: bool = False,
     ) -> Route:
         """Serve a document; `etag="auto"` derives a strong ETag from the body."""
         data = body.encode() if isinstance(body, str) else body
         if etag == "auto":
             etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
         route = Route(body=data, content_type=content_type, etag=etag, last_modified=last_modified)
+        if gzip:
+            route.body = zlib.compress(data, wbits=31)
+            route.headers["Content-Encoding"] = "gzip"
         return self._set(path, route)
 
     def fail(
