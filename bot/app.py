@@ -79,11 +79,17 @@ class App:
         now = self.clock()
         await self.catalog.refresh(now)
         await self._sync_config(bundle, now)
+        if self.settings.worker_id:
+            await self.store.release_leases(self.owner)
         self.pipeline = Pipeline(
             self.store.ingest,
             self.fetcher,
             self.catalog,
-            PipelineOptions(owner=self.owner, backfill=self.settings.backfill),
+            PipelineOptions(
+                owner=self.owner,
+                backfill=self.settings.backfill,
+                lease_seconds=self.settings.lease_seconds,
+            ),
             clock=self.clock,
         )
         self._session = aiohttp.ClientSession(headers={"User-Agent": self.settings.user_agent})
@@ -100,6 +106,7 @@ class App:
             sinks,
             owner=self.owner,
             clock=self.clock,
+            lease_seconds=self.settings.lease_seconds,
         )
         return self
 
@@ -146,6 +153,15 @@ class App:
         m.alerts.inc(len(report.alerts))
         m.last_poll.set(self.clock().timestamp())
         self.health["last_poll"] = self.clock().isoformat()
+        if report.polled:
+            log.info(
+                "poll: %d feeds, %d unchanged, %d failed, %d new items, %d alerts",
+                report.polled,
+                report.not_modified,
+                report.failed,
+                report.new_items,
+                len(report.alerts),
+            )
         return report
 
     async def dispatch_once(self) -> DispatchReport:

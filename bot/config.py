@@ -58,7 +58,12 @@ class Settings(BaseSettings):
     slack_api_url: str | None = None
     slack_port: int = 3000
     slack_admins: list[str] = Field(default_factory=list)
-    worker_id: str | None = None
+    worker_id: str | None = Field(
+        default=None, description="stable id of this process; its stale leases free on restart"
+    )
+    lease_seconds: float = Field(
+        default=120.0, gt=0, description="how long a claimed feed or delivery stays claimed"
+    )
 
     @field_validator("metrics_port")
     @classmethod

@@ -7,16 +7,14 @@ fetcher never raises on anything the network or a hostile server can do.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Self
 
 import aiohttp
 from yarl import URL
 
+from bot.backoff import parse_retry_after
 from bot.config import Settings
 from bot.feeds.ssrf import (
     AddressPolicy,
@@ -34,7 +32,6 @@ MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
 CHUNK = 64 * 1024
-HOUR = 3600.0
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/xml;q=0.9, application/json;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -306,41 +303,3 @@ def _size(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.3g} {unit}"
     return f"{n} bytes"
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-class Uniform(Protocol):
-    """The one method of `random` that backoff needs; tests pass a seeded Random."""
-
-    def uniform(self, a: float, b: float, /) -> float: ...
-
-
-def backoff_seconds(
-    failures: int,
-    base: float,
-    retry_after: float | None = None,
-    cap: float = 6 * HOUR,
-    rng: Uniform = random,
-) -> float:
-    """Delay after `failures` consecutive failures: full jitter in [0, base*2^failures] up to
-    `cap`, but never less than the server's Retry-After (itself limited to `cap`)."""
-    ceiling = min(cap, base * 2.0 ** min(max(failures, 0), 64))
-    delay = rng.uniform(0.0, ceiling)
-    if retry_after is not None and retry_after > 0:
-        delay = max(delay, min(retry_after, cap))
-    return delay

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.alerts import AlertStore
@@ -15,6 +16,7 @@ from bot.store.feeds import FeedStore
 from bot.store.ingest import IngestStore
 from bot.store.outbox import OutboxStore
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.tables import deliveries, feeds
 
 
 class Store:
@@ -40,6 +42,16 @@ class Store:
         engine = create_engine(url)
         await migrate(engine)
         return cls(engine, same_story)
+
+    async def release_leases(self, owner: str) -> None:
+        """Free what a previous run of this worker had claimed when it died."""
+        async with self.engine.begin() as conn:
+            for table in (feeds, deliveries):
+                await conn.execute(
+                    update(table)
+                    .where(table.c.lease_owner == owner)
+                    .values(lease_owner=None, lease_until=None)
+                )
 
     async def close(self) -> None:
         await self.engine.dispose()

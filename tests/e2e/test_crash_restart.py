@@ -65,7 +65,8 @@ def _env(tmp_path: Path, config: Path) -> dict[str, str]:
         NEWSBOT_POLL_TICK_SECONDS="0.2",
         NEWSBOT_DISPATCH_TICK_SECONDS="0.05",
         NEWSBOT_METRICS_PORT="0",
-        NEWSBOT_LOG_LEVEL="WARNING",
+        NEWSBOT_LOG_LEVEL="INFO",
+        NEWSBOT_LEASE_SECONDS="3",
     )
     return env
 

@@ -1,14 +1,13 @@
 """HttpFetcher against the loopback feed server: conditional GET, limits, redirects, SSRF."""
 
 import asyncio
-import random
 import resource
 import time
 from email.utils import formatdate
 
 import pytest
 
-from bot.feeds.fetch import HttpFetcher, backoff_seconds, parse_retry_after
+from bot.feeds.fetch import HttpFetcher
 from bot.ports import FetchOutcome
 from tests.fakes.feed_server import FeedServer, MiB
 
@@ -245,24 +244,3 @@ async def test_per_host_limit(server):
         results = await asyncio.gather(*(fetcher.fetch(server.url("/slow")) for _ in range(5)))
     assert all(r.outcome is FetchOutcome.ok for r in results)
     assert server.max_in_flight == 2
-
-
-def test_retry_after_parsing():
-    assert parse_retry_after("30") == 30.0
-    assert parse_retry_after(None) is None
-    assert parse_retry_after("soon") is None
-    past = formatdate(time.time() - 60, usegmt=True)
-    assert parse_retry_after(past) == 0.0
-
-
-def test_backoff_grows_with_full_jitter_and_caps():
-    rng = random.Random(1)
-    draws = [backoff_seconds(3, 60, rng=rng) for _ in range(500)]
-    assert 0 <= min(draws) < 60 and 400 < max(draws) <= 480
-    assert backoff_seconds(1000, 60, rng=rng) <= 6 * 3600
-
-
-def test_backoff_honours_retry_after_as_floor():
-    rng = random.Random(2)
-    assert all(backoff_seconds(1, 10, 900, rng=rng) >= 900 for _ in range(100))
-    assert backoff_seconds(1, 10, 10**9, cap=3600, rng=rng) == 3600

@@ -19,12 +19,3 @@ def error_for_status(
             f"{platform} refused the post: HTTP {status} {snippet}", permanent=True
         )
     return DeliveryError(f"{platform} answered HTTP {status} {snippet}", retry_after=retry_after)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None

@@ -11,13 +11,14 @@ import uuid
 
 import aiohttp
 
+from bot.backoff import parse_retry_after
 from bot.delivery.render.discord import (
     ALLOWED_MENTIONS_NONE,
     render_embed,
     render_follow_up_embed,
 )
 from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
-from bot.delivery.sinks.http_errors import error_for_status, parse_retry_after
+from bot.delivery.sinks.http_errors import error_for_status
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
 
