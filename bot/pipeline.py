@@ -180,7 +180,6 @@ class Pipeline:
             return None
         full_text = await self._full_text(feed, item)
         content = enrich(item, matches, self.catalog.actors, full_text)
-        lead = content.summary or item.summary
         return Alert(
             feed_id=feed.id,
             item_identity=item.identity,
@@ -191,7 +190,7 @@ class Pipeline:
             summary=content.summary,
             quotes=content.quotes,
             matches=matches,
-            fingerprint=fingerprint(item.title, lead),
+            fingerprint=fingerprint(item.title),  # leads differ by outlet; titles agree
         )
 
     async def _full_text(self, feed: Feed, item: Item) -> str | None:

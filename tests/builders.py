@@ -15,13 +15,21 @@ ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2022, 4, 11, 12, 0, tzinfo=UTC)
 
 
-def rss(items: Iterable[tuple[str, str]], *, title: str = "Test feed", start: datetime = T0) -> str:
+def rss(
+    items: Iterable[tuple[str, str]],
+    *,
+    title: str = "Test feed",
+    start: datetime = T0,
+    descriptions: dict[str, str] | None = None,
+) -> str:
     """An RSS 2.0 document; items are (guid, title) pairs, newest last, one minute apart."""
+    described = descriptions or {}
     entries = "".join(
         f"<item><title>{escape(t)}</title><link>https://news.example/{escape(g)}</link>"
         f'<guid isPermaLink="false">{escape(g)}</guid>'
         f"<pubDate>{format_datetime(start + timedelta(minutes=i))}</pubDate>"
-        f"<description>{escape(t)}. More details inside.</description></item>"
+        f"<description>{escape(described.get(g, t + '. More details inside.'))}</description>"
+        "</item>"
         for i, (g, t) in enumerate(items)
     )
     return (

@@ -184,3 +184,52 @@ async def test_broken_feed_is_reported_and_others_still_alert(tmp_path, server, 
         assert "peace talks" in out.getvalue().lower()
     finally:
         await app.close()
+
+
+STORY = [
+    (
+        "france24",
+        "Zelensky asks for proof that Russia plans to invade Ukraine, warns against ‘panic’",
+        "Ukrainian President Volodymyr Zelensky asked Western countries to share any evidence.",
+    ),
+    (
+        "outlet-b",
+        "Zelensky asks for proof Russia plans to invade Ukraine and warns against panic",
+        "President Volodymyr Zelenskyy urged calm and said he had seen no proof of an attack.",
+    ),
+    (
+        "outlet-c",
+        "Ukraine's Zelensky asks for proof that Russia plans to invade, warns against 'panic'",
+        "Kyiv's leader said talk of an imminent invasion only spreads panic.",
+    ),
+]
+
+
+async def test_same_story_from_three_outlets_alerts_once_with_two_follow_ups(
+    tmp_path, server, clock
+):
+    for name, _title, _lead in STORY:
+        server.add(f"/{name}.xml", rss([("seen", UNRELATED[1])], title=name))
+    app, out = await _app(tmp_path, server, clock, [f"/{n}.xml" for n, _, _ in STORY])
+    try:
+        await app.poll_once()  # first polls: existing items only
+        alert_ids = []
+        for name, title, lead in STORY:  # the outlets publish one after another
+            server.add(
+                f"/{name}.xml",
+                rss(
+                    [("seen", UNRELATED[1]), ("story", title)],
+                    title=name,
+                    descriptions={"story": lead},
+                ),
+            )
+            clock.advance(61)
+            alert_ids += (await app.poll_once()).alerts
+        alerts = await app.store.alerts.get_many(alert_ids)
+        first, *rest = (alerts[i] for i in alert_ids)
+        assert first.story_id is None and not first.is_follow_up
+        assert [a.story_id for a in rest] == [first.id, first.id]
+        assert (await app.drain()).sent == 3
+        assert out.getvalue().count("same story") == 2
+    finally:
+        await app.close()
