@@ -8,7 +8,6 @@ idempotency key), so duplicates are counted and bounded by the number of kills.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import signal
@@ -131,4 +130,3 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(tmp_path: P
         statuses = dict(db.execute("select status, count(*) from deliveries group by status"))
     assert alerts == (FEEDS * ITEMS_PER_FEED, FEEDS * ITEMS_PER_FEED)  # nothing alerted twice
     assert statuses == {"sent": expected}
-    assert json.dumps(statuses)

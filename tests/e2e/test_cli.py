@@ -1,0 +1,150 @@
+"""The `newsbot` command as a user runs it: config check, feeds, poll --once, run + /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.builders import PEACE, rss, write_config
+from tests.fakes.feed_server import FeedServer
+
+
+def _env(tmp_path: Path, config: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        NEWSBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        NEWSBOT_CONFIG_DIR=str(config),
+        NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
+        NEWSBOT_METRICS_PORT="0",
+    )
+    env.update(extra)
+    return env
+
+
+def newsbot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_config_check_names_file_key_path_and_fix(tmp_path: Path):
+    config = write_config(tmp_path / "config", ["https://example.com/rss"])
+    env = _env(tmp_path, config)
+    ok = newsbot(env, "config", "check")
+    assert ok.returncode == 0, ok.stderr
+    assert "ok" in ok.stdout and "rules" in ok.stdout
+    (config / "rules.yaml").write_text(
+        "rules:\n  - id: peace\n    name: Peace\n    priority: critical\n    any: [talks]\n"
+        "  - id: bad\n    name: Bad\n    any: [{regex: '(a+)+'}]\n",
+        encoding="utf-8",
+    )
+    bad = newsbot(env, "config", "check")
+    assert bad.returncode == 1
+    assert "rules.yaml" in bad.stderr
+    assert "rules[0] (id 'peace').priority" in bad.stderr and "'urgent'" in bad.stderr
+    assert "rules[1] (id 'bad').any[0].regex" in bad.stderr and "exponential" in bad.stderr
+    (config / "feeds.yaml").write_text("feeds: [url: {nested: x]\n", encoding="utf-8")
+    broken = newsbot(env, "config", "check")
+    assert broken.returncode == 1 and "feeds.yaml: not valid YAML" in broken.stderr
+
+
+def test_feeds_add_list_remove_and_refusals(tmp_path: Path):
+    config = write_config(tmp_path / "config", [])
+    env = _env(tmp_path, config)
+    added = newsbot(env, "feeds", "add", "https://news.example.org/rss.xml", "--name", "Example")
+    assert added.returncode == 0, added.stderr
+    assert "added feed 1" in added.stdout
+    again = newsbot(env, "feeds", "add", "https://news.example.org/rss.xml")
+    assert again.returncode == 1 and "already added" in again.stderr
+    hostile = newsbot(env, "feeds", "add", "file:///etc/passwd")
+    assert hostile.returncode == 1 and "http" in hostile.stderr
+    listed = newsbot(env, "feeds", "list")
+    assert "https://news.example.org/rss.xml" in listed.stdout and "[Example]" in listed.stdout
+    removed = newsbot(env, "feeds", "remove", "1")
+    assert removed.returncode == 0 and "removed feed 1" in removed.stdout
+    missing = newsbot(env, "feeds", "remove", "1")
+    assert missing.returncode == 1 and "no feed" in missing.stderr
+
+
+async def test_poll_once_then_rules_test_dry_run(tmp_path: Path):
+    async with FeedServer() as server:
+        server.add("/feed.xml", rss([("p1", PEACE), ("x", "Jujutsu Kaisen Anime Gets 2nd Season")]))
+        config = write_config(tmp_path / "config", [server.url("/feed.xml")])
+        env = _env(tmp_path, config, NEWSBOT_BACKFILL="5")
+        polled = await asyncio.to_thread(newsbot, env, "poll", "--once")
+        assert polled.returncode == 0, polled.stderr
+        assert "2 new items, 1 alerts, 1 delivered" in polled.stdout
+        dry = await asyncio.to_thread(newsbot, env, "rules", "test", "peace-talks")
+        assert dry.returncode == 0, dry.stderr
+        assert "matched 1 of 2 stored items" in dry.stdout
+        assert "title:" in dry.stdout
+        unknown = await asyncio.to_thread(newsbot, env, "rules", "test", "nope")
+        assert unknown.returncode == 1 and "no rule 'nope'" in unknown.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_run_serves_health_and_metrics_and_stops_cleanly_on_sigterm(tmp_path: Path):
+    port = _free_port()
+    async with FeedServer() as server:
+        server.add("/feed.xml", rss([("p1", PEACE)]))
+        config = write_config(tmp_path / "config", [server.url("/feed.xml")])
+        env = _env(
+            tmp_path,
+            config,
+            NEWSBOT_METRICS_PORT=str(port),
+            NEWSBOT_POLL_TICK_SECONDS="0.2",
+            NEWSBOT_DISPATCH_TICK_SECONDS="0.2",
+            NEWSBOT_LOG_LEVEL="INFO",
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            health, metrics = await _scrape(port)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert health["status"] == "ok" and health["role"] == "all"
+    assert "newsbot_polls_total" in metrics and "newsbot_alerts_total 1.0" in metrics
+    assert "stopped cleanly" in err.decode()
+
+
+async def _scrape(port: int) -> tuple[dict, str]:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    health = await resp.json()
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                    metrics = await resp.text()
+                if "newsbot_alerts_total 1.0" in metrics:
+                    return health, metrics
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    pytest.fail("the bot never served /metrics with the alert counted")
