@@ -150,9 +150,13 @@ class Pipeline:
         unseen = await self.store.unseen(feed.id, [i.identity for i in parsed.items])
         fresh = [i for i in parsed.items if i.identity in unseen]
         report.new_items = len(fresh)
-        alerts = [
-            a for a in [await self._alert(feed, i) for i in self._alertable(feed, fresh)] if a
-        ]
+        alerts: list[Alert] = []
+        for item in self._alertable(feed, fresh):
+            alert, full_text = await self._alert(feed, item)
+            if alert is not None:
+                alerts.append(alert)
+            if full_text:  # kept as the item's content: fetched once, reused by rule tests
+                fresh[fresh.index(item)] = item.model_copy(update={"content": full_text})
         record = PollRecord(
             feed=feed,
             now=now,
@@ -174,13 +178,14 @@ class Pipeline:
         newest_first = sorted(fresh, key=lambda i: i.published or oldest, reverse=True)
         return newest_first[: self.options.backfill]
 
-    async def _alert(self, feed: Feed, item: Item) -> Alert | None:
+    async def _alert(self, feed: Feed, item: Item) -> tuple[Alert | None, str | None]:
+        """The item's alert if any rule or actor matches, and the article text if fetched."""
         matches: MatchResult = self.catalog.matcher.match(item)
         if matches.empty:
-            return None
+            return None, None
         full_text = await self._full_text(feed, item)
         content = enrich(item, matches, self.catalog.actors, full_text)
-        return Alert(
+        alert = Alert(
             feed_id=feed.id,
             item_identity=item.identity,
             title=item.title,
@@ -192,6 +197,7 @@ class Pipeline:
             matches=matches,
             fingerprint=fingerprint(item.title),  # leads differ by outlet; titles agree
         )
+        return alert, full_text
 
     async def _full_text(self, feed: Feed, item: Item) -> str | None:
         """The article's main text when the feed carries only a teaser; None on any failure."""

@@ -40,13 +40,20 @@ def rss(
 
 
 def write_config(
-    folder: Path, feeds: Sequence[str], *, subscriptions: Sequence[dict] = (), interval: int = 60
+    folder: Path,
+    feeds: Sequence[str],
+    *,
+    subscriptions: Sequence[dict] = (),
+    interval: int = 60,
+    full_text: bool = False,
 ) -> Path:
     """The project's rules and actors plus the given feeds and static subscriptions."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("rules.yaml", "actors.yaml"):
         shutil.copy(ROOT / "config" / name, folder / name)
-    feed_list = [{"url": url, "interval_seconds": interval, "full_text": False} for url in feeds]
+    feed_list = [
+        {"url": url, "interval_seconds": interval, "full_text": full_text} for url in feeds
+    ]
     (folder / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feed_list}), encoding="utf-8")
     subs = list(subscriptions) or [{"destination": "console", "targets": ["*"]}]
     (folder / "subscriptions.yaml").write_text(

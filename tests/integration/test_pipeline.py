@@ -233,3 +233,56 @@ async def test_same_story_from_three_outlets_alerts_once_with_two_follow_ups(
         assert out.getvalue().count("same story") == 2
     finally:
         await app.close()
+
+
+def _article_page(seed: str) -> str:
+    title, _, body = seed.partition("\n")
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip())
+    return (
+        f"<html><head><title>{title}</title></head><body><nav>Home | World | Sport</nav>"
+        f"<article><h1>{title}</h1>{paragraphs}</article><footer>© Antiwar.com</footer>"
+        "</body></html>"
+    )
+
+
+async def test_teaser_items_get_the_article_text_and_failures_fall_back(tmp_path, server, clock):
+    seed = Path(__file__).resolve().parents[2] / "seeds" / "lavrov-no-pause-2022-04-11.txt"
+    text = seed.read_text(encoding="utf-8")
+    server.add("/article", _article_page(text), content_type="text/html; charset=utf-8")
+    server.fail("/missing", 500)
+    title = text.partition("\n")[0]
+    teaser = "Russia's invasion is now focused on the east."
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Antiwar</title>'
+        f"<item><title>{title}</title><link>{server.url('/article')}</link><guid>a1</guid>"
+        f"<description>{teaser}</description></item>"
+        f"<item><title>Lavrov: no pause in Ukraine operations during peace talks</title>"
+        f"<link>{server.url('/missing')}</link><guid>a2</guid>"
+        f"<description>{teaser}</description></item></channel></rss>"
+    )
+    server.add("/feed.xml", feed)
+    out = io.StringIO()
+    config = write_config(tmp_path / "config", [server.url("/feed.xml")], full_text=True)
+    s = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        fetch_allow_private=["127.0.0.1/32"],
+        backfill=5,
+        metrics_port=None,
+    )
+    sink = ConsoleSink(Console(file=out, width=120, highlight=False))
+    app = await App(s, clock=clock, config_dir=config, extra_sinks={Platform.console: sink}).open()
+    try:
+        report = await app.poll_once()
+        alerts = await app.store.alerts.get_many(report.alerts)
+        by_link = {a.link: a for a in alerts.values()}
+        full = by_link[server.url("/article")]
+        assert any(q.speaker == "Sergey Lavrov" for q in full.quotes)
+        assert "Pushilin" in " ".join(q.speaker or "" for q in full.quotes)
+        fallback = by_link[server.url("/missing")]
+        assert fallback.quotes == () and "Lavrov" in fallback.title
+        stored = {i.link: i async for i in app.store.alerts.iter_items()}
+        assert "Denis Pushilin" in stored[server.url("/article")].content  # cached per item
+        assert stored[server.url("/missing")].content in ("", teaser)
+        assert server.hits["/article"] == 1
+    finally:
+        await app.close()
