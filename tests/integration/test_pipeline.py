@@ -235,6 +235,9 @@ async def test_same_story_from_three_outlets_alerts_once_with_two_follow_ups(
         await app.close()
 
 
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "lavrov-no-pause-2022-04-11.txt"
+
+
 def _article_page(seed: str) -> str:
     title, _, body = seed.partition("\n")
     paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip())
@@ -246,8 +249,7 @@ def _article_page(seed: str) -> str:
 
 
 async def test_teaser_items_get_the_article_text_and_failures_fall_back(tmp_path, server, clock):
-    seed = Path(__file__).resolve().parents[2] / "seeds" / "lavrov-no-pause-2022-04-11.txt"
-    text = seed.read_text(encoding="utf-8")
+    text = SEED.read_text(encoding="utf-8")
     server.add("/article", _article_page(text), content_type="text/html; charset=utf-8")
     server.fail("/missing", 500)
     title = text.partition("\n")[0]
