@@ -288,3 +288,35 @@ async def test_teaser_items_get_the_article_text_and_failures_fall_back(tmp_path
         assert server.hits["/article"] == 1
     finally:
         await app.close()
+
+
+async def test_rules_reload_without_restart_from_yaml_and_store(tmp_path, server, clock):
+    server.add("/feed.xml", rss([("old", UNRELATED[0])]))
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        await app.poll_once()
+        rules_file = app.config_dir / "rules.yaml"
+        rules_file.write_text(
+            rules_file.read_text(encoding="utf-8")
+            + "\n  - id: anime\n    name: Anime news\n    any: [anime]\n",
+            encoding="utf-8",
+        )
+        server.add("/feed.xml", rss([("old", UNRELATED[0]), ("a1", UNRELATED[1])]))
+        clock.advance(61)
+        report = await app.poll_once()  # the YAML edit applies to this very poll
+        assert len(report.alerts) == 1 and "Anime news" in str(
+            (await app.store.alerts.get_many(report.alerts))[report.alerts[0]].matches
+        )
+        from bot.rules.schema import Rule
+
+        jets = Rule.model_validate({"id": "jets", "name": "Fighter jets", "any": ["F-35*"]})
+        await app.store.catalog.put_rule(jets, now=clock(), by="test")  # as a chat edit does
+        server.add(
+            "/feed.xml", rss([("old", UNRELATED[0]), ("a1", UNRELATED[1]), ("j1", UNRELATED[2])])
+        )
+        clock.advance(61)
+        report = await app.poll_once()
+        [alert] = (await app.store.alerts.get_many(report.alerts)).values()
+        assert [m.rule_id for m in alert.matches.rules] == ["jets"]
+    finally:
+        await app.close()
