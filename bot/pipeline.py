@@ -147,8 +147,9 @@ class Pipeline:
         except FeedParseError as exc:
             await self._fail(feed, report, str(exc))
             return
-        unseen = await self.store.unseen(feed.id, [i.identity for i in parsed.items])
-        fresh = [i for i in parsed.items if i.identity in unseen]
+        unique = list({i.identity: i for i in reversed(parsed.items)}.values())[::-1]
+        unseen = await self.store.unseen(feed.id, [i.identity for i in unique])
+        fresh = [i for i in unique if i.identity in unseen]  # a feed may repeat a guid
         report.new_items = len(fresh)
         alerts: list[Alert] = []
         for item in self._alertable(feed, fresh):
