@@ -16,11 +16,12 @@ from typing import Protocol
 from bot.backoff import backoff_seconds
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.models import Alert, Feed, Item, MatchResult
-from bot.ports import Fetcher, FetchOutcome, Matcher, PollRecord, PollStore
+from bot.ports import Fetcher, FetchOutcome, Matcher, PollRecord, PollStore, Unchanged
 from bot.rules.schema import Actor
 from bot.text.enrich import enrich
 from bot.text.extract import extract_main_text
 from bot.text.stories import fingerprint
+from bot.unchanged import UnchangedBatch
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -41,8 +42,8 @@ class PipelineOptions:
     owner: str = "local"
     backfill: int = 3
     lease_seconds: float = 300.0
-    batch: int = 200
-    concurrency: int = 64
+    batch: int = 500
+    concurrency: int = 128
     full_text_below: int = 800
 
 
@@ -88,44 +89,59 @@ class Pipeline:
         self.clock = clock
 
     async def poll_due(self) -> PollReport:
-        """Claim every due feed (in batches) and poll them concurrently."""
+        """Claim due feeds in batches and poll them concurrently, claiming more as slots free."""
         report = PollReport()
-        limit = asyncio.Semaphore(self.options.concurrency)
+        unchanged = UnchangedBatch(self.store, self.options.owner, self.options.batch)
+        slots = asyncio.Semaphore(self.options.concurrency)
+        running: set[asyncio.Task[PollReport]] = set()
 
         async def one(feed: Feed) -> PollReport:
-            async with limit:
-                return await self.poll_feed(feed)
+            async with slots:
+                return await self.poll_feed(feed, unchanged)
 
-        while True:
-            feeds = await self.store.claim_due(
-                now=self.clock(),
-                owner=self.options.owner,
-                lease_seconds=self.options.lease_seconds,
-                limit=self.options.batch,
-            )
-            if not feeds:
-                return report
-            for part in await asyncio.gather(*(one(f) for f in feeds)):
-                report.add(part)
+        exhausted = False
+        try:
+            while running or not exhausted:
+                if not exhausted and len(running) <= self.options.concurrency:
+                    feeds = await self.store.claim_due(
+                        now=self.clock(),
+                        owner=self.options.owner,
+                        lease_seconds=self.options.lease_seconds,
+                        limit=self.options.batch,
+                    )
+                    exhausted = len(feeds) < self.options.batch
+                    running.update(asyncio.create_task(one(f)) for f in feeds)
+                    continue
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    report.add(task.result())
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+            await unchanged.flush()
+        return report
 
-    async def poll_feed(self, feed: Feed) -> PollReport:
+    async def poll_feed(self, feed: Feed, unchanged: UnchangedBatch | None = None) -> PollReport:
         """Fetch one feed and record what came of it; never raises for a bad feed."""
         report = PollReport(polled=1)
+        batch = unchanged or UnchangedBatch(self.store, self.options.owner)
         try:
-            await self._poll(feed, report)
+            await self._poll(feed, report, batch)
         except Exception as exc:  # a bug or store hiccup must not stop the other feeds
             log.exception("poll of feed %s failed", feed.url)
             await self._fail(feed, report, f"internal error while polling: {exc}")
+        if unchanged is None:
+            await batch.flush()
         return report
 
-    async def _poll(self, feed: Feed, report: PollReport) -> None:
+    async def _poll(self, feed: Feed, report: PollReport, unchanged: UnchangedBatch) -> None:
         result = await self.fetcher.fetch(
             feed.url, etag=feed.etag, last_modified=feed.last_modified
         )
         now = self.clock()
         if result.outcome is FetchOutcome.not_modified:
             report.not_modified = 1
-            await self.store.record_not_modified(feed, now=now, next_at=self._next(feed, now))
+            unchanged.add(Unchanged(feed.id, now, self._next(feed, now)))
             return
         if result.outcome is FetchOutcome.gone:
             await self._fail(

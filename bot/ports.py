@@ -6,6 +6,7 @@ Adapters (HTTP fetcher, SQL store, chat sinks) implement these; the core never i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -84,6 +85,15 @@ class PollRecord(Frozen):
     alerts: tuple[Alert, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """A feed that answered 304: when it was polled and when it is due next."""
+
+    feed_id: int
+    now: datetime
+    next_at: datetime
+
+
 class PollStore(Protocol):
     """What the pipeline needs from the store."""
 
@@ -99,6 +109,4 @@ class PollStore(Protocol):
         self, feed: Feed, *, now: datetime, next_at: datetime, error: str, disable: bool = False
     ) -> None: ...
 
-    async def record_not_modified(
-        self, feed: Feed, *, now: datetime, next_at: datetime
-    ) -> None: ...
+    async def record_unchanged(self, entries: Sequence[Unchanged], *, owner: str) -> None: ...

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import Feed
-from bot.store.tables import feeds
+from bot.ports import Unchanged
+from bot.store.tables import UTCDateTime, feeds
 
 
 class FeedExistsError(ValueError):
@@ -128,40 +129,48 @@ class FeedStore:
     async def claim_due(
         self, *, now: datetime, owner: str, lease_seconds: float, limit: int
     ) -> list[Feed]:
-        """Lease up to `limit` due feeds to `owner` so no other process polls them meanwhile."""
+        """Lease up to `limit` due feeds to `owner` so no other process polls them meanwhile.
+
+        One statement: an UPDATE over a `FOR UPDATE SKIP LOCKED` sub-select on PostgreSQL, so
+        concurrent claimers skip each other's rows instead of waiting or claiming them twice.
+        """
         lease_free = or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now)
         due = and_(feeds.c.disabled.is_(False), feeds.c.next_poll_at <= now, lease_free)
         async with self.engine.begin() as conn:
-            query = select(feeds.c.id).where(due).order_by(feeds.c.next_poll_at).limit(limit)
+            pick = select(feeds.c.id).where(due).order_by(feeds.c.next_poll_at).limit(limit)
             if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = [r.id for r in await conn.execute(query)]
-            if not ids:
-                return []
+                pick = pick.with_for_update(skip_locked=True)
             until = now + timedelta(seconds=lease_seconds)
             rows = await conn.execute(
                 update(feeds)
-                .where(feeds.c.id.in_(ids), lease_free)
+                .where(feeds.c.id.in_(pick.scalar_subquery()), lease_free)
                 .values(lease_owner=owner, lease_until=until)
                 .returning(*feeds.c)
             )
             return sorted((feed_from_row(r) for r in rows), key=lambda f: f.next_poll_at or now)
 
-    async def record_not_modified(
-        self, conn: AsyncConnection, feed: Feed, next_at: datetime, now: datetime
-    ) -> None:
-        await conn.execute(
+    async def record_unchanged(self, entries: Sequence[Unchanged], *, owner: str) -> None:
+        """Record many 304s in one executemany; a feed whose lease `owner` lost is left alone."""
+        if not entries:
+            return
+        stmt = (
             update(feeds)
-            .where(feeds.c.id == feed.id)
+            .where(feeds.c.id == bindparam("b_id"), feeds.c.lease_owner == bindparam("b_owner"))
             .values(
-                next_poll_at=next_at,
+                next_poll_at=bindparam("b_next", type_=UTCDateTime),
+                last_polled_at=bindparam("b_now", type_=UTCDateTime),
                 failures=0,
                 last_error=None,
-                last_polled_at=now,
                 lease_owner=None,
                 lease_until=None,
             )
         )
+        params = [
+            {"b_id": e.feed_id, "b_owner": owner, "b_next": e.next_at, "b_now": e.now}
+            for e in entries
+        ]
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt, params)
 
     async def record_success(
         self,

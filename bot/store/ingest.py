@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import Alert, Destination, Feed, Item, Platform, Subscription
-from bot.ports import PollRecord
+from bot.ports import PollRecord, Unchanged
 from bot.store.feeds import FeedStore
 from bot.store.subscriptions import subscription_from_row
 from bot.store.tables import alert_rules, alerts, deliveries, items, mentions, subscriptions
@@ -53,9 +53,8 @@ class IngestStore:
             feed, now=now, next_at=next_at, error=error, disable=disable
         )
 
-    async def record_not_modified(self, feed: Feed, *, now: datetime, next_at: datetime) -> None:
-        async with self.engine.begin() as conn:
-            await self.feeds.record_not_modified(conn, feed, next_at, now)
+    async def record_unchanged(self, entries: Sequence[Unchanged], *, owner: str) -> None:
+        await self.feeds.record_unchanged(entries, owner=owner)
 
     async def unseen(self, feed_id: int, identities: Sequence[str]) -> set[str]:
         """The identities among `identities` that this feed has not stored yet."""

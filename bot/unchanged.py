@@ -1,0 +1,46 @@
+"""Coalesced 304 bookkeeping: many unchanged feeds become one store write instead of one each."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.ports import PollStore, Unchanged
+
+log = logging.getLogger(__name__)
+
+
+class UnchangedBatch:
+    """Buffers 304s and writes them in the background once `size` gather, or on `flush()`."""
+
+    def __init__(self, store: PollStore, owner: str, size: int = 256) -> None:
+        self.store = store
+        self.owner = owner
+        self.size = size
+        self._buffer: list[Unchanged] = []
+        self._writes: set[asyncio.Task[None]] = set()
+
+    def add(self, entry: Unchanged) -> None:
+        self._buffer.append(entry)
+        if len(self._buffer) >= self.size:
+            self._write_buffer()
+
+    async def flush(self) -> None:
+        """Write what is buffered and wait for every write in flight."""
+        self._write_buffer()
+        while self._writes:
+            await asyncio.gather(*self._writes)
+
+    def _write_buffer(self) -> None:
+        if not self._buffer:
+            return
+        batch, self._buffer = self._buffer, []
+        task = asyncio.create_task(self._write(batch))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    async def _write(self, batch: list[Unchanged]) -> None:
+        try:
+            await self.store.record_unchanged(batch, owner=self.owner)
+        except Exception:  # the leases expire and these feeds are simply polled again
+            log.exception("recording %d unchanged feeds failed", len(batch))
