@@ -26,7 +26,8 @@ WORLD_BEFORE = [
     "Rwanda jails Chinese national for torturing mine workers",
 ]
 WORLD_AFTER = [
-    "Russia declares intent to control Donbas and southern Ukraine; new mass graves found near Mariupol",
+    "Russia declares intent to control Donbas and southern Ukraine; "
+    "new mass graves found near Mariupol",
     "Two plead guilty to pocketing funds raised for ‘We Build the Wall’ project",
 ]
 TECH = [
@@ -58,8 +59,9 @@ def main() -> None:
         world = pick(WORLD_BEFORE) + (pick(WORLD_AFTER) if stage == "after" else [])
         (folder / "antiwar.xml").write_text(rss("Antiwar.com News", antiwar), encoding="utf-8")
         (folder / "world.atom").write_text(atom("World headlines", world), encoding="utf-8")
-        (folder / "tech.json").write_text(json_feed("Screen and tech", pick(TECH)),
-                                          encoding="utf-8")
+        (folder / "tech.json").write_text(
+            json_feed("Screen and tech", pick(TECH)), encoding="utf-8"
+        )
     print(f"wrote demo feeds under {OUT}", file=sys.stderr)
 
 
@@ -76,7 +78,7 @@ def rss(title: str, items: list[dict]) -> str:
         summary = escape(body.split("\n")[0]) if body else escape(it["title"])
         entries.append(
             f"<item><title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
-            f"<guid isPermaLink=\"true\">{escape(it['link'])}</guid>"
+            f'<guid isPermaLink="true">{escape(it["link"])}</guid>'
             f"<pubDate>{format_datetime(_when(it))}</pubDate>"
             f"<description>{summary}</description>{content}</item>"
         )
@@ -90,7 +92,7 @@ def rss(title: str, items: list[dict]) -> str:
 
 def atom(title: str, items: list[dict]) -> str:
     entries = "".join(
-        f"<entry><title>{escape(it['title'])}</title><link href=\"{escape(it['link'])}\"/>"
+        f'<entry><title>{escape(it["title"])}</title><link href="{escape(it["link"])}"/>'
         f"<id>{escape(it['link'])}</id><updated>{_when(it).isoformat()}</updated>"
         f"<summary>{escape(it['title'])} ({escape(it['domain'])})</summary></entry>"
         for it in items
@@ -103,19 +105,27 @@ def atom(title: str, items: list[dict]) -> str:
 
 
 def json_feed(title: str, items: list[dict]) -> str:
-    return json.dumps(
-        {
-            "version": "https://jsonfeed.org/version/1.1",
-            "title": title,
-            "items": [
-                {"id": it["link"], "url": it["link"], "title": it["title"],
-                 "content_text": it["title"], "date_published": _when(it).isoformat()}
-                for it in items
-            ],
-        },
-        indent=2,
-        ensure_ascii=False,
-    ) + "\n"
+    return (
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": title,
+                "items": [
+                    {
+                        "id": it["link"],
+                        "url": it["link"],
+                        "title": it["title"],
+                        "content_text": it["title"],
+                        "date_published": _when(it).isoformat(),
+                    }
+                    for it in items
+                ],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":
