@@ -115,16 +115,14 @@ class IngestStore:
             postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         )
         inserted: dict[str, int] = {}
-        for row in rows:
+        for start in range(0, len(rows), 500):  # one multi-row INSERT per 500 items
             stmt = (
                 dialect_insert(items)
-                .values(row)
+                .values(rows[start : start + 500])
                 .on_conflict_do_nothing(index_elements=["feed_id", "identity"])
                 .returning(items.c.id, items.c.identity)
             )
-            got = (await conn.execute(stmt)).first()
-            if got is not None:
-                inserted[got.identity] = got.id
+            inserted.update((got.identity, got.id) for got in await conn.execute(stmt))
         return inserted
 
     async def _insert_alert(

@@ -1,0 +1,106 @@
+"""A benchmark's throwaway workspace: config dir, database (SQLite or PostgreSQL), bulk seeding.
+
+PostgreSQL databases are created fresh on NEWSBOT_TEST_PG's server (default: the local one,
+trust auth) and dropped afterwards, like the tests do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.store.tables import feeds
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = os.environ.get("NEWSBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def write_config(folder: Path, subscriptions: str = "") -> Path:
+    """The project's rules and actors, no feeds (they are seeded in bulk), optional subs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("rules.yaml", "actors.yaml"):
+        shutil.copy(ROOT / "config" / name, folder / name)
+    (folder / "feeds.yaml").write_text("feeds: []\n", encoding="utf-8")
+    if subscriptions:
+        (folder / "subscriptions.yaml").write_text(subscriptions, encoding="utf-8")
+    return folder
+
+
+@asynccontextmanager
+async def database(kind: str, folder: Path) -> AsyncIterator[str]:
+    """A fresh database URL of `kind` ('sqlite' or 'postgresql'), removed on exit."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        return
+    name = f"newsbot_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@asynccontextmanager
+async def workspace() -> AsyncIterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="newsbot-bench-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def seed_feeds(engine: AsyncEngine, urls: Sequence[str], interval: int = 300) -> None:
+    """Insert feeds in bulk (no full-text fetches: article links would leave loopback)."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "url": url,
+            "interval_seconds": interval,
+            "full_text": False,
+            "next_poll_at": now,
+            "failures": 0,
+            "polls": 0,
+            "disabled": False,
+            "added_by": "bench",
+            "created_at": now,
+        }
+        for url in urls
+    ]
+    async with engine.begin() as conn:
+        for start in range(0, len(rows), 5000):
+            await conn.execute(insert(feeds), rows[start : start + 5000])
+
+
+def settings(db_url: str, config: Path, **overrides: object) -> Settings:
+    """Settings for a benchmark process: loopback allowed, one host, no metrics port."""
+    values: dict[str, object] = {
+        "database_url": db_url,
+        "config_dir": config,
+        "fetch_allow_private": ["127.0.0.1/32"],
+        "fetch_per_host": 128,  # every feed is on one loopback host; real feeds spread out
+        "fetch_concurrency": 128,
+        "metrics_port": None,
+        "backfill": 0,
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
