@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 T0 = datetime(2022, 4, 11, 12, 0, tzinfo=UTC)
 
 

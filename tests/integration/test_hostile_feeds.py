@@ -1,14 +1,11 @@
 """Hostile and broken documents: parse_feed answers with items or FeedParseError, nothing else."""
 
 import time
-from pathlib import Path
 
 import pytest
 
 from bot.feeds.parse import MAX_ITEMS, FeedParseError, parse_feed
-
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "data" / "feedparser-corpus"
+from tests.paths import CORPUS
 
 LOL = (
     b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY l0 "lol">\n'

@@ -1,16 +1,11 @@
 """html_to_text / clean_inline / clean_text: what the matcher and the alert read."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from bot.text.normalize import clean_inline, clean_text, html_to_text
-
-HEADLINES = (
-    Path(__file__).resolve().parents[3]
-    / "shared/data/headlines/headlines-2021-11-to-2022-04.json"
-)
+from tests.paths import HEADLINES
 
 
 def test_strips_tags_scripts_styles_and_decodes_entities():

@@ -7,16 +7,10 @@ import random
 from pathlib import Path
 
 from bot.text.stories import SAME_STORY_MAX_DISTANCE, distance, fingerprint, same_story
+from tests.paths import HEADLINES
 
 PAIRS = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "headline_pairs.json").read_text("utf-8")
-)
-HEADLINES = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "data"
-    / "headlines"
-    / ("headlines-2021-11-to-2022-04.json")
 )
 
 
