@@ -89,6 +89,12 @@ async def reply_of(fake: FakeDiscord, rec: InteractionRecord) -> InteractionReco
     return rec
 
 
+def mention_settings(rec: InteractionRecord) -> list[dict[str, Any]]:
+    """`allowed_mentions` of every message the bot sent in answer to one interaction."""
+    sent = [rec.callback["data"]] if rec.callback and rec.response_type == 4 else []
+    return [m["allowed_mentions"] for m in sent + [f["request"] for f in rec.followups]]
+
+
 async def test_commands_synced_match_the_command_list(running: Running) -> None:
     fake = running.fake
     [sync] = fake.command_syncs
@@ -125,8 +131,7 @@ async def test_every_shared_command_case(running: Running) -> None:
             assert expected.casefold() in text.casefold(), f"{case.name}: {expected!r} in {text!r}"
         assert rec.ephemeral == case.ephemeral, case.name
         assert text.startswith("**⚠️") != case.ok, f"{case.name}: {text!r}"
-        assert rec.callback is not None
-        assert rec.callback["data"]["allowed_mentions"]["parse"] == []
+        assert mention_settings(rec) and all(m["parse"] == [] for m in mention_settings(rec))
     refused = [r for r in await running.app.store.audit.history(limit=100) if not r.allowed]
     assert sorted(r.action for r in refused) == ["feeds.add", "rules.add", "rules.list"]
     assert all(r.who.startswith(f"discord:{fake.member.id}") for r in refused)
