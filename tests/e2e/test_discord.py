@@ -19,6 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import App
+from bot.chat import discord_app
 from bot.chat.discord_app import DiscordBot
 from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
@@ -144,6 +145,20 @@ async def test_admin_role_from_settings_grants_admin(running: Running) -> None:
     member = await fake.invoke_command("rules list", user=fake.member)
     assert "peace-talks" in editor.text
     assert "Only admins" in member.text
+
+
+async def test_slow_answers_are_deferred_then_followed_up(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = running.fake
+    monkeypatch.setattr(discord_app, "DEFER_AFTER", 0.0)  # every answer now counts as slow
+    public = await fake.invoke_command("subscribe", {"target": "peace-talks"}, user=fake.member)
+    await fake.wait_for(lambda: public.followups)
+    private = await fake.invoke_command("subscriptions", user=fake.member)
+    await fake.wait_for(lambda: private.followups)
+    assert public.deferred and private.deferred
+    assert not public.ephemeral and "Subscribed" in public.text
+    assert private.ephemeral and "Subscriptions of this channel" in private.text
 
 
 async def test_autocomplete_offers_rules_and_actors(running: Running) -> None:
