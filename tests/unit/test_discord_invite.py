@@ -13,7 +13,6 @@ from pydantic import SecretStr
 
 from bot.chat.discord_invite import application_id, bot_permissions, invite_url
 from bot.config import Settings
-from tests.conftest import ROOT
 from tests.fakes.discord_server import (
     CREATE_PUBLIC_THREADS,
     EMBED_LINKS,
@@ -24,6 +23,7 @@ from tests.fakes.discord_server import (
     FakeDiscord,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 LEAST = (
     VIEW_CHANNEL
     | SEND_MESSAGES
