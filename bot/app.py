@@ -27,6 +27,7 @@ from bot.models import Destination, Platform, Subscription
 from bot.ops import Metrics
 from bot.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
+from bot.store.db import startup_lock
 from bot.store.store import Store
 from bot.text.stories import same_story
 
@@ -77,8 +78,9 @@ class App:
         self.fetcher = HttpFetcher.from_settings(self.settings)
         self.catalog = LiveCatalog(self.store.catalog, self.config_dir)
         now = self.clock()
-        await self.catalog.refresh(now)
-        await self._sync_config(bundle, now)
+        async with startup_lock(self.store.engine):  # processes starting together take turns
+            await self.catalog.refresh(now)
+            await self._sync_config(bundle, now)
         if self.settings.worker_id:
             await self.store.release_leases(self.owner)
         self.pipeline = Pipeline(

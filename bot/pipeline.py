@@ -89,28 +89,40 @@ class Pipeline:
         self.clock = clock
 
     async def poll_due(self) -> PollReport:
-        """Claim due feeds in batches and poll them concurrently, claiming more as slots free."""
-        report = PollReport()
-        unchanged = UnchangedBatch(self.store, self.options.owner, self.options.batch)
-        slots = asyncio.Semaphore(self.options.concurrency)
-        running: set[asyncio.Task[PollReport]] = set()
+        """Claim due feeds in batches and poll them concurrently, claiming more as slots free.
 
-        async def one(feed: Feed) -> PollReport:
+        At most `concurrency` claimed feeds wait for a slot, and one whose lease is half gone
+        before its turn is left alone: once the lease lapses another process may take it.
+        """
+        report = PollReport()
+        options = self.options
+        unchanged = UnchangedBatch(
+            self.store, options.owner, options.batch, max_age=min(1.0, options.lease_seconds / 4)
+        )
+        slots = asyncio.Semaphore(options.concurrency)
+        running: set[asyncio.Task[PollReport]] = set()
+        loop = asyncio.get_running_loop()
+
+        async def one(feed: Feed, claimed_at: float) -> PollReport:
             async with slots:
+                if loop.time() - claimed_at > options.lease_seconds / 2:
+                    return PollReport()
                 return await self.poll_feed(feed, unchanged)
 
         exhausted = False
         try:
             while running or not exhausted:
-                if not exhausted and len(running) <= self.options.concurrency:
+                room = 2 * options.concurrency - len(running)
+                if not exhausted and len(running) < options.concurrency:
+                    limit = min(options.batch, room)
                     feeds = await self.store.claim_due(
                         now=self.clock(),
-                        owner=self.options.owner,
-                        lease_seconds=self.options.lease_seconds,
-                        limit=self.options.batch,
+                        owner=options.owner,
+                        lease_seconds=options.lease_seconds,
+                        limit=limit,
                     )
-                    exhausted = len(feeds) < self.options.batch
-                    running.update(asyncio.create_task(one(f)) for f in feeds)
+                    exhausted = len(feeds) < limit
+                    running.update(asyncio.create_task(one(f, loop.time())) for f in feeds)
                     continue
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:

@@ -11,18 +11,24 @@ log = logging.getLogger(__name__)
 
 
 class UnchangedBatch:
-    """Buffers 304s and writes them in the background once `size` gather, or on `flush()`."""
+    """Buffers 304s; writes them in the background once `size` gather or the oldest is
+    `max_age` seconds old (well inside the lease), and on `flush()`."""
 
-    def __init__(self, store: PollStore, owner: str, size: int = 256) -> None:
+    def __init__(self, store: PollStore, owner: str, size: int = 256, max_age: float = 1.0) -> None:
         self.store = store
         self.owner = owner
         self.size = size
+        self.max_age = max_age
         self._buffer: list[Unchanged] = []
+        self._since = 0.0
         self._writes: set[asyncio.Task[None]] = set()
 
     def add(self, entry: Unchanged) -> None:
+        now = asyncio.get_running_loop().time()
+        if not self._buffer:
+            self._since = now
         self._buffer.append(entry)
-        if len(self._buffer) >= self.size:
+        if len(self._buffer) >= self.size or now - self._since >= self.max_age:
             self._write_buffer()
 
     async def flush(self) -> None:

@@ -1,0 +1,222 @@
+"""Three `newsbot run` workers share 1,000 loopback feeds on PostgreSQL; one is SIGKILLed.
+
+Counted at the loopback servers: every feed is fetched once per interval (never twice in one,
+never an interval skipped), except the feeds the killed worker held, which another worker
+takes over once their lease expires; every alert is posted exactly once per destination.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections import Counter, defaultdict
+from itertools import pairwise
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiohttp import web
+
+from tests.builders import PEACE, UNRELATED, rss, write_config
+from tests.conftest import create_pg_database, drop_pg_database, pg_problem
+from tests.fakes.feed_server import FeedServer
+
+FEEDS = 1000
+INTERVAL = 10.0
+LEASE = 3.0
+WORKERS = ("w1", "w2", "w3")
+DESTINATIONS = 3
+
+
+class TimedFeedServer(FeedServer):
+    """The feed server, also noting when each path was fetched."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: defaultdict[str, list[float]] = defaultdict(list)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.times[request.path].append(time.time())
+        return await super()._handle(request)
+
+
+class WebhookReceiver:
+    """A Slack-incoming-webhook look-alike counting every post per (path, text)."""
+
+    def __init__(self) -> None:
+        self.posts: Counter[str] = Counter()
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/services/{team}/{bot}/{token}", self._post)
+        self.runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        self.port = self.runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    async def _post(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.posts[f"{request.path}|{body['text']}"] += 1
+        return web.Response(text="ok")
+
+    def url(self, n: int) -> str:
+        return f"http://127.0.0.1:{self.port}/services/T0/B{n}/token"
+
+
+def _env(db_url: str, config: Path, worker: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        NEWSBOT_DATABASE_URL=db_url,
+        NEWSBOT_CONFIG_DIR=str(config),
+        NEWSBOT_WORKER_ID=worker,
+        NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
+        NEWSBOT_FETCH_PER_HOST="32",
+        NEWSBOT_BACKFILL="0",
+        NEWSBOT_POLL_TICK_SECONDS="0.2",
+        NEWSBOT_DISPATCH_TICK_SECONDS="0.1",
+        NEWSBOT_METRICS_PORT="0",
+        NEWSBOT_LEASE_SECONDS=str(LEASE),
+        NEWSBOT_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        "--role",
+        "all",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=log.open("ab"),
+    )
+
+
+def _publish(server: FeedServer, feeds: range, tag: str) -> set[str]:
+    """Give each feed in `feeds` a new, matching item; return the alert titles expected."""
+    titles = set()
+    for f in feeds:
+        title = f"{PEACE} ({tag} feed {f})"
+        items = [(f"f{f}-0", UNRELATED[f % 3]), (f"f{f}-{tag}", title)]
+        server.add(f"/feed{f}.xml", rss(items, title=f"Feed {f}"))
+        titles.add(title)
+    return titles
+
+
+async def _wait(predicate, seconds: float) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return predicate()
+
+
+@pytest.fixture
+async def pg_url():
+    if problem := pg_problem():
+        pytest.skip(f"needs PostgreSQL for several processes: {problem}")
+    url = await create_pg_database()
+    try:
+        yield url
+    finally:
+        await drop_pg_database(url)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path, pg_url: str):
+    receiver = WebhookReceiver()
+    await receiver.start()
+    server = TimedFeedServer()
+    await server.start()
+    procs: dict[str, asyncio.subprocess.Process] = {}
+    db = await asyncpg.connect(pg_url)
+    try:
+        for f in range(FEEDS):
+            server.add(f"/feed{f}.xml", rss([(f"f{f}-0", UNRELATED[f % 3])], title=f"Feed {f}"))
+        subs = [
+            {"destination": f"slack-webhook:{receiver.url(n)}", "targets": ["rule:peace-talks"]}
+            for n in range(DESTINATIONS)
+        ]
+        urls = [server.url(f"/feed{f}.xml") for f in range(FEEDS)]
+        config = write_config(tmp_path / "config", urls, subscriptions=subs, interval=int(INTERVAL))
+        log = tmp_path / "workers.log"
+        for w in WORKERS:
+            procs[w] = await _start(_env(pg_url, config, w), log)
+
+        every = [f"/feed{f}.xml" for f in range(FEEDS)]
+        assert await _wait(lambda: all(server.times[p] for p in every), 40), log.read_text()[-3000:]
+        t0 = time.time()
+        expected = _publish(server, range(0, 100), "a")  # picked up by the second wave
+
+        # Third wave (no new items, so no post in flight): kill w1 while it holds leases.
+        await asyncio.sleep(max(0.0, t0 + 2 * INTERVAL - 1.5 - time.time()))
+        for _ in range(200):
+            if await db.fetchval("SELECT count(*) FROM feeds WHERE lease_owner = 'w1'"):
+                break
+            await asyncio.sleep(0.02)
+        procs["w1"].send_signal(signal.SIGKILL)
+        await procs["w1"].wait()
+        killed_at = time.time()
+        held = await db.fetch("SELECT url FROM feeds WHERE lease_owner = 'w1'")  # not expired yet
+        taken = {"/" + r["url"].rsplit("/", 1)[1] for r in held}
+        assert taken, "w1 held no lease when it was killed"
+
+        expected |= _publish(server, range(100, 200), "b")  # after the takeover
+        want = len(expected) * DESTINATIONS
+        assert await _wait(lambda: len(receiver.posts) >= want, 30), log.read_text()[-3000:]
+        await asyncio.sleep(max(0.0, killed_at + INTERVAL + LEASE + 1 - time.time()))
+        owners = await db.fetch("SELECT DISTINCT lease_owner FROM feeds")
+        for w in ("w2", "w3"):
+            procs[w].send_signal(signal.SIGTERM)
+        codes = [await asyncio.wait_for(procs[w].wait(), 30) for w in ("w2", "w3")]
+        end = time.time()
+    finally:
+        for p in procs.values():
+            if p.returncode is None:
+                p.kill()
+                await p.wait()
+        await db.close()
+        await server.stop()
+        await receiver.stop()
+
+    assert codes == [0, 0], log.read_text()[-3000:]
+    assert "w1" not in {r["lease_owner"] for r in owners}  # its leases were taken over
+
+    texts = Counter(key.split("|", 1)[1] for key in receiver.posts)
+    assert sum(receiver.posts.values()) == want  # every alert to every destination, once
+    assert set(receiver.posts.values()) == {1}
+    assert all(any(t in text for t in expected) for text in texts)
+
+    twice_in_an_interval, skipped = [], []
+    for path in every:
+        times = server.times[path]
+        for a, b in pairwise(times):
+            gap = b - a
+            if gap < INTERVAL * 0.9 and not (path in taken and a <= killed_at <= b):
+                twice_in_an_interval.append((path, round(gap, 2)))
+            if gap > INTERVAL + LEASE + 3:
+                skipped.append((path, round(gap, 2)))
+        if end - times[-1] > INTERVAL + LEASE + 3:
+            skipped.append((path, round(end - times[-1], 2)))
+    assert not twice_in_an_interval, twice_in_an_interval[:10]
+    assert not skipped, skipped[:10]
+    retaken = {p for p in taken if server.times[p][-1] > killed_at}
+    assert retaken == taken  # the killed worker's feeds were polled again by the others
+    print(
+        f"\nworkers: {FEEDS} feeds, {sum(len(t) for t in server.times.values())} fetches, "
+        f"{len(taken)} leases taken over from the killed worker, "
+        f"{sum(receiver.posts.values())} posts, 0 duplicates"
+    )
