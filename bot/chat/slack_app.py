@@ -172,14 +172,16 @@ class SlackBot:
 
     async def _start_socket(self, app: AsyncApp, app_token: str) -> None:
         self._socket = AsyncSocketModeHandler(app, app_token=app_token)
-        try:
-            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        client = self._socket.client
+        try:  # the SDK would retry a refused token forever; ask for the first URL ourselves
+            client.wss_uri = await client.issue_new_wss_url()
         except SlackApiError as exc:
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             raise ConfigError(
                 f"Slack refused to open Socket Mode ({error or exc.response.status_code}); "
                 "check NEWSBOT_SLACK_APP_TOKEN (an xapp- token with connections:write)"
             ) from None
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("Slack: %s over Socket Mode", COMMAND)
 
     async def _start_http(self, app: AsyncApp, host: str, port: int) -> None:

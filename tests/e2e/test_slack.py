@@ -1,0 +1,401 @@
+"""Slack end to end: our bolt app on loopback receiving real signed slash commands, the real App and
+store, alerts through slack_sdk into the fake Web API, Socket Mode, and a real `newsbot run`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+
+from bot.app import App
+from bot.chat.slack_app import WORKING, SlackBot
+from bot.chat.textcommands import command_text
+from bot.config import ConfigError, Settings
+from bot.models import Destination, Platform, Subscription
+from bot.store.store import Store
+from bot.text.stories import same_story
+from tests.builders import PEACE, ROOT, rss, write_config
+from tests.e2e.command_cases import CASES
+from tests.fakes.feed_server import FeedServer
+from tests.fakes.slack_server import FakeSlack
+
+HOSTILE = "<!channel> @here " + PEACE  # feed text that would ping everyone if parsed as mrkdwn
+PINGS = ("<!channel>", "<!here>", "<!everyone>", "@here", "@channel", "<@U")
+
+
+class Clock:
+    """The App's clock, moved by the test (backoff and Retry-After are checked without waiting)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Running:
+    fake: FakeSlack
+    feeds: FeedServer
+    app: App
+    bot: SlackBot
+    clock: Clock
+    url: str
+
+
+@dataclass
+class Answer:
+    status: int
+    text: str
+    response_type: str | None
+    acked_with_reply: bool
+
+
+def settings_for(fake: FakeSlack, tmp_path: Path, config: Path, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": SecretStr(fake.bot_token),
+        "slack_signing_secret": SecretStr(fake.signing_secret),
+        "slack_api_url": fake.base_url,
+        "slack_port": 0,
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "config_dir": config,
+        "fetch_allow_private": ["127.0.0.1/32"],
+        "metrics_port": 0,
+    }
+    return Settings(**{**values, **extra})
+
+
+async def serve(bot: SlackBot, app: App) -> str:
+    await bot.start(app.command_service(), host="127.0.0.1")
+    return f"http://127.0.0.1:{bot.port}/slack/events"
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    async with FakeSlack() as fake, FeedServer() as feeds:
+        feeds.add("/a.xml", rss([]))
+        feeds.add("/b.xml", rss([]))
+        config = write_config(tmp_path / "config", [feeds.url("/a.xml"), feeds.url("/b.xml")])
+        bot = SlackBot(settings_for(fake, tmp_path, config), post_interval=0.01)
+        clock = Clock()
+        app = await App(bot.settings, clock=clock, extra_sinks=bot.sinks).open()
+        try:
+            yield Running(fake, feeds, app, bot, clock, await serve(bot, app))
+        finally:
+            await bot.close()
+            await app.close()
+
+
+async def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as resp,
+    ):
+        return resp.status, await resp.text()
+
+
+async def command(
+    fake: FakeSlack, url: str, text: str, *, user: str = "member", **signing: Any
+) -> Answer:
+    """POST a signed `/newsbot TEXT`; the reply is the ack's body, or what reached response_url."""
+    body, headers = fake.signed_slash_command(text, user=user, **signing)
+    status, raw = await post(url, body, headers)
+    if status != 200:
+        return Answer(status, raw, None, False)
+    ack = json.loads(raw) if raw else {}
+    if ack.get("text") != WORKING:
+        return Answer(status, ack["text"], ack.get("response_type"), True)
+    response_url = parse_qs(body)["response_url"][0]
+    later = await fake.wait_for(lambda: [r for r in fake.responses if r["url"] == response_url])
+    reply = later[0]["json"]
+    return Answer(status, reply["text"], reply.get("response_type"), False)
+
+
+def check(
+    case_name: str, answer: Answer, expect: tuple[str, ...], ok: bool, ephemeral: bool
+) -> None:
+    assert answer.status == 200, case_name
+    for expected in expect:  # the table names rules loosely ("Peace talks")
+        assert expected.casefold() in answer.text.casefold(), (
+            f"{case_name}: {expected!r} in {answer.text!r}"
+        )
+    assert answer.response_type == ("ephemeral" if ephemeral else "in_channel"), case_name
+    assert answer.text.startswith("*⚠️") != ok, f"{case_name}: {answer.text!r}"
+
+
+def mrkdwn_texts(message: dict[str, Any]) -> str:
+    """Every text Slack parses as mrkdwn (plain_text headers show `<!channel>` literally)."""
+    texts = [message["text"]]
+    for block in message["blocks"]:
+        parts = [block.get("text") or {}, *block.get("elements", ())]
+        texts += [p["text"] for p in parts if p.get("type") == "mrkdwn"]
+    return "\n".join(texts)
+
+
+async def test_every_shared_command_case(running: Running) -> None:
+    fake = running.fake
+    refused: list[str] = []
+    for case in CASES:
+        if case.admin:  # every admin command is first tried, and refused, for a plain member
+            answer = await command(fake, running.url, command_text(case.path, case.options))
+            check(f"{case.name} (member)", answer, ("Only admins",), ok=False, ephemeral=True)
+            refused.append(".".join(case.path))
+        user = "admin" if case.admin else "member"
+        answer = await command(fake, running.url, command_text(case.path, case.options), user=user)
+        check(case.name, answer, case.expect, case.ok, case.ephemeral)
+        assert answer.acked_with_reply, case.name
+        if "Only admins" in case.expect:
+            refused.append(".".join(case.path))
+    rows = await running.app.store.audit.history(limit=200)
+    assert sorted(r.action for r in rows if not r.allowed) == sorted(refused)
+    assert all(r.who.startswith("slack:U0MEMBER01") for r in rows if not r.allowed)
+    assert all(r.workspace == fake.team_id for r in rows)
+    assert {r.who.split(" ")[0] for r in rows if r.allowed} == {"slack:U0ADMIN001"}
+    assert fake.messages == []  # every answer went to the caller, none through chat.postMessage
+
+
+async def test_owner_and_listed_users_are_admins(running: Running, tmp_path: Path) -> None:
+    fake = running.fake
+    assert "peace-talks" in (await command(fake, running.url, "rules list", user="owner")).text
+    listed = SlackBot(
+        settings_for(fake, tmp_path, running.app.config_dir, slack_admins=["U0MEMBER01"])
+    )
+    try:
+        url = await serve(listed, running.app)
+        assert "peace-talks" in (await command(fake, url, "rules list", user="member")).text
+    finally:
+        await listed.close()
+
+
+async def test_forged_and_stale_requests_are_refused(running: Running) -> None:
+    fake, url = running.fake, running.url
+    forged = await command(fake, url, "subscribe peace-talks", secret="not-the-signing-secret")
+    stale = await command(fake, url, "subscribe peace-talks", timestamp=int(time.time()) - 600)
+    assert (forged.status, stale.status) == (401, 401)
+    dest = Destination(platform=Platform.slack, address="C0ALERTS01", workspace=fake.team_id)
+    assert await running.app.store.subscriptions.for_destination(dest) == []
+    assert fake.responses == []
+
+
+async def test_help_and_typing_mistakes(running: Running) -> None:
+    fake, url = running.fake, running.url
+    help_text = (await command(fake, url, "")).text
+    assert "`/newsbot subscribe TARGET" in help_text and "`/newsbot rules add" in help_text
+    wrong = await command(fake, url, "subscribe peace-talks min_prio=high")
+    assert wrong.response_type == "ephemeral"
+    assert "unknown option 'min_prio'" in wrong.text and wrong.text.startswith("*⚠️")
+    bad_priority = await command(fake, url, "subscribe peace-talks min_priority=extreme")
+    assert "not valid" in bad_priority.text and bad_priority.response_type == "ephemeral"
+
+
+async def test_slow_reply_goes_through_response_url(running: Running) -> None:
+    slow = SlackBot(running.bot.settings, ack_budget=0)
+    try:
+        url = await serve(slow, running.app)
+        answer = await command(running.fake, url, "subscribe peace-talks min_priority=high")
+    finally:
+        await slow.close()
+    assert not answer.acked_with_reply
+    assert answer.response_type == "in_channel" and "only high priority" in answer.text
+
+
+async def test_alerts_rate_limit_follow_up_and_no_pings(running: Running) -> None:
+    fake, feeds, app, clock = running.fake, running.feeds, running.app, running.clock
+    subscribed = await command(fake, running.url, "subscribe peace-talks")
+    assert subscribed.response_type == "in_channel" and "Subscribed" in subscribed.text
+
+    feeds.add("/a.xml", rss([("a-1", HOSTILE)], title="Feed A"))
+    await app.poll_once()
+    [stored] = await app.store.alerts.recent(limit=5)
+    assert "<!channel>" in stored.title  # the hostile text reached the alert as written
+
+    fake.fail_next("chat.postMessage", 429, retry_after=30)
+    first_try = await app.dispatch_once()
+    assert first_try.retried == 1 and fake.messages == []  # (the console got its copy)
+    clock.now += timedelta(seconds=29)
+    assert (await app.dispatch_once()).sent == 0  # Retry-After not over yet: nothing is sent
+    clock.now += timedelta(seconds=2)
+    assert (await app.dispatch_once()).sent == 1
+    assert [f["status"] for f in fake.faults_served] == [429]
+
+    [first] = fake.channel_messages("C0ALERTS01")
+    assert first["blocks"][0]["type"] == "header" and "Lavrov" in first["text"]
+    assert first["args"]["unfurl_links"] is False
+    texts = mrkdwn_texts(first)
+    for ping in PINGS:
+        assert ping not in texts
+    dest = Destination(platform=Platform.slack, address="C0ALERTS01", workspace=fake.team_id)
+    [row] = await app.store.outbox.log(dest)
+    assert (row.status, row.message_id, row.attempts) == ("sent", first["ts"], 2)  # 429, then ok
+
+    # the same story from another outlet is a follow-up: a thread reply under the first alert
+    feeds.add("/b.xml", rss([("b-1", PEACE)], title="Feed B"))
+    await app.store.feeds.make_due(clock())
+    await app.poll_once()
+    await app.drain()
+    _, follow_up = fake.channel_messages("C0ALERTS01")
+    assert follow_up["thread_ts"] == first["ts"]
+    assert "Also reported by" in follow_up["text"]
+
+
+async def test_socket_mode_answers_in_the_ack(tmp_path: Path) -> None:
+    async with FakeSlack() as fake:
+        config = write_config(tmp_path / "config", [])
+        settings = settings_for(
+            fake,
+            tmp_path,
+            config,
+            slack_app_token=SecretStr(fake.app_token),
+            slack_signing_secret=None,
+        )
+        bot = SlackBot(settings)
+        app = await App(settings, extra_sinks=bot.sinks).open()
+        try:
+            await bot.start(app.command_service())
+            await fake.wait_for(lambda: fake.socket_connections)
+            envelope = await fake.push_slash_command("subscribe peace-talks", user="member")
+            ack = await fake.wait_for_ack(envelope)
+            assert ack["payload"]["response_type"] == "in_channel"
+            assert "Subscribed this channel to Russia–Ukraine peace talks" in ack["payload"]["text"]
+            admin = await fake.wait_for_ack(await fake.push_slash_command("feeds list"))
+            assert admin["payload"]["text"] == "*0 feeds*"
+            member = await fake.wait_for_ack(
+                await fake.push_slash_command("feeds list", user="member")
+            )
+            assert "Only admins" in member["payload"]["text"]
+            assert member["payload"]["response_type"] == "ephemeral"
+        finally:
+            await bot.close()
+            await app.close()
+        opened = [c for c in fake.calls if c["method"] == "apps.connections.open"]
+        assert opened and opened[0]["token"] == fake.app_token
+
+
+async def test_socket_mode_with_a_wrong_app_token_says_so(tmp_path: Path) -> None:
+    async with FakeSlack() as fake:
+        config = write_config(tmp_path / "config", [])
+        wrong = "xapp-1-not-the-app-token"
+        settings = settings_for(fake, tmp_path, config, slack_app_token=SecretStr(wrong))
+        bot = SlackBot(settings)
+        app = await App(settings, extra_sinks=bot.sinks).open()
+        try:
+            with pytest.raises(ConfigError, match=r"invalid_auth.*NEWSBOT_SLACK_APP_TOKEN") as info:
+                await bot.start(app.command_service())
+            assert wrong not in str(info.value)
+        finally:
+            await bot.close()
+            await app.close()
+
+
+async def test_http_mode_needs_the_signing_secret(tmp_path: Path) -> None:
+    async with FakeSlack() as fake:
+        config = write_config(tmp_path / "config", [])
+        settings = settings_for(fake, tmp_path, config, slack_signing_secret=None)
+        bot = SlackBot(settings)
+        app = await App(settings, extra_sinks=bot.sinks).open()
+        try:
+            with pytest.raises(ConfigError, match="NEWSBOT_SLACK_SIGNING_SECRET"):
+                await bot.start(app.command_service())
+            await bot.start(None)  # the dispatcher role posts alerts and needs no secret
+        finally:
+            await bot.close()
+            await app.close()
+
+
+async def _subscribe(settings: Settings, channel: str, team: str) -> None:
+    """Seed a subscription in the store, as `/newsbot subscribe` in an earlier run would have."""
+    store = await Store.open(settings.database_url, same_story)
+    try:
+        dest = Destination(platform=Platform.slack, address=channel, workspace=team)
+        sub = Subscription(destination=dest, target="rule:peace-talks", created_by="test")
+        await store.subscriptions.upsert(sub, datetime.now(UTC))
+    finally:
+        await store.close()
+
+
+def _read(log: Path) -> str:
+    return log.read_text(errors="replace")
+
+
+async def _port_from_log(log: Path, proc: asyncio.subprocess.Process) -> int:
+    pattern = re.compile(r"over HTTP at http://[\d.]+:(\d+)/slack/events")
+    for _ in range(300):
+        if match := pattern.search(_read(log)):
+            return int(match[1])
+        if proc.returncode is not None:
+            break
+        await asyncio.sleep(0.1)
+    raise AssertionError("newsbot run did not start its Slack endpoint:\n" + _read(log)[-3000:])
+
+
+@pytest.mark.slow
+async def test_newsbot_run_process(tmp_path: Path) -> None:
+    """A real `newsbot run` in HTTP mode: answers a signed command, posts an alert after a 429,
+    exits 0 on SIGTERM, and never logs its secrets."""
+    async with FakeSlack() as fake, FeedServer() as feeds:
+        feeds.add("/a.xml", rss([("a-1", HOSTILE)]))
+        config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
+        settings = settings_for(fake, tmp_path, config)
+        await _subscribe(settings, "C0ALERTS01", fake.team_id)
+        fake.fail_next("chat.postMessage", 429, retry_after=1)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "NEWSBOT_SLACK_BOT_TOKEN": fake.bot_token,
+            "NEWSBOT_SLACK_SIGNING_SECRET": fake.signing_secret,
+            "NEWSBOT_SLACK_API_URL": fake.base_url,
+            "NEWSBOT_SLACK_PORT": "0",
+            "NEWSBOT_DATABASE_URL": settings.database_url,
+            "NEWSBOT_CONFIG_DIR": str(config),
+            "NEWSBOT_FETCH_ALLOW_PRIVATE": '["127.0.0.1/32"]',
+            "NEWSBOT_POLL_TICK_SECONDS": "0.2",
+            "NEWSBOT_DISPATCH_TICK_SECONDS": "0.2",
+            "NEWSBOT_METRICS_PORT": "0",
+            "NEWSBOT_LOG_LEVEL": "DEBUG",
+        }
+        log = tmp_path / "bot.log"
+        with log.open("wb") as err:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                env=env,
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=err,
+            )
+        try:
+            url = f"http://127.0.0.1:{await _port_from_log(log, proc)}/slack/events"
+            answer = await command(fake, url, "subscriptions")
+            assert answer.status == 200 and "Russia–Ukraine peace talks" in answer.text
+            message = await fake.wait_for(lambda: fake.channel_messages("C0ALERTS01"), timeout=30)
+            assert message[0]["blocks"] and [f["status"] for f in fake.faults_served] == [429]
+            for ping in PINGS:
+                assert ping not in mrkdwn_texts(message[0])
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), timeout=30) == 0
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    await proc.wait()
+        output = _read(log)
+        assert "rate limit" in output or "ratelimited" in output  # the 429 was logged ...
+        for secret in (fake.bot_token, fake.signing_secret):
+            assert secret not in output, "a secret leaked into the logs"  # ... without secrets
