@@ -27,8 +27,11 @@ types: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+# The whole suite (store tests on SQLite and PostgreSQL), then every test that builds an App
+# again with its database on PostgreSQL; that pass skips itself when none is reachable.
 pytest: $(STAMP)
 	$(BIN)/pytest
+	NEWSBOT_TEST_DATABASE=postgresql $(BIN)/pytest -m app_db
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +15,8 @@ import pytest
 from tests.paths import SHARED_DATA
 
 PG_ADMIN_URL = os.environ.get("NEWSBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_DATABASE = os.environ.get("NEWSBOT_TEST_DATABASE", "sqlite").lower()
+_APP_DATABASES: dict[Path, str] = {}
 
 
 def _pg_reachable() -> str | None:
@@ -82,6 +85,55 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         yield url
     finally:
         await drop_pg_database(url)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "app_db: builds an App on app_db_url (CI runs these again on PostgreSQL)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "app_db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.app_db)
+
+
+@pytest.fixture
+async def app_db_url(tmp_path: Path) -> AsyncIterator[str]:
+    """The App's database: SQLite, or fresh PostgreSQL when NEWSBOT_TEST_DATABASE=postgresql."""
+    if TEST_DATABASE == "postgresql":
+        if problem := pg_problem():
+            pytest.skip(f"NEWSBOT_TEST_DATABASE=postgresql but {problem}")
+        url = await create_pg_database()
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    _APP_DATABASES[tmp_path] = url
+    try:
+        yield url
+    finally:
+        del _APP_DATABASES[tmp_path]
+        if url.startswith("postgresql"):
+            await drop_pg_database(url)
+
+
+def app_database(tmp_path: Path) -> str:
+    """The `app_db_url` of the test owning `tmp_path`, for helpers that only get the path."""
+    return _APP_DATABASES.get(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+
+
+async def query(url: str, sql: str) -> list[tuple[object, ...]]:
+    """Rows of one SQL query on a test database, SQLite or PostgreSQL."""
+    if url.startswith("postgresql"):
+        import asyncpg
+
+        conn = await asyncpg.connect(url)
+        try:
+            return [tuple(r) for r in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+    with sqlite3.connect(url.split(":///", 1)[1]) as db:
+        return [tuple(r) for r in db.execute(sql)]
 
 
 @pytest.fixture

@@ -14,13 +14,16 @@ import aiohttp
 import pytest
 
 from tests.builders import PEACE, rss, write_config
+from tests.conftest import app_database
 from tests.fakes.feed_server import FeedServer
+
+pytestmark = pytest.mark.usefixtures("app_db_url")  # SQLite, or PostgreSQL in CI's second pass
 
 
 def _env(tmp_path: Path, config: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        NEWSBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        NEWSBOT_DATABASE_URL=app_database(tmp_path),
         NEWSBOT_CONFIG_DIR=str(config),
         NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
         NEWSBOT_METRICS_PORT="0",

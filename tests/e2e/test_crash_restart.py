@@ -11,7 +11,6 @@ import asyncio
 import os
 import random
 import signal
-import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
@@ -20,11 +19,14 @@ import pytest
 from aiohttp import web
 
 from tests.builders import PEACE, rss, write_config
+from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
 
 FEEDS = 4
 ITEMS_PER_FEED = 40
 KILLS = 4
+STATUSES = "select status, count(*) from deliveries group by status"
+PENDING = "select count(*) from deliveries where status = 'pending'"
 
 
 class WebhookReceiver:
@@ -57,7 +59,7 @@ class WebhookReceiver:
 def _env(tmp_path: Path, config: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        NEWSBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        NEWSBOT_DATABASE_URL=app_database(tmp_path),
         NEWSBOT_CONFIG_DIR=str(config),
         NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
         NEWSBOT_BACKFILL="1000",
@@ -83,7 +85,9 @@ async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
 
 
 @pytest.mark.slow
-async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(tmp_path: Path):
+async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
+    tmp_path: Path, app_db_url: str
+):
     receiver = WebhookReceiver()
     await receiver.start()
     async with FeedServer() as server:
@@ -108,8 +112,8 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(tmp_path: P
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
         proc = await _start(env, log)
-        for _ in range(600):
-            if len(receiver.posts) >= expected:
+        for _ in range(600):  # a post a killed run sent but never marked is sent again
+            if len(receiver.posts) >= expected and await query(app_db_url, PENDING) == [(0,)]:
                 break
             await asyncio.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
@@ -125,8 +129,7 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(tmp_path: P
     )
     assert len(receiver.posts) == expected  # nothing lost
     assert duplicates <= KILLS * 3  # at most the send in flight per destination at each kill
-    with sqlite3.connect(tmp_path / "bot.db") as db:
-        alerts = db.execute("select count(*), count(distinct item_id) from alerts").fetchone()
-        statuses = dict(db.execute("select status, count(*) from deliveries group by status"))
+    [alerts] = await query(app_db_url, "select count(*), count(distinct item_id) from alerts")
+    statuses = dict(await query(app_db_url, STATUSES))
     assert alerts == (FEEDS * ITEMS_PER_FEED, FEEDS * ITEMS_PER_FEED)  # nothing alerted twice
     assert statuses == {"sent": expected}

@@ -1,4 +1,7 @@
-"""The core pipeline end to end on SQLite: loopback feeds → fetch → … → outbox → console."""
+"""The core pipeline end to end on SQLite (and PostgreSQL in CI).
+
+Loopback feeds → fetch → … → outbox → console.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,10 @@ from bot.config import Settings
 from bot.delivery.sinks.console import ConsoleSink
 from bot.models import Platform
 from tests.builders import DONBAS, PEACE, UNRELATED, rss, write_config
+from tests.conftest import app_database
 from tests.fakes.feed_server import FeedServer
+
+pytestmark = pytest.mark.usefixtures("app_db_url")  # SQLite, or PostgreSQL in CI's second pass
 
 
 class Clock:
@@ -55,7 +61,7 @@ async def _app(
     out = io.StringIO()
     config = write_config(tmp_path / "config", [server.url(p) for p in paths])
     s = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=app_database(tmp_path),
         fetch_allow_private=["127.0.0.1/32"],
         backfill=backfill,
         metrics_port=None,
@@ -266,7 +272,7 @@ async def test_teaser_items_get_the_article_text_and_failures_fall_back(tmp_path
     out = io.StringIO()
     config = write_config(tmp_path / "config", [server.url("/feed.xml")], full_text=True)
     s = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=app_database(tmp_path),
         fetch_allow_private=["127.0.0.1/32"],
         backfill=5,
         metrics_port=None,
