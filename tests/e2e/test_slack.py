@@ -66,13 +66,13 @@ class Answer:
     acked_with_reply: bool
 
 
-def settings_for(fake: FakeSlack, tmp_path: Path, config: Path, **extra: Any) -> Settings:
+def settings_for(fake: FakeSlack, db_url: str, config: Path, **extra: Any) -> Settings:
     values: dict[str, Any] = {
         "slack_bot_token": SecretStr(fake.bot_token),
         "slack_signing_secret": SecretStr(fake.signing_secret),
         "slack_api_url": fake.base_url,
         "slack_port": 0,
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "database_url": db_url,
         "config_dir": config,
         "fetch_allow_private": ["127.0.0.1/32"],
         "metrics_port": 0,
@@ -86,12 +86,12 @@ async def serve(bot: SlackBot, app: App) -> str:
 
 
 @pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
+async def running(tmp_path: Path, app_db_url: str) -> AsyncIterator[Running]:
     async with FakeSlack() as fake, FeedServer() as feeds:
         feeds.add("/a.xml", rss([]))
         feeds.add("/b.xml", rss([]))
         config = write_config(tmp_path / "config", [feeds.url("/a.xml"), feeds.url("/b.xml")])
-        bot = SlackBot(settings_for(fake, tmp_path, config), post_interval=0.01)
+        bot = SlackBot(settings_for(fake, app_db_url, config), post_interval=0.01)
         clock = Clock()
         app = await App(bot.settings, clock=clock, extra_sinks=bot.sinks).open()
         try:
@@ -169,12 +169,10 @@ async def test_every_shared_command_case(running: Running) -> None:
     assert fake.messages == []  # every answer went to the caller, none through chat.postMessage
 
 
-async def test_owner_and_listed_users_are_admins(running: Running, tmp_path: Path) -> None:
+async def test_owner_and_listed_users_are_admins(running: Running) -> None:
     fake = running.fake
     assert "peace-talks" in (await command(fake, running.url, "rules list", user="owner")).text
-    listed = SlackBot(
-        settings_for(fake, tmp_path, running.app.config_dir, slack_admins=["U0MEMBER01"])
-    )
+    listed = SlackBot(running.bot.settings.model_copy(update={"slack_admins": ["U0MEMBER01"]}))
     try:
         url = await serve(listed, running.app)
         assert "peace-talks" in (await command(fake, url, "rules list", user="member")).text
@@ -253,12 +251,12 @@ async def test_alerts_rate_limit_follow_up_and_no_pings(running: Running) -> Non
     assert "Also reported by" in follow_up["text"]
 
 
-async def test_socket_mode_answers_in_the_ack(tmp_path: Path) -> None:
+async def test_socket_mode_answers_in_the_ack(tmp_path: Path, app_db_url: str) -> None:
     async with FakeSlack() as fake:
         config = write_config(tmp_path / "config", [])
         settings = settings_for(
             fake,
-            tmp_path,
+            app_db_url,
             config,
             slack_app_token=SecretStr(fake.app_token),
             slack_signing_secret=None,
@@ -286,11 +284,11 @@ async def test_socket_mode_answers_in_the_ack(tmp_path: Path) -> None:
         assert opened and opened[0]["token"] == fake.app_token
 
 
-async def test_socket_mode_with_a_wrong_app_token_says_so(tmp_path: Path) -> None:
+async def test_socket_mode_with_a_wrong_app_token_says_so(tmp_path: Path, app_db_url: str) -> None:
     async with FakeSlack() as fake:
         config = write_config(tmp_path / "config", [])
         wrong = "xapp-1-not-the-app-token"
-        settings = settings_for(fake, tmp_path, config, slack_app_token=SecretStr(wrong))
+        settings = settings_for(fake, app_db_url, config, slack_app_token=SecretStr(wrong))
         bot = SlackBot(settings)
         app = await App(settings, extra_sinks=bot.sinks).open()
         try:
@@ -302,10 +300,10 @@ async def test_socket_mode_with_a_wrong_app_token_says_so(tmp_path: Path) -> Non
             await app.close()
 
 
-async def test_http_mode_needs_the_signing_secret(tmp_path: Path) -> None:
+async def test_http_mode_needs_the_signing_secret(tmp_path: Path, app_db_url: str) -> None:
     async with FakeSlack() as fake:
         config = write_config(tmp_path / "config", [])
-        settings = settings_for(fake, tmp_path, config, slack_signing_secret=None)
+        settings = settings_for(fake, app_db_url, config, slack_signing_secret=None)
         bot = SlackBot(settings)
         app = await App(settings, extra_sinks=bot.sinks).open()
         try:
@@ -344,13 +342,13 @@ async def _port_from_log(log: Path, proc: asyncio.subprocess.Process) -> int:
 
 
 @pytest.mark.slow
-async def test_newsbot_run_process(tmp_path: Path) -> None:
+async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
     """A real `newsbot run` in HTTP mode: answers a signed command, posts an alert after a 429,
     exits 0 on SIGTERM, and never logs its secrets."""
     async with FakeSlack() as fake, FeedServer() as feeds:
         feeds.add("/a.xml", rss([("a-1", HOSTILE)]))
         config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
-        settings = settings_for(fake, tmp_path, config)
+        settings = settings_for(fake, app_db_url, config)
         await _subscribe(settings, "C0ALERTS01", fake.team_id)
         fake.fail_next("chat.postMessage", 429, retry_after=1)
         env = {
