@@ -40,7 +40,11 @@ SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
 
 
 def make_client(settings: Settings, *, retry_rate_limits: bool = False) -> AsyncWebClient:
-    """A Web API client with the bot token, at `NEWSBOT_SLACK_API_URL` when set."""
+    """A Web API client with the bot token, at `NEWSBOT_SLACK_API_URL` when set.
+
+    Only the commands' client retries a 429 in the SDK (the user was already acked); the sink's
+    does not: the dispatcher reschedules after Retry-After, keeping order and freeing the tick.
+    """
     if settings.slack_bot_token is None:
         raise ConfigError("NEWSBOT_SLACK_BOT_TOKEN is not set")
     options: dict[str, Any] = {"token": settings.slack_bot_token.get_secret_value()}
