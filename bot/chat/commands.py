@@ -6,7 +6,6 @@ platform's own permissions), call a method here, and render the `Reply`.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,8 @@ from bot.models import (
     Priority,
     Subscription,
 )
+from bot.rules.actors import actor_names, surnames
+from bot.rules.fold import fold_phrase
 from bot.rules.schema import Actor, Rule
 from bot.store.feeds import FeedExistsError
 from bot.store.store import Store
@@ -78,9 +79,8 @@ class Catalog(Frozen):
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive key for looking names up."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+    """The matcher's folding (case, accents, transliteration variants) as one lookup key."""
+    return " ".join(fold_phrase(text))
 
 
 class CommandService:
@@ -115,8 +115,10 @@ class CommandService:
                 if key in {fold(rule.id), fold(rule.name)}:
                     return f"rule:{rule.id}"
         if not text.startswith("rule:"):
+            bare = surnames(cat.actors)
             for actor in cat.actors:
-                if key in {fold(actor.id), *(fold(n) for n in actor.names)}:
+                names = actor_names(actor, bare.get(actor.id))
+                if key in {fold(actor.id), *(fold(n) for n in names)}:
                     return f"actor:{actor.id}"
         return "*" if text.strip() in {"*", "all"} else None
 
@@ -178,7 +180,7 @@ class CommandService:
             else []
         )
         if saved.mention_role:
-            extra.append(f"mentioning <@&{saved.mention_role}>")
+            extra.append(f"mentioning {_role_mention(caller.platform, saved.mention_role)}")
         if saved.mode is DeliveryMode.digest:
             extra.append(f"as a daily digest at {saved.digest_time or '08:00'} UTC")
         return Reply(
@@ -539,6 +541,11 @@ class CommandService:
     async def _unknown_rule(self, rule_id: str) -> Reply:
         ids = ", ".join(r.id for r in (await self.catalog()).rules) or "none"
         return Reply(title=f"No rule {rule_id!r}", lines=(f"Rules: {ids}",), ok=False)
+
+
+def _role_mention(platform: Platform, role: str) -> str:
+    """How the platform shows a role (Discord) or user group (Slack) by id."""
+    return f"<!subteam^{role}>" if platform is Platform.slack else f"<@&{role}>"
 
 
 def _rule_yaml(rule: Rule) -> str:
