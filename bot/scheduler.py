@@ -29,17 +29,21 @@ class Ticker:
         self._stopping = asyncio.Event()
 
     def every(self, seconds: float, name: str, job: Job, *, run_now: bool = True) -> None:
+        def finished(task: asyncio.Task[object]) -> None:
+            self._inflight.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                log.error(
+                    "job %s failed; it runs again at its next tick", name, exc_info=task.exception()
+                )
+
         async def tracked() -> None:
             if self._stopping.is_set():
                 return
             task: asyncio.Task[object] = asyncio.ensure_future(job())
             self._inflight.add(task)
-            try:
-                await task
-            except Exception:
-                log.exception("job %s failed; it runs again at its next tick", name)
-            finally:
-                self._inflight.discard(task)
+            task.add_done_callback(finished)
+            # shielded: a shutdown cancels this wrapper, never the job in flight
+            await asyncio.wait([asyncio.shield(task)])
 
         kwargs = {"next_run_time": datetime.now(UTC)} if run_now else {}
         self.scheduler.add_job(tracked, "interval", seconds=seconds, id=name, name=name, **kwargs)
