@@ -49,11 +49,11 @@ class Running:
     settings: Settings
 
 
-def settings_for(fake: FakeDiscord, tmp_path: Path, config: Path, **extra: Any) -> Settings:
+def settings_for(fake: FakeDiscord, db_url: str, config: Path, **extra: Any) -> Settings:
     return Settings(
         discord_token=SecretStr(fake.token),
         discord_api_base=fake.api_base,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=db_url,
         config_dir=config,
         fetch_allow_private=["127.0.0.1/32"],
         metrics_port=0,
@@ -63,13 +63,13 @@ def settings_for(fake: FakeDiscord, tmp_path: Path, config: Path, **extra: Any) 
 
 
 @pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
+async def running(tmp_path: Path, app_db_url: str) -> AsyncIterator[Running]:
     base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     async with FakeDiscord(heartbeat_interval=0.1) as fake, FeedServer() as feeds:
         feeds.add("/a.xml", rss([]))
         feeds.add("/b.xml", rss([]))
         config = write_config(tmp_path / "config", [feeds.url("/a.xml"), feeds.url("/b.xml")])
-        settings = settings_for(fake, tmp_path, config)
+        settings = settings_for(fake, app_db_url, config)
         bot = DiscordBot(settings, guild_ready_timeout=0.05)
         app = await App(settings, extra_sinks=bot.sinks).open()
         try:
@@ -212,11 +212,13 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     assert len(fake.channel_messages(fake.alerts_channel.id)) == 1
 
 
-async def test_dispatcher_role_posts_over_rest_without_the_gateway(tmp_path: Path) -> None:
+async def test_dispatcher_role_posts_over_rest_without_the_gateway(
+    tmp_path: Path, app_db_url: str
+) -> None:
     async with FakeDiscord() as fake, FeedServer() as feeds:
         feeds.add("/a.xml", rss([("a-1", PEACE)]))
         config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
-        settings = settings_for(fake, tmp_path, config)
+        settings = settings_for(fake, app_db_url, config)
         await _subscribe(settings, fake.alerts_channel.id, fake.guild.id)
         bot = DiscordBot(settings)
         app = await App(settings, extra_sinks=bot.sinks).open()
@@ -232,10 +234,12 @@ async def test_dispatcher_role_posts_over_rest_without_the_gateway(tmp_path: Pat
         assert message["embeds"] and message["request"]["nonce"]
 
 
-async def test_sharded_bot_gets_its_shard_count_from_the_gateway(tmp_path: Path) -> None:
+async def test_sharded_bot_gets_its_shard_count_from_the_gateway(
+    tmp_path: Path, app_db_url: str
+) -> None:
     async with FakeDiscord(heartbeat_interval=0.1) as fake:
         config = write_config(tmp_path / "config", [])
-        settings = settings_for(fake, tmp_path, config, discord_shards=0)
+        settings = settings_for(fake, app_db_url, config, discord_shards=0)
         bot = DiscordBot(settings, guild_ready_timeout=0.05)
         app = await App(settings, extra_sinks=bot.sinks).open()
         try:
@@ -279,12 +283,12 @@ async def _subscribe(settings: Settings, channel: str, guild: str) -> None:
 
 
 @pytest.mark.slow
-async def test_newsbot_run_process(tmp_path: Path) -> None:
+async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
     """A real `newsbot run`: logs in, syncs, answers a command, posts an alert, exits 0 on TERM."""
     async with FakeDiscord() as fake, FeedServer() as feeds:
         feeds.add("/a.xml", rss([("a-1", HOSTILE)]))
         config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
-        settings = settings_for(fake, tmp_path, config)
+        settings = settings_for(fake, app_db_url, config)
         await _subscribe(settings, fake.alerts_channel.id, fake.guild.id)
         env = {
             **os.environ,
