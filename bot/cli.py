@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.app import App, default_config_dir
-from bot.config import ConfigError, Settings, load_config
+from bot.config import ConfigError, Settings, load_config, load_settings
 from bot.logs import setup_logging
 
 EXIT_USAGE = 2
@@ -21,9 +21,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings()
+        settings = load_settings()
     except ValidationError as exc:
         _fail(f"invalid NEWSBOT_* setting:\n{exc}")
+    except ConfigError as exc:
+        _fail(str(exc))
     secrets = [
         s.get_secret_value()
         for s in (

@@ -6,6 +6,7 @@ A bad file raises ConfigError naming the file, the key path and what was expecte
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -69,6 +70,22 @@ class Settings(BaseSettings):
     @classmethod
     def _zero_disables(cls, value: int | None) -> int | None:
         return value or None
+
+
+DOCKER_SECRETS = Path("/run/secrets")
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, `.env`, and secret files.
+
+    Tokens may live in files named like the variable (`newsbot_discord_token`) in
+    NEWSBOT_SECRETS_DIR, or in /run/secrets (Docker and Kubernetes secrets) when it exists.
+    """
+    chosen = os.environ.get("NEWSBOT_SECRETS_DIR")
+    folder = Path(chosen) if chosen else DOCKER_SECRETS
+    if chosen and not folder.is_dir():
+        raise ConfigError(f"NEWSBOT_SECRETS_DIR={chosen} is not a directory")
+    return Settings(_secrets_dir=folder if folder.is_dir() else None)
 
 
 class FeedSpec(Frozen):

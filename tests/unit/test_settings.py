@@ -1,0 +1,43 @@
+"""Settings: environment, secret files, and secrets kept out of reprs and logs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.logs import REDACTED, SecretFilter
+
+TOKEN = "MTE0.fake-discord-token.abcdef"
+
+
+def test_tokens_come_from_secret_files(tmp_path, monkeypatch):
+    (tmp_path / "newsbot_discord_token").write_text(TOKEN + "\n", encoding="utf-8")
+    monkeypatch.setenv("NEWSBOT_SECRETS_DIR", str(tmp_path))
+    monkeypatch.delenv("NEWSBOT_DISCORD_TOKEN", raising=False)
+    settings = load_settings()
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == TOKEN  # trailing newline dropped
+    assert TOKEN not in repr(settings) and TOKEN not in str(settings.model_dump())
+
+
+def test_a_missing_secrets_dir_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSBOT_SECRETS_DIR", str(tmp_path / "nope"))
+    with pytest.raises(ConfigError, match="is not a directory"):
+        load_settings()
+
+
+def test_secret_filter_scrubs_messages_and_tracebacks():
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "login with %s failed", (TOKEN,), None
+    )
+    try:
+        raise RuntimeError(f"401 for token {TOKEN}")
+    except RuntimeError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    SecretFilter([TOKEN]).filter(record)
+    assert record.getMessage() == f"login with {REDACTED} failed"
+    assert TOKEN not in (record.exc_text or "") and REDACTED in (record.exc_text or "")
