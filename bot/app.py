@@ -6,6 +6,7 @@ so they all exercise the same wiring.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -70,6 +71,8 @@ class App:
         self.dispatcher: Dispatcher
         self._session: aiohttp.ClientSession | None = None
         self.health: dict[str, object] = {}
+        self._kick: asyncio.Task[None] | None = None
+        self._kick_again = False
 
     async def open(self) -> App:
         """Check config, migrate the database, import feeds, rules and static subscriptions."""
@@ -171,6 +174,20 @@ class App:
         self._count(report)
         return report
 
+    def dispatch_soon(self) -> None:
+        """Dispatch in the background now (one run at a time), without waiting for the tick."""
+        self._kick_again = True
+        if self._kick is None or self._kick.done():
+            self._kick = asyncio.create_task(self._dispatch_kicked())
+
+    async def _dispatch_kicked(self) -> None:
+        while self._kick_again:
+            self._kick_again = False
+            try:
+                await self.dispatch_once()
+            except Exception:  # the dispatch tick retries
+                log.exception("dispatch after a poll failed")
+
     async def drain(self) -> DispatchReport:
         report = await self.dispatcher.drain()
         self._count(report)
@@ -189,6 +206,8 @@ class App:
         self.health["pending_deliveries"] = pending
 
     async def close(self) -> None:
+        if self._kick is not None:
+            await self._kick
         if self._session is not None:
             await self._session.close()
         await self.fetcher.close()

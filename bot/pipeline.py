@@ -87,6 +87,7 @@ class Pipeline:
         self.catalog = catalog
         self.options = options or PipelineOptions()
         self.clock = clock
+        self.on_alerts: Callable[[], None] | None = None  # told when a commit created alerts
 
     async def poll_due(self) -> PollReport:
         """Claim due feeds in batches and poll them concurrently, claiming more as slots free.
@@ -198,6 +199,8 @@ class Pipeline:
             alerts=tuple(alerts),
         )
         report.alerts = await self.store.commit_poll(record)
+        if report.alerts and self.on_alerts is not None:
+            self.on_alerts()
 
     def _alertable(self, feed: Feed, fresh: list[Item]) -> list[Item]:
         """All new items, except on a feed's first poll: only the newest `backfill` of them."""
