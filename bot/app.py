@@ -20,6 +20,7 @@ from bot.catalog import LiveCatalog
 from bot.chat.commands import CommandService
 from bot.config import ConfigBundle, ConfigError, Settings, load_config
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
+from bot.delivery.notices import PauseNotices
 from bot.delivery.sinks.console import ConsoleSink
 from bot.delivery.sinks.webhooks import DiscordWebhookSink, SlackWebhookSink
 from bot.feeds.fetch import HttpFetcher
@@ -112,6 +113,7 @@ class App:
             owner=self.owner,
             clock=self.clock,
             lease_seconds=self.settings.lease_seconds,
+            on_pause=PauseNotices(self.store.subscriptions, self.store.audit, sinks, self.clock),
         )
         return self
 

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str | None = None
     slack_port: int = 3000
+    slack_post_interval: float = Field(
+        default=1.0, ge=0, description="seconds between posts to one Slack channel (Slack: ~1)"
+    )
     slack_admins: list[str] = Field(default_factory=list)
     worker_id: str | None = Field(
         default=None, description="stable id of this process; its stale leases free on restart"

@@ -53,13 +53,20 @@ class Matcher(Protocol):
 
 
 class DeliveryError(Exception):
-    """A send failed. `permanent` failures (channel gone, no permission) are not retried."""
+    """A send failed. `permanent`: the channel is gone or closed to us (pause it); `rejected`:
+    only this message was refused (drop it, keep the channel); otherwise retry later."""
 
     def __init__(
-        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        rejected: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.rejected = rejected
         self.retry_after = retry_after
 
 

@@ -22,6 +22,9 @@ THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 UNKNOWN_MESSAGE = 10008
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 KNOWN_THREADS_CAP = 10_000
+NOTICE_LIMIT = 2000
+REJECTED_STATUSES = frozenset({400, 413})
+"""Discord refused this one message (malformed, too large): drop it and keep the channel."""
 
 
 class DiscordSink:
@@ -59,6 +62,20 @@ class DiscordSink:
             raise DeliveryError(f"Discord unreachable: {exc.__class__.__name__} {exc}") from None
         return str(message.id)
 
+    async def post_notice(self, address: str, text: str) -> str:
+        """Post a plain notice from the bot itself (no embed, pings nobody)."""
+        try:
+            message = await self.client.get_partial_messageable(_snowflake(address)).send(
+                content=text[:NOTICE_LIMIT], allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.RateLimited as exc:
+            raise DeliveryError("Discord rate limit", retry_after=exc.retry_after) from None
+        except discord.HTTPException as exc:
+            raise error_for(exc, address) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"Discord unreachable: {exc.__class__.__name__} {exc}") from None
+        return str(message.id)
+
     async def _thread(self, channel_id: int, message_id: int, title: str) -> int:
         """The thread on the story's first message, created once; its id is the message id."""
         if message_id in self._threads:
@@ -82,12 +99,15 @@ class DiscordSink:
 
 
 def error_for(exc: discord.HTTPException, channel: str) -> DeliveryError:
-    """404/403/401 and other 4xx are permanent; 429 waits `retry_after`; 5xx is retried."""
+    """429 waits `retry_after`; 5xx is retried; 400/413 drop this message only; 404/403/401
+    and other 4xx (channel deleted, bot removed, missing permission) are permanent."""
     what = f"Discord answered {exc.status} (code {exc.code}) for channel {channel}: {exc.text}"
     if exc.status == 429:
         return DeliveryError(what, retry_after=_retry_after(exc))
     if exc.status >= 500:
         return DeliveryError(what)
+    if exc.status in REJECTED_STATUSES:
+        return DeliveryError(what, rejected=True)
     return DeliveryError(what, permanent=True)
 
 

@@ -136,11 +136,16 @@ class SlackBot:
     """One process's Slack adapter: Web API client, alert sink, and (given a service) commands."""
 
     def __init__(
-        self, settings: Settings, *, post_interval: float = 1.0, ack_budget: float = ACK_BUDGET
+        self,
+        settings: Settings,
+        *,
+        post_interval: float | None = None,
+        ack_budget: float = ACK_BUDGET,
     ) -> None:
         self.settings = settings
         self.ack_budget = ack_budget
-        self.sink = SlackSink(make_client(settings), min_interval=post_interval)
+        interval = settings.slack_post_interval if post_interval is None else post_interval
+        self.sink = SlackSink(make_client(settings), min_interval=interval)
         self.app: AsyncApp | None = None
         self.port: int | None = None
         self._socket: AsyncSocketModeHandler | None = None

@@ -73,17 +73,28 @@ class SlackSink:
         follow_up = alert.is_follow_up and delivery.thread_id is not None
         text, blocks = (render_follow_up_blocks if follow_up else render_blocks)(alert)
         blocks = _with_mention(blocks, delivery.mention_role)
+        return await self._paced(
+            channel, lambda: self._post(channel, text, blocks, delivery.thread_id)
+        )
+
+    async def post_notice(self, address: str, text: str) -> str:
+        """Post a plain-text notice from the bot itself, paced like alerts."""
+        return await self._paced(
+            address, lambda: self._post(address, text[:PLAIN_TEXT_LIMIT], None, None)
+        )
+
+    async def _paced(self, channel: str, post: Callable[[], Awaitable[str]]) -> str:
         async with self._locks.setdefault(channel, asyncio.Lock()):
             wait = self._next_at.get(channel, 0.0) - self.clock()
             if wait > 0:
                 await self.sleep(wait)
             try:
-                return await self._post(channel, text, blocks, delivery.thread_id)
+                return await post()
             finally:
                 self._next_at[channel] = self.clock() + self.min_interval
 
     async def _post(
-        self, channel: str, text: str, blocks: list[dict[str, Any]], thread: str | None
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None, thread: str | None
     ) -> str:
         try:
             try:
@@ -124,6 +135,8 @@ class SlackSink:
             return DeliveryError(what, retry_after=_retry_after(exc) or 1.0)
         if error in PERMANENT:
             return DeliveryError(what, permanent=True)
+        if error in CONTENT:  # refused even as plain text: drop this message, keep the channel
+            return DeliveryError(what, rejected=True)
         return DeliveryError(what)
 
 

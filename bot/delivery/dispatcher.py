@@ -1,19 +1,20 @@
 """Drain the outbox: send each claimed delivery through its platform's sink, in order per channel.
 
 A send that fails for a while is retried with backoff and holds back the channel's later
-alerts (order is kept); a permanent failure pauses the channel's subscriptions and says why.
+alerts (order is kept); a message the platform refuses is dropped alone; a permanent failure
+pauses the channel's subscriptions and, the first time, calls `on_pause` to tell the admins.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.backoff import backoff_seconds
-from bot.models import Alert, Delivery, Platform
+from bot.models import Alert, Delivery, Destination, Platform
 from bot.ports import DeliveryError, Sink
 from bot.store.alerts import AlertStore
 from bot.store.outbox import OutboxStore
@@ -44,7 +45,7 @@ class Dispatcher:
         clock: Callable[[], datetime],
         lease_seconds: float = 120.0,
         retry_base: float = 2.0,
-        on_permanent_failure: Callable[[Delivery, str], None] | None = None,
+        on_pause: Callable[[Destination, str], Awaitable[None]] | None = None,
     ) -> None:
         self.outbox = outbox
         self.alerts = alerts
@@ -54,7 +55,7 @@ class Dispatcher:
         self.clock = clock
         self.lease_seconds = lease_seconds
         self.retry_base = retry_base
-        self.on_permanent_failure = on_permanent_failure
+        self.on_pause = on_pause
 
     async def dispatch_once(self) -> DispatchReport:
         """Claim what is ready and send it; channels go in parallel, each one in order."""
@@ -96,9 +97,9 @@ class Dispatcher:
 
     async def _send(self, delivery: Delivery, alert: Alert | None, report: DispatchReport) -> bool:
         sink = self.sinks[delivery.destination.platform]
-        if alert is None:
-            await self.outbox.fail(delivery.destination, "alert was deleted", self.clock())
-            return False
+        if alert is None:  # only this delivery is moot; the channel's later ones still go
+            await self.outbox.fail_one(delivery.id, "alert was deleted", self.clock())
+            return True
         if alert.is_follow_up and alert.story_id is not None:
             thread = await self.outbox.thread_for(alert.story_id, delivery.destination)
             delivery = delivery.model_copy(update={"thread_id": thread})
@@ -117,15 +118,23 @@ class Dispatcher:
         return True
 
     async def _failed(self, delivery: Delivery, exc: DeliveryError, report: DispatchReport) -> bool:
+        """Record a failed send; True if the channel's later deliveries may still go now."""
         now = self.clock()
+        if exc.rejected:
+            report.failed += 1
+            log.error("delivery %d to %s refused: %s", delivery.id, delivery.destination.key, exc)
+            await self.outbox.fail_one(delivery.id, str(exc), now)
+            return True
         if exc.permanent:
             report.failed += 1
-            reason = f"stopped posting to {delivery.destination.key}: {exc}"
-            log.error(reason)
+            log.error("stopped posting to %s: %s", delivery.destination.key, exc)
             await self.outbox.fail(delivery.destination, str(exc), now)
-            await self.subscriptions.pause_destination(delivery.destination, str(exc))
-            if self.on_permanent_failure is not None:
-                self.on_permanent_failure(delivery, str(exc))
+            paused = await self.subscriptions.pause_destination(delivery.destination, str(exc))
+            if paused and self.on_pause is not None:  # only the process that paused it says so
+                try:
+                    await self.on_pause(delivery.destination, str(exc))
+                except Exception:
+                    log.exception("could not announce the pause of %s", delivery.destination.key)
             return False
         report.retried += 1
         delay = backoff_seconds(

@@ -180,6 +180,22 @@ class OutboxStore:
             )
             return int(result.rowcount)
 
+    async def fail_one(self, delivery_id: int, error: str, now: datetime) -> None:
+        """Give up on one delivery the platform refused; the channel's later ones still go."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id)
+                .values(
+                    status=DeliveryStatus.failed.value,
+                    attempts=deliveries.c.attempts + 1,
+                    last_error=error[:2000],
+                    lease_owner=None,
+                    lease_until=None,
+                    sent_at=now,
+                )
+            )
+
     async def release(self, delivery_ids: list[int]) -> None:
         if not delivery_ids:
             return

@@ -139,19 +139,23 @@ def _http_error(status: int, code: int = 0) -> discord.HTTPException:
 
 
 @pytest.mark.parametrize(
-    ("status", "permanent", "retry_after"),
+    ("status", "permanent", "rejected", "retry_after"),
     [
-        (502, False, None),
-        (503, False, None),
-        (429, False, 3.0),
-        (400, True, None),
-        (401, True, None),
-        (403, True, None),
-        (404, True, None),
+        (502, False, False, None),
+        (503, False, False, None),
+        (429, False, False, 3.0),
+        (400, False, True, None),  # one malformed message: drop it, keep the channel
+        (413, False, True, None),
+        (401, True, False, None),
+        (403, True, False, None),
+        (404, True, False, None),
     ],
 )
-def test_status_mapping(status: int, permanent: bool, retry_after: float | None) -> None:
+def test_status_mapping(
+    status: int, permanent: bool, rejected: bool, retry_after: float | None
+) -> None:
     error = error_for(_http_error(status), "42")
     assert error.permanent is permanent
+    assert error.rejected is rejected
     assert error.retry_after == retry_after
     assert "42" in str(error)
