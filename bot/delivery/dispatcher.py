@@ -56,21 +56,32 @@ class Dispatcher:
         self.lease_seconds = lease_seconds
         self.retry_base = retry_base
         self.on_pause = on_pause
+        self._in_flight: dict[str, set[int]] = {}
+        """Delivery ids each destination's sender in this process holds, by destination key."""
 
     async def dispatch_once(self) -> DispatchReport:
         """Claim what is ready and send it; channels go in parallel, each one in order."""
         report = DispatchReport()
-        batches = await self.outbox.claim(
-            now=self.clock(),
+        now = self.clock()
+        claimed = await self.outbox.claim(
+            now=now,
             owner=self.owner,
             lease_seconds=self.lease_seconds,
             platforms=set(self.sinks),
         )
+        batches = []
+        for batch in claimed:  # a stalled sender's lease lapsed and we claimed its rows again
+            busy = self._in_flight.get(batch[0].destination.key)
+            if busy is None:
+                batches.append(batch)
+            else:
+                await self.outbox.release([d.id for d in batch if d.id not in busy])
         if not batches:
             return report
         alert_ids = [d.alert_id for batch in batches for d in batch]
         alerts = await self.alerts.get_many(alert_ids)
-        await asyncio.gather(*(self._send_in_order(b, alerts, report) for b in batches))
+        until = now + timedelta(seconds=self.lease_seconds)
+        await asyncio.gather(*(self._send_in_order(b, alerts, report, until) for b in batches))
         return report
 
     async def drain(self, max_rounds: int = 1000) -> DispatchReport:
@@ -87,13 +98,26 @@ class Dispatcher:
         return total
 
     async def _send_in_order(
-        self, batch: list[Delivery], alerts: Mapping[int, Alert], report: DispatchReport
+        self,
+        batch: list[Delivery],
+        alerts: Mapping[int, Alert],
+        report: DispatchReport,
+        until: datetime,
     ) -> None:
-        for index, delivery in enumerate(batch):
-            ok = await self._send(delivery, alerts.get(delivery.alert_id), report)
-            if not ok:
-                await self.outbox.release([d.id for d in batch[index + 1 :]])
-                return
+        """Send one destination's batch in order, stopping if the lease on it has lapsed."""
+        key = batch[0].destination.key
+        self._in_flight[key] = {d.id for d in batch}
+        try:
+            for index, delivery in enumerate(batch):
+                if self.clock() >= until:  # another worker may hold the rest now: leave them
+                    log.warning("lease on %s lapsed mid-batch; %d left", key, len(batch) - index)
+                    return
+                ok = await self._send(delivery, alerts.get(delivery.alert_id), report)
+                if not ok:
+                    await self.outbox.release([d.id for d in batch[index + 1 :]])
+                    return
+        finally:
+            del self._in_flight[key]
 
     async def _send(self, delivery: Delivery, alert: Alert | None, report: DispatchReport) -> bool:
         sink = self.sinks[delivery.destination.platform]
