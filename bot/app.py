@@ -19,6 +19,7 @@ import aiohttp
 from bot.catalog import LiveCatalog
 from bot.chat.commands import CommandService
 from bot.config import ConfigBundle, ConfigError, Settings, load_config
+from bot.delivery.digest import DigestSender
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
 from bot.delivery.notices import PauseNotices
 from bot.delivery.sinks.console import ConsoleSink
@@ -70,6 +71,7 @@ class App:
         self.catalog: LiveCatalog
         self.pipeline: Pipeline
         self.dispatcher: Dispatcher
+        self.digest_sender: DigestSender
         self._session: aiohttp.ClientSession | None = None
         self.health: dict[str, object] = {}
         self._kick: asyncio.Task[None] | None = None
@@ -114,6 +116,16 @@ class App:
             clock=self.clock,
             lease_seconds=self.settings.lease_seconds,
             on_pause=PauseNotices(self.store.subscriptions, self.store.audit, sinks, self.clock),
+        )
+        self.digest_sender = DigestSender(
+            self.store.digests,
+            self.store.alerts,
+            self.store.outbox,
+            self.store.subscriptions,
+            sinks,
+            owner=self.owner,
+            clock=self.clock,
+            lease_seconds=self.settings.lease_seconds,
         )
         return self
 
@@ -189,6 +201,10 @@ class App:
                 await self.dispatch_once()
             except Exception:  # the dispatch tick retries
                 log.exception("dispatch after a poll failed")
+
+    async def send_digests(self) -> int:
+        """Send the daily digests that are due (checked every minute by `newsbot run`)."""
+        return await self.digest_sender.send_due()
 
     async def drain(self) -> DispatchReport:
         report = await self.dispatcher.drain()

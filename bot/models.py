@@ -228,6 +228,7 @@ class Subscription(Frozen):
 
 class DeliveryStatus(StrEnum):
     pending = "pending"
+    held = "held"  # waiting for the destination's daily digest
     sent = "sent"
     failed = "failed"
 

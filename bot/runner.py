@@ -41,6 +41,7 @@ async def run(settings: Settings, *, role: str = "all") -> int:
             ticker.every(settings.poll_tick_seconds, "poll", app.poll_once)
         if role in {"all", "dispatcher"}:
             ticker.every(settings.dispatch_tick_seconds, "dispatch", app.dispatch_once)
+            ticker.every(60, "digest", app.send_digests)
         if role == "all":  # a new alert goes out right after its poll, not at the next tick
             app.pipeline.on_alerts = app.dispatch_soon
         ticker.every(settings.housekeeping_seconds, "housekeeping", app.housekeeping)

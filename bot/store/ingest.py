@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.models import Alert, Destination, Feed, Item, Platform, Subscription
+from bot.models import Alert, DeliveryMode, Feed, Item, Subscription
 from bot.ports import PollRecord, Unchanged
 from bot.store.feeds import FeedStore
 from bot.store.subscriptions import subscription_from_row
@@ -196,8 +196,11 @@ class IngestStore:
         chosen: dict[tuple[str, str], Subscription] = {}
         for row in await conn.execute(query):
             sub = subscription_from_row(row)
-            if sub.mode.value == "instant" and sub.wants(alert.priority):
-                chosen.setdefault((sub.destination.platform.value, sub.destination.address), sub)
+            key = (sub.destination.platform.value, sub.destination.address)
+            if sub.wants(alert.priority) and (
+                key not in chosen or chosen[key].mode is DeliveryMode.digest  # instant wins
+            ):
+                chosen[key] = sub
         if not chosen:
             return
         await conn.execute(
@@ -208,7 +211,7 @@ class IngestStore:
                     "platform": sub.destination.platform.value,
                     "address": sub.destination.address,
                     "workspace": sub.destination.workspace,
-                    "status": "pending",
+                    "status": "held" if sub.mode is DeliveryMode.digest else "pending",
                     "attempts": 0,
                     "next_attempt_at": now,
                     "mention_role": sub.mention_role,
@@ -217,7 +220,3 @@ class IngestStore:
                 for sub in chosen.values()
             ],
         )
-
-
-def destination_of(platform: str, address: str, workspace: str | None) -> Destination:
-    return Destination(platform=Platform(platform), address=address, workspace=workspace)

@@ -12,6 +12,7 @@ from bot.store.alerts import AlertStore
 from bot.store.audit import AuditStore
 from bot.store.catalog import CatalogStore
 from bot.store.db import create_engine, migrate
+from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.ingest import IngestStore
 from bot.store.outbox import OutboxStore
@@ -36,6 +37,7 @@ class Store:
         self.catalog = CatalogStore(engine)
         self.alerts = AlertStore(engine)
         self.audit = AuditStore(engine)
+        self.digests = DigestStore(engine)
 
     @classmethod
     async def open(cls, url: str, same_story: Callable[[int, int], bool]) -> Store:

@@ -152,6 +152,7 @@ subscriptions = Table(
     Column("digest_time", String(5)),
     Column("paused", Boolean, nullable=False, default=False),
     Column("paused_reason", Text),
+    Column("last_digest_at", UTCDateTime),
     Column("created_by", String(200)),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("platform", "address", "target", name="uq_subscriptions_dest_target"),

@@ -326,3 +326,43 @@ async def test_rules_reload_without_restart_from_yaml_and_store(tmp_path, server
         assert [m.rule_id for m in alert.matches.rules] == ["jets"]
     finally:
         await app.close()
+
+
+async def test_daily_digest_holds_alerts_until_its_time_then_sends_one_message(
+    tmp_path, server, clock
+):
+    from bot.models import DeliveryMode, Destination, Subscription
+
+    server.add("/feed.xml", rss([("old", UNRELATED[0])]))
+    app, out = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        digest_at = (clock.now + timedelta(hours=2)).strftime("%H:%M")
+        await app.store.subscriptions.remove(
+            Destination(platform=Platform.console, address="-"), "*"
+        )
+        await app.store.subscriptions.upsert(
+            Subscription(
+                destination=Destination(platform=Platform.console, address="-"),
+                target="rule:peace-talks",
+                mode=DeliveryMode.digest,
+                digest_time=digest_at,
+            ),
+            clock.now,
+        )
+        await app.poll_once()
+        server.add(
+            "/feed.xml",
+            rss([("old", UNRELATED[0]), ("p1", PEACE), ("p2", PEACE.replace("Lavrov", "Moscow"))]),
+        )
+        clock.advance(61)
+        assert len((await app.poll_once()).alerts) == 2
+        assert (await app.drain()).sent == 0 and await app.send_digests() == 0  # held
+        assert await app.store.outbox.counts() == {"held": 2}
+        clock.advance(2 * 3600)
+        assert await app.send_digests() == 1
+        assert await app.send_digests() == 0  # once per day
+        printed = out.getvalue()
+        assert "Daily digest: 2 alerts" in printed and printed.count("• Lavrov says") == 1
+        assert await app.store.outbox.counts() == {"sent": 2}
+    finally:
+        await app.close()

@@ -1,0 +1,109 @@
+"""Daily digests in the store: which destinations are due, and their held deliveries.
+
+Digest subscriptions route alerts as `held` deliveries; once a day, at the subscription's
+time (UTC), the held deliveries of that destination go out together in one message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.models import Delivery, DeliveryMode, DeliveryStatus, Destination, Platform
+from bot.store.outbox import delivery_from_row
+from bot.store.tables import deliveries, subscriptions
+
+DEFAULT_TIME = "08:00"
+HELD = DeliveryStatus.held.value
+
+
+@dataclass(frozen=True)
+class DueDigest:
+    destination: Destination
+    subscription_ids: tuple[int, ...]
+
+
+def last_slot(digest_time: str | None, now: datetime) -> datetime:
+    """The most recent moment, at or before `now`, when a digest at `digest_time` was due."""
+    hour, minute = (int(x) for x in (digest_time or DEFAULT_TIME).split(":"))
+    slot = datetime.combine(now.date(), time(hour, minute), tzinfo=now.tzinfo)
+    return slot if slot <= now else slot - timedelta(days=1)
+
+
+class DigestStore:
+    """Finds due digests and claims their held deliveries."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def due(self, now: datetime) -> list[DueDigest]:
+        """Destinations with a digest subscription whose time has come since its last digest."""
+        query = select(subscriptions).where(
+            subscriptions.c.mode == DeliveryMode.digest.value, subscriptions.c.paused.is_(False)
+        )
+        due: dict[tuple[str, str], tuple[Destination, list[int]]] = {}
+        async with self.engine.connect() as conn:
+            for row in await conn.execute(query):
+                slot = last_slot(row.digest_time, now)
+                if row.last_digest_at is not None and row.last_digest_at >= slot:
+                    continue
+                if row.last_digest_at is None and row.created_at > slot:
+                    continue  # subscribed after today's slot: the first digest is tomorrow
+                dest = Destination(
+                    platform=Platform(row.platform), address=row.address, workspace=row.workspace
+                )
+                due.setdefault((row.platform, row.address), (dest, []))[1].append(row.id)
+        return [DueDigest(dest, tuple(ids)) for dest, ids in due.values()]
+
+    async def claim_held(
+        self, dest: Destination, *, now: datetime, owner: str, lease_seconds: float, limit: int
+    ) -> list[Delivery]:
+        """Lease the destination's held deliveries, oldest first."""
+        lease_free = or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now)
+        mine = (
+            (deliveries.c.platform == dest.platform.value)
+            & (deliveries.c.address == dest.address)
+            & (deliveries.c.status == HELD)
+        )
+        until = now + timedelta(seconds=lease_seconds)
+        async with self.engine.begin() as conn:
+            ids = select(deliveries.c.id).where(mine, lease_free).order_by(deliveries.c.id)
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(ids.limit(limit).scalar_subquery()))
+                .values(lease_owner=owner, lease_until=until)
+            )
+            rows = await conn.execute(
+                select(deliveries)
+                .where(mine, deliveries.c.lease_owner == owner, deliveries.c.lease_until == until)
+                .order_by(deliveries.c.id)
+            )
+            return [delivery_from_row(r) for r in rows]
+
+    async def mark_sent(self, delivery_ids: list[int], message_id: str, now: datetime) -> None:
+        """Record the digest message that carried these deliveries."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(delivery_ids))
+                .values(
+                    status=DeliveryStatus.sent.value,
+                    message_id=message_id[:200],
+                    sent_at=now,
+                    attempts=deliveries.c.attempts + 1,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+
+    async def mark_served(self, subscription_ids: tuple[int, ...], now: datetime) -> None:
+        """The destination got today's digest: its subscriptions wait for the next slot."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(subscriptions)
+                .where(subscriptions.c.id.in_(subscription_ids))
+                .values(last_digest_at=now)
+            )
