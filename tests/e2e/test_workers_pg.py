@@ -26,7 +26,7 @@ from tests.fakes.feed_server import FeedServer
 
 FEEDS = 1000
 INTERVAL = 10.0
-LEASE = 3.0
+LEASE = 5.0  # well above a loaded fetch + 304 flush; the takeover still waits for it
 WORKERS = ("w1", "w2", "w3")
 DESTINATIONS = 3
 
@@ -163,7 +163,7 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
 
         # Third wave (no new items, so no post in flight): kill w1 while it holds leases.
         await asyncio.sleep(max(0.0, t0 + 2 * INTERVAL - 1.5 - time.time()))
-        for _ in range(200):
+        for _ in range(int(1.2 * INTERVAL / 0.02)):  # until w1 claims in this wave or the next
             if await db.fetchval("SELECT count(*) FROM feeds WHERE lease_owner = 'w1'"):
                 break
             await asyncio.sleep(0.02)
