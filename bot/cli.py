@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         if s is not None
     ]
-    setup_logging(args.log_level or settings.log_level, json=settings.log_json, secrets=secrets)
+    quiet = "WARNING" if args.handler is _demo else settings.log_level  # the demo prints its own
+    setup_logging(args.log_level or quiet, json=settings.log_json, secrets=secrets)
     try:
         code = asyncio.run(args.handler(args, settings))
     except ConfigError as exc:
