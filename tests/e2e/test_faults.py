@@ -248,6 +248,9 @@ async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_d
             await query(app_db_url, "select status, count(*) from deliveries group by 1")
         )
         assert statuses == {"sent": total}
+        output = log.read_text(errors="replace")
+        for secret in (dfake.token, sfake.bot_token, sfake.signing_secret):
+            assert secret not in output, "a secret leaked into the logs"
 
 
 async def test_fake_discord_shows_a_repeat_sent_without_enforce_nonce() -> None:
