@@ -20,6 +20,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.store.feeds import new_feed
 from bot.store.tables import feeds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,20 +72,7 @@ async def workspace() -> AsyncIterator[Path]:
 async def seed_feeds(engine: AsyncEngine, urls: Sequence[str], interval: int = 300) -> None:
     """Insert feeds in bulk (no full-text fetches: article links would leave loopback)."""
     now = datetime.now(UTC)
-    rows = [
-        {
-            "url": url,
-            "interval_seconds": interval,
-            "full_text": False,
-            "next_poll_at": now,
-            "failures": 0,
-            "polls": 0,
-            "disabled": False,
-            "added_by": "bench",
-            "created_at": now,
-        }
-        for url in urls
-    ]
+    rows = [new_feed(url, None, interval, False, now, "bench") for url in urls]
     async with engine.begin() as conn:
         for start in range(0, len(rows), 5000):
             await conn.execute(insert(feeds), rows[start : start + 5000])

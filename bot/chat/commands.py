@@ -273,16 +273,7 @@ class CommandService:
         """None if the caller may administer; otherwise a refusal, recorded in the audit log."""
         if caller.is_admin:
             return None
-        await self.store.audit.record(
-            now=self.clock(),
-            who=caller.who,
-            platform=caller.platform.value,
-            workspace=caller.workspace,
-            action=action,
-            target=target,
-            allowed=False,
-            detail="refused: not an admin",
-        )
+        await self._audit(caller, action, target, allowed=False, detail="refused: not an admin")
         return Reply(
             title="Only admins can do that",
             lines=(
@@ -293,7 +284,15 @@ class CommandService:
         )
 
     async def _audit(
-        self, caller: Caller, action: str, target: str, before: Any, after: Any
+        self,
+        caller: Caller,
+        action: str,
+        target: str | None,
+        before: Any = None,
+        after: Any = None,
+        *,
+        allowed: bool = True,
+        detail: str | None = None,
     ) -> None:
         await self.store.audit.record(
             now=self.clock(),
@@ -302,9 +301,10 @@ class CommandService:
             workspace=caller.workspace,
             action=action,
             target=target,
-            allowed=True,
+            allowed=allowed,
             before=before,
             after=after,
+            detail=detail,
         )
 
     async def rules_list(self, caller: Caller) -> Reply:

@@ -103,7 +103,7 @@ class DigestSender:
                     await self.subscriptions.pause_destination(due.destination, str(exc))
                 log.warning("digest for %s not sent: %s", due.destination.key, exc)
                 return messages
-            await self.digests.mark_sent([d.id for d in held], message_id, self.clock())
+            await self.outbox.mark_sent([d.id for d in held], message_id, self.clock())
             messages += 1
         await self.digests.mark_served(due.subscription_ids, self.clock())
         return messages

@@ -135,7 +135,7 @@ class Dispatcher:
             log.exception("sink %s crashed", sink.platform)
             return await self._failed(delivery, DeliveryError(f"unexpected error: {exc}"), report)
         now = self.clock()
-        await self.outbox.mark_sent(delivery.id, message_id, now)
+        await self.outbox.mark_sent([delivery.id], message_id, now)
         report.sent += 1
         if delivery.created_at is not None:
             report.lag_seconds.append((now - delivery.created_at).total_seconds())

@@ -83,22 +83,6 @@ class DigestStore:
             )
             return [delivery_from_row(r) for r in rows]
 
-    async def mark_sent(self, delivery_ids: list[int], message_id: str, now: datetime) -> None:
-        """Record the digest message that carried these deliveries."""
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                update(deliveries)
-                .where(deliveries.c.id.in_(delivery_ids))
-                .values(
-                    status=DeliveryStatus.sent.value,
-                    message_id=message_id[:200],
-                    sent_at=now,
-                    attempts=deliveries.c.attempts + 1,
-                    lease_owner=None,
-                    lease_until=None,
-                )
-            )
-
     async def mark_served(self, subscription_ids: tuple[int, ...], now: datetime) -> None:
         """The destination got today's digest: its subscriptions wait for the next slot."""
         async with self.engine.begin() as conn:

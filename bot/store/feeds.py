@@ -35,6 +35,24 @@ def feed_from_row(row: Row[Any]) -> Feed:
     )
 
 
+def new_feed(
+    url: str, name: str | None, interval: int, full_text: bool, now: datetime, by: str | None
+) -> dict[str, Any]:
+    """The row of a feed that has never been polled: due now, no failures."""
+    return {
+        "url": url,
+        "name": name,
+        "interval_seconds": interval,
+        "full_text": full_text,
+        "next_poll_at": now,
+        "failures": 0,
+        "polls": 0,
+        "disabled": False,
+        "added_by": by,
+        "created_at": now,
+    }
+
+
 class FeedStore:
     """Feed rows and their fetch state."""
 
@@ -57,16 +75,7 @@ class FeedStore:
                 raise FeedExistsError(f"feed {url} is already added (id {existing.id})")
             await conn.execute(
                 insert(feeds).values(
-                    url=url,
-                    name=name,
-                    interval_seconds=interval_seconds,
-                    full_text=full_text,
-                    next_poll_at=now,
-                    failures=0,
-                    polls=0,
-                    disabled=False,
-                    added_by=added_by,
-                    created_at=now,
+                    new_feed(url, name, interval_seconds, full_text, now, added_by)
                 )
             )
             row = (await conn.execute(select(feeds).where(feeds.c.url == url))).one()
@@ -82,16 +91,7 @@ class FeedStore:
                 if row is None:
                     await conn.execute(
                         insert(feeds).values(
-                            url=url,
-                            name=name,
-                            interval_seconds=interval,
-                            full_text=full_text,
-                            next_poll_at=now,
-                            failures=0,
-                            polls=0,
-                            disabled=False,
-                            added_by="config",
-                            created_at=now,
+                            new_feed(url, name, interval, full_text, now, "config")
                         )
                     )
                     added += 1

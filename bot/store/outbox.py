@@ -7,6 +7,7 @@ so a crashed dispatcher's work is taken over.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -130,11 +131,12 @@ class OutboxStore:
             ).first()
         return row.message_id if row is not None and row.status == "sent" else None
 
-    async def mark_sent(self, delivery_id: int, message_id: str, now: datetime) -> None:
+    async def mark_sent(self, delivery_ids: Sequence[int], message_id: str, now: datetime) -> None:
+        """Record the platform message that carried these deliveries (one, or a digest's)."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(deliveries)
-                .where(deliveries.c.id == delivery_id)
+                .where(deliveries.c.id.in_(list(delivery_ids)))
                 .values(
                     status=DeliveryStatus.sent.value,
                     message_id=message_id[:200],

@@ -144,7 +144,7 @@ async def test_outbox_keeps_order_per_channel_through_retries(store: Store):
     # nothing more to claim while leased
     assert await store.outbox.claim(now=T0, owner="d2", lease_seconds=30) == []
     a_batch = next(b for b in batches if b[0].destination == CHAN_A)
-    await store.outbox.mark_sent(a_batch[0].id, "m1", T0)
+    await store.outbox.mark_sent([a_batch[0].id], "m1", T0)
     await store.outbox.retry_later(a_batch[1].id, "429", T0 + timedelta(seconds=60))
     await store.outbox.release([a_batch[2].id])
     # the failed head blocks the channel's later alert until its retry time
