@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -70,3 +71,20 @@ UNRELATED = [
     "Jujutsu Kaisen Anime Gets 2nd Season in 2023",
     "Finland set to sign deal with U.S. for 64 F-35 jets",
 ]
+
+
+def bot_env(db_url: str, config: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a `newsbot run` subprocess under test: loopback feeds allowed, quick
+    ticks, no metrics port; `overrides` are NEWSBOT_* names without the prefix."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        NEWSBOT_DATABASE_URL=db_url,
+        NEWSBOT_CONFIG_DIR=str(config),
+        NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
+        NEWSBOT_POLL_TICK_SECONDS="0.2",
+        NEWSBOT_DISPATCH_TICK_SECONDS="0.2",
+        NEWSBOT_METRICS_PORT="0",
+    )
+    env.update({f"NEWSBOT_{name}": value for name, value in overrides.items()})
+    return env

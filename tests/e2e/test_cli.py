@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.builders import PEACE, rss, write_config
+from tests.builders import PEACE, bot_env, rss, write_config
 from tests.conftest import app_database
 from tests.fakes.feed_server import FeedServer
 
@@ -21,15 +20,7 @@ pytestmark = pytest.mark.usefixtures("app_db_url")  # SQLite, or PostgreSQL in C
 
 
 def _env(tmp_path: Path, config: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        NEWSBOT_DATABASE_URL=app_database(tmp_path),
-        NEWSBOT_CONFIG_DIR=str(config),
-        NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
-        NEWSBOT_METRICS_PORT="0",
-    )
-    env.update(extra)
-    return env
+    return bot_env(app_database(tmp_path), config, **extra)
 
 
 def newsbot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -86,7 +77,7 @@ async def test_poll_once_then_rules_test_dry_run(tmp_path: Path):
     async with FeedServer() as server:
         server.add("/feed.xml", rss([("p1", PEACE), ("x", "Jujutsu Kaisen Anime Gets 2nd Season")]))
         config = write_config(tmp_path / "config", [server.url("/feed.xml")])
-        env = _env(tmp_path, config, NEWSBOT_BACKFILL="5")
+        env = _env(tmp_path, config, BACKFILL="5")
         polled = await asyncio.to_thread(newsbot, env, "poll", "--once")
         assert polled.returncode == 0, polled.stderr
         assert "2 new items, 1 alerts, 1 delivered" in polled.stdout
@@ -112,10 +103,10 @@ async def test_run_serves_health_and_metrics_and_stops_cleanly_on_sigterm(tmp_pa
         env = _env(
             tmp_path,
             config,
-            NEWSBOT_METRICS_PORT=str(port),
-            NEWSBOT_POLL_TICK_SECONDS="0.2",
-            NEWSBOT_DISPATCH_TICK_SECONDS="0.2",
-            NEWSBOT_LOG_LEVEL="INFO",
+            METRICS_PORT=str(port),
+            POLL_TICK_SECONDS="0.2",
+            DISPATCH_TICK_SECONDS="0.2",
+            LOG_LEVEL="INFO",
         )
         proc = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -8,7 +8,6 @@ idempotency key), so duplicates are counted and bounded by the number of kills.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.builders import PEACE, rss, write_config
+from tests.builders import PEACE, bot_env, rss, write_config
 from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
 
@@ -57,19 +56,14 @@ class WebhookReceiver:
 
 
 def _env(tmp_path: Path, config: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        NEWSBOT_DATABASE_URL=app_database(tmp_path),
-        NEWSBOT_CONFIG_DIR=str(config),
-        NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
-        NEWSBOT_BACKFILL="1000",
-        NEWSBOT_POLL_TICK_SECONDS="0.2",
-        NEWSBOT_DISPATCH_TICK_SECONDS="0.05",
-        NEWSBOT_METRICS_PORT="0",
-        NEWSBOT_LOG_LEVEL="INFO",
-        NEWSBOT_LEASE_SECONDS="3",
+    return bot_env(
+        app_database(tmp_path),
+        config,
+        BACKFILL="1000",
+        DISPATCH_TICK_SECONDS="0.05",
+        LOG_LEVEL="INFO",
+        LEASE_SECONDS="3",
     )
-    return env
 
 
 async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable
@@ -25,7 +24,7 @@ from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story
-from tests.builders import PEACE, ROOT, rss, write_config
+from tests.builders import PEACE, bot_env, rss, write_config
 from tests.e2e.command_cases import CASES
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord
 from tests.fakes.feed_server import FeedServer
@@ -290,18 +289,9 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
         config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
         settings = settings_for(fake, app_db_url, config)
         await _subscribe(settings, fake.alerts_channel.id, fake.guild.id)
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "NEWSBOT_DISCORD_TOKEN": fake.token,
-            "NEWSBOT_DISCORD_API_BASE": fake.api_base,
-            "NEWSBOT_DATABASE_URL": settings.database_url,
-            "NEWSBOT_CONFIG_DIR": str(config),
-            "NEWSBOT_FETCH_ALLOW_PRIVATE": '["127.0.0.1/32"]',
-            "NEWSBOT_POLL_TICK_SECONDS": "0.2",
-            "NEWSBOT_DISPATCH_TICK_SECONDS": "0.2",
-            "NEWSBOT_METRICS_PORT": "0",
-        }
+        env = bot_env(
+            settings.database_url, config, DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base
+        )
         log = tmp_path / "bot.log"
         with log.open("wb") as err:
             proc = await asyncio.create_subprocess_exec(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import random
 import re
 import signal
@@ -32,7 +31,7 @@ from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story
-from tests.builders import PEACE, ROOT, rss, write_config
+from tests.builders import PEACE, bot_env, rss, write_config
 from tests.conftest import query
 from tests.e2e.test_discord import reply_of
 from tests.e2e.test_slack import command
@@ -164,25 +163,20 @@ async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_d
                 for c in SLACK_CHANNELS
             ],
         )
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "NEWSBOT_DISCORD_TOKEN": dfake.token,
-            "NEWSBOT_DISCORD_API_BASE": dfake.api_base,
-            "NEWSBOT_SLACK_BOT_TOKEN": sfake.bot_token,
-            "NEWSBOT_SLACK_SIGNING_SECRET": sfake.signing_secret,
-            "NEWSBOT_SLACK_API_URL": sfake.base_url,
-            "NEWSBOT_SLACK_PORT": "0",
-            "NEWSBOT_SLACK_POST_INTERVAL": "0",
-            "NEWSBOT_DATABASE_URL": app_db_url,
-            "NEWSBOT_CONFIG_DIR": str(config),
-            "NEWSBOT_FETCH_ALLOW_PRIVATE": '["127.0.0.1/32"]',
-            "NEWSBOT_BACKFILL": "1000",
-            "NEWSBOT_POLL_TICK_SECONDS": "0.2",
-            "NEWSBOT_DISPATCH_TICK_SECONDS": "0.05",
-            "NEWSBOT_LEASE_SECONDS": "2",
-            "NEWSBOT_METRICS_PORT": "0",
-        }
+        env = bot_env(
+            app_db_url,
+            config,
+            DISCORD_TOKEN=dfake.token,
+            DISCORD_API_BASE=dfake.api_base,
+            SLACK_BOT_TOKEN=sfake.bot_token,
+            SLACK_SIGNING_SECRET=sfake.signing_secret,
+            SLACK_API_URL=sfake.base_url,
+            SLACK_PORT="0",
+            SLACK_POST_INTERVAL="0",
+            BACKFILL="1000",
+            DISPATCH_TICK_SECONDS="0.05",
+            LEASE_SECONDS="2",
+        )
         log = tmp_path / "bot.log"
         total = CRASH_FEEDS * CRASH_ITEMS * (len(discord_channels) + len(SLACK_CHANNELS))
         rng = random.Random(11)

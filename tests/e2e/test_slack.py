@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import re
 import signal
 import sys
@@ -29,7 +28,7 @@ from bot.config import ConfigError, Settings
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story
-from tests.builders import PEACE, ROOT, rss, write_config
+from tests.builders import PEACE, bot_env, rss, write_config
 from tests.e2e.command_cases import CASES
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.slack_server import FakeSlack
@@ -351,21 +350,15 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
         settings = settings_for(fake, app_db_url, config)
         await _subscribe(settings, "C0ALERTS01", fake.team_id)
         fake.fail_next("chat.postMessage", 429, retry_after=1)
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "NEWSBOT_SLACK_BOT_TOKEN": fake.bot_token,
-            "NEWSBOT_SLACK_SIGNING_SECRET": fake.signing_secret,
-            "NEWSBOT_SLACK_API_URL": fake.base_url,
-            "NEWSBOT_SLACK_PORT": "0",
-            "NEWSBOT_DATABASE_URL": settings.database_url,
-            "NEWSBOT_CONFIG_DIR": str(config),
-            "NEWSBOT_FETCH_ALLOW_PRIVATE": '["127.0.0.1/32"]',
-            "NEWSBOT_POLL_TICK_SECONDS": "0.2",
-            "NEWSBOT_DISPATCH_TICK_SECONDS": "0.2",
-            "NEWSBOT_METRICS_PORT": "0",
-            "NEWSBOT_LOG_LEVEL": "DEBUG",
-        }
+        env = bot_env(
+            settings.database_url,
+            config,
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_SIGNING_SECRET=fake.signing_secret,
+            SLACK_API_URL=fake.base_url,
+            SLACK_PORT="0",
+            LOG_LEVEL="DEBUG",
+        )
         log = tmp_path / "bot.log"
         with log.open("wb") as err:
             proc = await asyncio.create_subprocess_exec(

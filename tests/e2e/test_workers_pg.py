@@ -8,7 +8,6 @@ takes over once their lease expires; every alert is posted exactly once per dest
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -20,7 +19,7 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from tests.builders import PEACE, UNRELATED, rss, write_config
+from tests.builders import PEACE, UNRELATED, bot_env, rss, write_config
 from tests.conftest import create_pg_database, drop_pg_database, pg_problem
 from tests.fakes.feed_server import FeedServer
 
@@ -73,21 +72,16 @@ class WebhookReceiver:
 
 
 def _env(db_url: str, config: Path, worker: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        NEWSBOT_DATABASE_URL=db_url,
-        NEWSBOT_CONFIG_DIR=str(config),
-        NEWSBOT_WORKER_ID=worker,
-        NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
-        NEWSBOT_FETCH_PER_HOST="32",
-        NEWSBOT_BACKFILL="0",
-        NEWSBOT_POLL_TICK_SECONDS="0.2",
-        NEWSBOT_DISPATCH_TICK_SECONDS="0.1",
-        NEWSBOT_METRICS_PORT="0",
-        NEWSBOT_LEASE_SECONDS=str(LEASE),
-        NEWSBOT_LOG_LEVEL="WARNING",
+    return bot_env(
+        db_url,
+        config,
+        WORKER_ID=worker,
+        FETCH_PER_HOST="32",
+        BACKFILL="0",
+        DISPATCH_TICK_SECONDS="0.1",
+        LEASE_SECONDS=str(LEASE),
+        LOG_LEVEL="WARNING",
     )
-    return env
 
 
 async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
