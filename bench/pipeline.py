@@ -163,6 +163,9 @@ async def measure(roles: list[str], args: argparse.Namespace, folder: Path, db: 
 
 
 def summary(name: str, latencies: list[float]) -> tuple[float, float]:
+    if not latencies:
+        print(f"{name}: no alert arrived in time (see the process logs)")
+        return float("nan"), float("nan")
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     print(
         f"{name}: {len(latencies)} alerts, after the poll p50 {p50 * 1000:.0f} ms, "
