@@ -11,48 +11,20 @@ import asyncio
 import random
 import signal
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from tests.builders import PEACE, bot_env, rss, write_config
 from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
+from tests.fakes.webhook_receiver import WebhookReceiver
 
 FEEDS = 4
 ITEMS_PER_FEED = 40
 KILLS = 4
 STATUSES = "select status, count(*) from deliveries group by status"
 PENDING = "select count(*) from deliveries where status = 'pending'"
-
-
-class WebhookReceiver:
-    """Answers like a Slack incoming webhook ("ok") and records every post per path."""
-
-    def __init__(self) -> None:
-        self.posts: Counter[str] = Counter()
-        self.runner: web.AppRunner | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/services/{team}/{bot}/{token}", self._post)
-        self.runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self.runner.addresses[0][1]
-
-    async def _post(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.posts[f"{request.path}|{body['text']}"] += 1
-        await asyncio.sleep(0.005)
-        return web.Response(text="ok")
-
-    def url(self, n: int) -> str:
-        return f"http://127.0.0.1:{self.port}/services/T0/B{n}/token"
 
 
 def _env(tmp_path: Path, config: Path) -> dict[str, str]:
@@ -82,7 +54,7 @@ async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
 async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
     tmp_path: Path, app_db_url: str
 ):
-    receiver = WebhookReceiver()
+    receiver = WebhookReceiver(delay=0.005)
     await receiver.start()
     async with FeedServer() as server:
         for f in range(FEEDS):
@@ -112,8 +84,7 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
             await asyncio.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), 30)
-    assert receiver.runner is not None
-    await receiver.runner.cleanup()
+    await receiver.stop()
 
     assert code == 0, log.read_text()[-3000:]
     duplicates = sum(n - 1 for n in receiver.posts.values())

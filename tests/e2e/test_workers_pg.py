@@ -22,6 +22,7 @@ from aiohttp import web
 from tests.builders import PEACE, UNRELATED, bot_env, rss, write_config
 from tests.conftest import create_pg_database, drop_pg_database, pg_problem
 from tests.fakes.feed_server import FeedServer
+from tests.fakes.webhook_receiver import WebhookReceiver
 
 FEEDS = 1000
 INTERVAL = 10.0
@@ -40,35 +41,6 @@ class TimedFeedServer(FeedServer):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.times[request.path].append(time.time())
         return await super()._handle(request)
-
-
-class WebhookReceiver:
-    """A Slack-incoming-webhook look-alike counting every post per (path, text)."""
-
-    def __init__(self) -> None:
-        self.posts: Counter[str] = Counter()
-        self.runner: web.AppRunner | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/services/{team}/{bot}/{token}", self._post)
-        self.runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
-        self.port = self.runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
-
-    async def _post(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.posts[f"{request.path}|{body['text']}"] += 1
-        return web.Response(text="ok")
-
-    def url(self, n: int) -> str:
-        return f"http://127.0.0.1:{self.port}/services/T0/B{n}/token"
 
 
 def _env(db_url: str, config: Path, worker: str) -> dict[str, str]:
