@@ -104,20 +104,40 @@ class Dispatcher:
         report: DispatchReport,
         until: datetime,
     ) -> None:
-        """Send one destination's batch in order, stopping if the lease on it has lapsed."""
-        key = batch[0].destination.key
-        self._in_flight[key] = {d.id for d in batch}
+        """Send one destination's deliveries in order, then any that arrived meanwhile.
+
+        Stops if the lease on them lapsed, or at the first failure (the rest wait their turn).
+        """
+        dest = batch[0].destination
+        key = dest.key
         try:
-            for index, delivery in enumerate(batch):
-                if self.clock() >= until:  # another worker may hold the rest now: leave them
-                    log.warning("lease on %s lapsed mid-batch; %d left", key, len(batch) - index)
-                    return
-                ok = await self._send(delivery, alerts.get(delivery.alert_id), report)
-                if not ok:
-                    await self.outbox.release([d.id for d in batch[index + 1 :]])
-                    return
+            while batch:
+                self._in_flight[key] = {d.id for d in batch}
+                for index, delivery in enumerate(batch):
+                    if self.clock() >= until:  # another worker may hold the rest now
+                        log.warning(
+                            "lease on %s lapsed mid-batch; %d left", key, len(batch) - index
+                        )
+                        return
+                    ok = await self._send(delivery, alerts.get(delivery.alert_id), report)
+                    if not ok:
+                        await self.outbox.release([d.id for d in batch[index + 1 :]])
+                        return
+                batch, alerts, until = await self._more_for(dest)
         finally:
-            del self._in_flight[key]
+            self._in_flight.pop(key, None)
+
+    async def _more_for(
+        self, dest: Destination
+    ) -> tuple[list[Delivery], Mapping[int, Alert], datetime]:
+        """Deliveries that reached `dest` while its sender was busy: they go out at once."""
+        now = self.clock()
+        claimed = await self.outbox.claim(
+            now=now, owner=self.owner, lease_seconds=self.lease_seconds, destination=dest
+        )
+        batch = claimed[0] if claimed else []
+        alerts = await self.alerts.get_many([d.alert_id for d in batch])
+        return batch, alerts, now + timedelta(seconds=self.lease_seconds)
 
     async def _send(self, delivery: Delivery, alert: Alert | None, report: DispatchReport) -> bool:
         sink = self.sinks[delivery.destination.platform]

@@ -51,8 +51,9 @@ class OutboxStore:
         destinations: int = 50,
         per_destination: int = 20,
         platforms: set[Platform] | None = None,
+        destination: Destination | None = None,
     ) -> list[list[Delivery]]:
-        """Lease, per ready destination, its next pending deliveries in order."""
+        """Lease, per ready destination (or just `destination`), its next pending deliveries."""
         lease_free = or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now)
         heads_q = (
             select(func.min(deliveries.c.id).label("id"))
@@ -61,6 +62,11 @@ class OutboxStore:
         )
         if platforms is not None:
             heads_q = heads_q.where(deliveries.c.platform.in_([p.value for p in platforms]))
+        if destination is not None:
+            heads_q = heads_q.where(
+                deliveries.c.platform == destination.platform.value,
+                deliveries.c.address == destination.address,
+            )
         until = now + timedelta(seconds=lease_seconds)
         batches: list[list[Delivery]] = []
         async with self.engine.begin() as conn:
