@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATE_LOCK = 0x6E657773_0001  # PostgreSQL advisory lock keys ("news" + n)
 STARTUP_LOCK = 0x6E657773_0002
+ALERT_LOCK = 0x6E657773_0003
 
 
 def normalise_url(url: str) -> str:

@@ -10,12 +10,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import Alert, DeliveryMode, Feed, Item, Subscription
 from bot.ports import PollRecord, Unchanged
+from bot.store.db import ALERT_LOCK
 from bot.store.feeds import FeedStore
 from bot.store.subscriptions import subscription_from_row
 from bot.store.tables import alert_rules, alerts, deliveries, items, mentions, subscriptions
@@ -74,11 +75,6 @@ class IngestStore:
         """Store new items, alert on the matched ones, route them; return new alert ids."""
         async with self.engine.begin() as conn:
             inserted = await self._insert_items(conn, record.feed.id, record.items, record.now)
-            created = []
-            for alert in record.alerts:
-                item_id = inserted.get(alert.item_identity)
-                if item_id is not None:
-                    created.append(await self._insert_alert(conn, item_id, alert, record.now))
             await self.feeds.record_success(
                 conn,
                 record.feed,
@@ -89,6 +85,16 @@ class IngestStore:
                 moved_to=record.moved_to,
                 name=record.name,
             )
+            alerts = [
+                (inserted[a.item_identity], a) for a in record.alerts if a.item_identity in inserted
+            ]
+            if alerts and conn.dialect.name == "postgresql":
+                # Alerts and their deliveries take ids in commit order: a channel's outbox head
+                # (lowest pending id) can then never be overtaken by a later-committing alert.
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALERT_LOCK})
+            created = [
+                await self._insert_alert(conn, item_id, a, record.now) for item_id, a in alerts
+            ]
         return created
 
     async def _insert_items(
