@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import statistics
 import sys
@@ -26,7 +25,7 @@ import yaml
 from aiohttp import web
 
 from bench.workspace import database, workspace, write_config
-from tests.builders import PEACE, UNRELATED, rss
+from tests.builders import PEACE, UNRELATED, bot_env, rss
 from tests.fakes.feed_server import FeedServer
 
 INTERVAL = 10
@@ -101,17 +100,14 @@ async def measure(roles: list[str], args: argparse.Namespace, folder: Path, db: 
     spec = {"interval_seconds": INTERVAL, "full_text": False}
     feeds = [{"url": server.url(p), **spec} for p in paths]
     (config / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}), encoding="utf-8")
-    env = dict(os.environ)
-    env.update(
-        NEWSBOT_DATABASE_URL=db,
-        NEWSBOT_CONFIG_DIR=str(config),
-        NEWSBOT_FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]',
-        NEWSBOT_FETCH_PER_HOST="32",
-        NEWSBOT_BACKFILL="0",
-        NEWSBOT_POLL_TICK_SECONDS="0.2",
-        NEWSBOT_METRICS_PORT="0",
-        NEWSBOT_LOG_LEVEL="WARNING",
-    )
+    env = bot_env(
+        db,
+        config,
+        FETCH_PER_HOST="32",
+        BACKFILL="0",
+        DISPATCH_TICK_SECONDS="1.0",
+        LOG_LEVEL="WARNING",
+    )  # dispatch tick at its default: the roles differ there
     procs = [
         await asyncio.create_subprocess_exec(
             sys.executable,

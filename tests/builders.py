@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -88,3 +90,21 @@ def bot_env(db_url: str, config: Path, **overrides: str) -> dict[str, str]:
     )
     env.update({f"NEWSBOT_{name}": value for name, value in overrides.items()})
     return env
+
+
+async def start_bot(
+    env: dict[str, str], log: Path, *args: str, cwd: Path | None = None
+) -> asyncio.subprocess.Process:
+    """`newsbot run [args]` as a subprocess, its log appended to `log`."""
+    with log.open("ab") as err:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            *args,
+            env=env,
+            cwd=cwd,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=err,
+        )

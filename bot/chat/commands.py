@@ -211,12 +211,12 @@ class CommandService:
                 title="This channel has no subscriptions",
                 lines=("Add one with subscribe, e.g. `subscribe peace-talks`.",),
             )
+        cat = await self.catalog()  # once, not per line
         lines = []
         for s in subs:
             state = " (paused: the bot could not post here)" if s.paused else ""
-            lines.append(
-                f"• {await self._label(s.target)} — {s.min_priority.value}+, {s.mode.value}{state}"
-            )
+            label = await self._label(s.target, cat)
+            lines.append(f"• {label} — {s.min_priority.value}+, {s.mode.value}{state}")
         return Reply(title=f"Subscriptions of this channel ({len(subs)})", lines=tuple(lines))
 
     async def actor(self, caller: Caller, name: str) -> Reply:
@@ -521,11 +521,12 @@ class CommandService:
 
     # ---- helpers ------------------------------------------------------------------------
 
-    async def _label(self, target: str) -> str:
+    async def _label(self, target: str, cat: Catalog | None = None) -> str:
+        """A subscription target as people read it: 'Sergey Lavrov (actor)'."""
         if target == "*":
             return "every rule and actor"
         kind, _, ident = target.partition(":")
-        cat = await self.catalog()
+        cat = cat or await self.catalog()
         pool: Sequence[Rule | Actor] = cat.rules if kind == "rule" else cat.actors
         name = next((x.name for x in pool if x.id == ident), ident)
         return f"{name} ({kind})"

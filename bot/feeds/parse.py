@@ -213,18 +213,9 @@ def _xml_item(entry: Any, when: datetime | None, *, feed_id: int, source: str) -
     summary = _block(entry.get("summary_detail") or entry.get("summary"), MAX_SUMMARY)
     parts = [_block(c, MAX_CONTENT) for c in entry.get("content") or []]
     content = "\n\n".join(p for p in parts if p)[:MAX_CONTENT]
-    title = title or _untitled(summary or content)
     author = _inline(entry.get("author_detail", {}).get("name") or entry.get("author"), 200)
-    return Item(
-        feed_id=feed_id,
-        identity=identity(entry.get("id"), link, title, when, summary or content),
-        title=title,
-        link=link,
-        summary=summary,
-        content=content,
-        published=when,
-        author=author or None,
-        source=source,
+    return _item(
+        entry.get("id"), title, link, summary, content, when, author, feed_id=feed_id, source=source
     )
 
 
@@ -344,10 +335,28 @@ def _json_item(item: _JsonItem, when: datetime | None, *, feed_id: int, source: 
     summary = clean_text(item.summary or "")[:MAX_SUMMARY]
     authors = item.authors or ([item.author] if item.author else [])
     author = ", ".join(clean_inline(a.name) for a in authors if a.name)[:200]
+    return _item(
+        item.id, title, link, summary, content, when, author, feed_id=feed_id, source=source
+    )
+
+
+def _item(
+    guid: Any,
+    title: str,
+    link: str | None,
+    summary: str,
+    content: str,
+    when: datetime | None,
+    author: str,
+    *,
+    feed_id: int,
+    source: str,
+) -> Item:
+    """The Item for cleaned fields of either format; an untitled entry is named by its text."""
     title = title or _untitled(summary or content)
     return Item(
         feed_id=feed_id,
-        identity=identity(item.id, link, title, when, summary or content),
+        identity=identity(guid, link, title, when, summary or content),
         title=title,
         link=link,
         summary=summary,

@@ -50,13 +50,6 @@ class CatalogStore:
             await _put(conn, rules, rule.id, rule.model_dump(mode="json"), now, by, origin)
             await _bump(conn)
 
-    async def put_actor(
-        self, actor: Actor, *, now: datetime, by: str, origin: str = "chat"
-    ) -> None:
-        async with self.engine.begin() as conn:
-            await _put(conn, actors, actor.id, actor.model_dump(mode="json"), now, by, origin)
-            await _bump(conn)
-
     async def remove_rule(self, rule_id: str) -> bool:
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(rules).where(rules.c.id == rule_id))

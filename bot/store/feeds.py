@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import Feed
@@ -221,24 +221,9 @@ class FeedStore:
                 )
             )
 
-    async def set_disabled(self, feed_id: int, disabled: bool, now: datetime) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                update(feeds)
-                .where(feeds.c.id == feed_id)
-                .values(disabled=disabled, next_poll_at=now, failures=0)
-            )
-
     async def make_due(self, now: datetime) -> None:
         """Make every enabled feed due now (`newsbot poll --once --all`, the demo)."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(feeds).where(feeds.c.disabled.is_(False)).values(next_poll_at=now)
             )
-
-    async def count_due(self, now: datetime) -> int:
-        async with self.engine.connect() as conn:
-            query = select(func.count()).where(
-                feeds.c.disabled.is_(False), feeds.c.next_poll_at <= now
-            )
-            return int((await conn.execute(query)).scalar_one())

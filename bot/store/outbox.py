@@ -221,12 +221,6 @@ class OutboxStore:
             )
             return {r[0]: int(r[1]) for r in rows}
 
-    async def oldest_pending(self) -> datetime | None:
-        async with self.engine.connect() as conn:
-            query = select(func.min(deliveries.c.created_at)).where(deliveries.c.status == PENDING)
-            value = (await conn.execute(query)).scalar_one()
-        return value if isinstance(value, datetime) else None
-
     async def log(self, dest: Destination, limit: int = 20) -> list[Row[Any]]:
         """Recent deliveries to a destination, newest first, for the admins' delivery log."""
         async with self.engine.connect() as conn:

@@ -181,25 +181,22 @@ deliveries = Table(
     Index("ix_deliveries_pending", "status", "platform", "address", "id"),
 )
 
-rules = Table(
-    "rules",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("body", JSON, nullable=False),
-    Column("origin", String(20), nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    Column("updated_by", String(200)),
-)
 
-actors = Table(
-    "actors",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("body", JSON, nullable=False),
-    Column("origin", String(20), nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    Column("updated_by", String(200)),
-)
+def _catalog_table(name: str) -> Table:
+    """Rules and actors are stored alike: the validated model as JSON, and who changed it."""
+    return Table(
+        name,
+        metadata,
+        Column("id", String(64), primary_key=True),
+        Column("body", JSON, nullable=False),
+        Column("origin", String(20), nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("updated_by", String(200)),
+    )
+
+
+rules = _catalog_table("rules")
+actors = _catalog_table("actors")
 
 audit_log = Table(
     "audit_log",

@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.builders import PEACE, bot_env, rss, write_config
+from tests.builders import PEACE, bot_env, rss, start_bot, write_config
 from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.webhook_receiver import WebhookReceiver
@@ -35,18 +34,6 @@ def _env(tmp_path: Path, config: Path) -> dict[str, str]:
         DISPATCH_TICK_SECONDS="0.05",
         LOG_LEVEL="INFO",
         LEASE_SECONDS="3",
-    )
-
-
-async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=log.open("ab"),
     )
 
 
@@ -73,11 +60,11 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
         expected = FEEDS * ITEMS_PER_FEED * 3
         rng = random.Random(7)
         for _ in range(KILLS):
-            proc = await _start(env, log)
+            proc = await start_bot(env, log)
             await asyncio.sleep(rng.uniform(0.8, 2.5))
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
-        proc = await _start(env, log)
+        proc = await start_bot(env, log)
         for _ in range(600):  # a post a killed run sent but never marked is sent again
             if len(receiver.posts) >= expected and await query(app_db_url, PENDING) == [(0,)]:
                 break

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sys
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story
-from tests.builders import PEACE, bot_env, rss, write_config
+from tests.builders import PEACE, bot_env, rss, start_bot, write_config
 from tests.e2e.command_cases import CASES
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord
 from tests.fakes.feed_server import FeedServer
@@ -293,17 +292,7 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
             settings.database_url, config, DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base
         )
         log = tmp_path / "bot.log"
-        with log.open("wb") as err:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                env=env,
-                cwd=tmp_path,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=err,
-            )
+        proc = await start_bot(env, log, cwd=tmp_path)
         try:
             alive = Alive(proc, log)
             await alive.wait(fake.wait_until_ready(timeout=30))  # logged in, on the gateway

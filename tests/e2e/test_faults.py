@@ -12,7 +12,6 @@ import json
 import random
 import re
 import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story
-from tests.builders import PEACE, bot_env, rss, write_config
+from tests.builders import PEACE, bot_env, rss, start_bot, write_config
 from tests.conftest import query
 from tests.e2e.test_discord import reply_of
 from tests.e2e.test_slack import command
@@ -126,20 +125,6 @@ CRASH_ITEMS = 100  # 500 alerts, each to two channels on each platform: 2,000 po
 KILLS = 4
 
 
-async def _start(env: dict[str, str], cwd: Path, log: Path) -> asyncio.subprocess.Process:
-    with log.open("ab") as err:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            env=env,
-            cwd=cwd,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=err,
-        )
-
-
 @pytest.mark.slow
 async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_db_url: str) -> None:
     async with FakeDiscord() as dfake, FakeSlack() as sfake, FeedServer() as feeds:
@@ -187,7 +172,7 @@ async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_d
 
         kills_mid_burst = 0
         for target in targets:  # each run is killed once the fakes hold `target` posts
-            proc = await _start(env, tmp_path, log)
+            proc = await start_bot(env, log, cwd=tmp_path)
             for _ in range(300):
                 if posted() >= target or proc.returncode is not None:
                     break
@@ -195,7 +180,7 @@ async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_d
             kills_mid_burst += posted() < total
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
-        proc = await _start(env, tmp_path, log)
+        proc = await start_bot(env, log, cwd=tmp_path)
         try:
             for _ in range(900):  # what a killed run sent but never marked is sent again
                 if posted() >= total and await query(app_db_url, PENDING) == [(0,)]:

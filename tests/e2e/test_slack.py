@@ -8,7 +8,6 @@ import contextlib
 import json
 import re
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from bot.config import ConfigError, Settings
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story
-from tests.builders import PEACE, bot_env, rss, write_config
+from tests.builders import PEACE, bot_env, rss, start_bot, write_config
 from tests.e2e.command_cases import CASES
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.slack_server import FakeSlack
@@ -360,17 +359,7 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
             LOG_LEVEL="DEBUG",
         )
         log = tmp_path / "bot.log"
-        with log.open("wb") as err:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                env=env,
-                cwd=tmp_path,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=err,
-            )
+        proc = await start_bot(env, log, cwd=tmp_path)
         try:
             url = f"http://127.0.0.1:{await _port_from_log(log, proc)}/slack/events"
             answer = await command(fake, url, "subscriptions")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import time
 from collections import Counter, defaultdict
 from itertools import pairwise
@@ -19,10 +18,10 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from tests.builders import PEACE, UNRELATED, bot_env, rss, write_config
-from tests.conftest import create_pg_database, drop_pg_database, pg_problem
+from tests.builders import PEACE, UNRELATED, bot_env, rss, start_bot, write_config
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.webhook_receiver import WebhookReceiver
+from tests.pg import create_pg_database, drop_pg_database, pg_problem
 
 FEEDS = 1000
 INTERVAL = 10.0
@@ -53,20 +52,6 @@ def _env(db_url: str, config: Path, worker: str) -> dict[str, str]:
         DISPATCH_TICK_SECONDS="0.1",
         LEASE_SECONDS=str(LEASE),
         LOG_LEVEL="WARNING",
-    )
-
-
-async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        "--role",
-        "all",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=log.open("ab"),
     )
 
 
@@ -120,7 +105,7 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
         config = write_config(tmp_path / "config", urls, subscriptions=subs, interval=int(INTERVAL))
         log = tmp_path / "workers.log"
         for w in WORKERS:
-            procs[w] = await _start(_env(pg_url, config, w), log)
+            procs[w] = await start_bot(_env(pg_url, config, w), log, "--role", "all")
 
         every = [f"/feed{f}.xml" for f in range(FEEDS)]
         assert await _wait(lambda: all(server.times[p] for p in every), 40), log.read_text()[-3000:]
