@@ -19,6 +19,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -29,6 +30,9 @@ from tests.builders import PEACE, UNRELATED, bot_env, rss
 from tests.fakes.feed_server import FeedServer
 
 INTERVAL = 10
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "lavrov-no-pause-2022-04-11.txt"
+# A realistic description: three paragraphs of the seed article, a quote and its speaker in them.
+DESCRIPTION = "\n\n".join(SEED.read_text(encoding="utf-8").split("\n\n")[2:5])
 TAG = re.compile(r"\(round (\d+) feed (\d+)\)")
 
 
@@ -68,6 +72,14 @@ class Receiver:
         if m := TAG.search(text):
             self.arrived.setdefault((int(m[1]), int(m[2])), at)
         return web.Response(text="ok")
+
+
+async def until(condition: Callable[[], bool], seconds: float) -> None:
+    """Wait until `condition()` holds, or `seconds` passed."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -123,23 +135,20 @@ async def measure(roles: list[str], args: argparse.Namespace, folder: Path, db: 
     ]
     latencies: list[float] = []
     try:
-        for _ in range(600):
-            if all(server.hits[p] for p in paths):
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: all(server.hits[p] for p in paths), 30)
         published: dict[tuple[int, int], str] = {}
         for r in range(args.rounds):
+            if r == 1:  # the warm-up round's alerts are in before any measured item is served
+                await until(lambda: len(receiver.arrived) >= len(published), INTERVAL + 10)
             await asyncio.sleep(INTERVAL / args.rounds)  # rounds land at different wave offsets
             for k in range(args.per_round):
                 f = (r * args.per_round + k) % args.feeds
                 new = (f"f{f}-r{r}", f"{PEACE} (round {r} feed {f})")
                 items = [(f"f{f}-0", UNRELATED[f % 3]), new]
-                server.add(paths[f], rss(items, title=f"Feed {f}"))
+                text = {new[0]: DESCRIPTION}
+                server.add(paths[f], rss(items, title=f"Feed {f}", descriptions=text))
                 published[(r, f)] = paths[f]
-        for _ in range(int((INTERVAL + 10) / 0.1)):
-            if len(receiver.arrived) >= len(published):
-                break
-            await asyncio.sleep(0.1)
+        await until(lambda: len(receiver.arrived) >= len(published), INTERVAL + 10)
         for key, path in published.items():
             if key in receiver.arrived and key[0] > 0:  # round 0 warms up (models, caches)
                 latencies.append(receiver.arrived[key] - server.served[path])

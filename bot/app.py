@@ -228,6 +228,7 @@ class App:
             await self._kick
         if self._session is not None:
             await self._session.close()
+        self.pipeline.close()
         await self.fetcher.close()
         await self.store.close()
 

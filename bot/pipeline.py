@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -88,6 +89,12 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.clock = clock
         self.on_alerts: Callable[[], None] | None = None  # told when a commit created alerts
+        # Quotes (spaCy), summaries and article extraction take 5-100 ms an item: one thread of
+        # their own keeps the event loop polling meanwhile, and calls them one at a time.
+        self._text_worker = ThreadPoolExecutor(1, thread_name_prefix="enrich")
+
+    def close(self) -> None:
+        self._text_worker.shutdown(wait=False, cancel_futures=True)
 
     async def poll_due(self) -> PollReport:
         """Claim due feeds in batches and poll them concurrently, claiming more as slots free.
@@ -216,7 +223,10 @@ class Pipeline:
         if matches.empty:
             return None, None
         full_text = await self._full_text(feed, item)
-        content = enrich(item, matches, self.catalog.actors, full_text)
+        loop = asyncio.get_running_loop()
+        content = await loop.run_in_executor(
+            self._text_worker, enrich, item, matches, self.catalog.actors, full_text
+        )
         alert = Alert(
             feed_id=feed.id,
             item_identity=item.identity,
@@ -240,7 +250,9 @@ class Pipeline:
         if result.outcome is not FetchOutcome.ok:
             log.info("full text of %s not fetched: %s", item.link, result.error)
             return None
-        return extract_main_text(result.body, result.final_url or item.link)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._text_worker, extract_main_text, result.body, result.final_url or item.link
+        )
 
     def _next(self, feed: Feed, now: datetime) -> datetime:
         return now + timedelta(seconds=feed.interval_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from bot.app import App
@@ -36,6 +37,7 @@ async def run(settings: Settings, *, role: str = "all") -> int:
             ops = OpsServer(app.metrics, app.health, settings.metrics_host, settings.metrics_port)
             await ops.start()
             log.info("health and metrics on http://%s:%d/healthz", settings.metrics_host, ops.port)
+        gc.freeze()  # what start-up built lives as long as the process: out of full collections
         ticker = Ticker()
         if role in {"all", "poller"}:
             ticker.every(settings.poll_tick_seconds, "poll", app.poll_once)

@@ -6,7 +6,7 @@ keeps all of them or none, and the next poll redoes the work: nothing lost, noth
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,11 +18,11 @@ from bot.models import Alert, DeliveryMode, Feed, Item, Subscription
 from bot.ports import PollRecord, Unchanged
 from bot.store.db import ALERT_LOCK
 from bot.store.feeds import FeedStore
+from bot.store.story_window import SameStory, StoryWindow
 from bot.store.subscriptions import subscription_from_row
 from bot.store.tables import alert_rules, alerts, deliveries, items, mentions, subscriptions
 
 MAX_TEXT = 50_000
-SameStory = Callable[[int, int], bool]
 
 
 class IngestStore:
@@ -37,8 +37,7 @@ class IngestStore:
     ) -> None:
         self.engine = engine
         self.feeds = feeds
-        self.same_story = same_story
-        self.story_window = story_window
+        self.stories = StoryWindow(same_story, story_window)
 
     async def claim_due(
         self, *, now: datetime, owner: str, lease_seconds: float, limit: int
@@ -85,17 +84,19 @@ class IngestStore:
                 moved_to=record.moved_to,
                 name=record.name,
             )
-            alerts = [
+            new = [
                 (inserted[a.item_identity], a) for a in record.alerts if a.item_identity in inserted
             ]
-            if alerts and conn.dialect.name == "postgresql":
+            if not new:
+                return []
+            routes = await self._routes(conn, [a for _, a in new])
+            if conn.dialect.name == "postgresql":
                 # Alerts and their deliveries take ids in commit order: a channel's outbox head
                 # (lowest pending id) can then never be overtaken by a later-committing alert.
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALERT_LOCK})
-            created = [
-                await self._insert_alert(conn, item_id, a, record.now) for item_id, a in alerts
-            ]
-        return created
+            await self.stories.refresh(conn, record.now)
+            stories = await self._stories(conn, [a for _, a in new])
+            return await self._insert_alerts(conn, new, stories, routes, record.now)
 
     async def _insert_items(
         self, conn: AsyncConnection, feed_id: int, new: Sequence[Item], now: datetime
@@ -131,98 +132,105 @@ class IngestStore:
             inserted.update((got.identity, got.id) for got in await conn.execute(stmt))
         return inserted
 
-    async def _insert_alert(
-        self, conn: AsyncConnection, item_id: int, alert: Alert, now: datetime
-    ) -> int:
-        story_id = await self._find_story(conn, alert, now)
+    async def _insert_alerts(
+        self,
+        conn: AsyncConnection,
+        new: Sequence[tuple[int, Alert]],
+        stories: Sequence[int | None],
+        routes: Sequence[Sequence[Subscription]],
+        now: datetime,
+    ) -> list[int]:
+        """Insert the alerts, their mentions, rules and deliveries: four statements in all."""
+        rows = [
+            {
+                "item_id": item_id,
+                "feed_id": alert.feed_id,
+                "title": alert.title,
+                "link": alert.link,
+                "source": alert.source[:300],
+                "published": alert.published,
+                "summary": alert.summary,
+                "quotes": [q.model_dump(mode="json") for q in alert.quotes],
+                "matches": alert.matches.model_dump(mode="json"),
+                "priority": alert.priority.value,
+                "fingerprint": alert.fingerprint,
+                "story_id": story,
+                "created_at": now,
+            }
+            for (item_id, alert), story in zip(new, stories, strict=True)
+        ]
         result = await conn.execute(
-            insert(alerts)
-            .values(
-                item_id=item_id,
-                feed_id=alert.feed_id,
-                title=alert.title,
-                link=alert.link,
-                source=alert.source[:300],
-                published=alert.published,
-                summary=alert.summary,
-                quotes=[q.model_dump(mode="json") for q in alert.quotes],
-                matches=alert.matches.model_dump(mode="json"),
-                priority=alert.priority.value,
-                fingerprint=alert.fingerprint,
-                story_id=story_id,
-                created_at=now,
-            )
-            .returning(alerts.c.id)
+            insert(alerts).returning(alerts.c.id, sort_by_parameter_order=True), rows
         )
-        alert_id = int(result.scalar_one())
-        if alert.matches.actors:
-            await conn.execute(
-                insert(mentions),
-                [
-                    {"alert_id": alert_id, "actor_id": a.actor_id, "at": now}
-                    for a in alert.matches.actors
-                ],
-            )
-        if alert.matches.rules:
-            await conn.execute(
-                insert(alert_rules),
-                [
-                    {"alert_id": alert_id, "rule_id": r.rule_id, "at": now}
-                    for r in alert.matches.rules
-                ],
-            )
-        await self._route(conn, alert_id, alert, now)
-        return alert_id
+        ids = [int(i) for i in result.scalars()]
+        placed = list(zip(ids, (a for _, a in new), routes, strict=True))
+        mention_rows = [
+            {"alert_id": i, "actor_id": m.actor_id, "at": now}
+            for i, a, _ in placed
+            for m in a.matches.actors
+        ]
+        rule_rows = [
+            {"alert_id": i, "rule_id": r.rule_id, "at": now}
+            for i, a, _ in placed
+            for r in a.matches.rules
+        ]
+        delivery_rows = [_delivery_row(i, sub, now) for i, _, subs in placed for sub in subs]
+        for table, table_rows in (
+            (mentions, mention_rows),
+            (alert_rules, rule_rows),
+            (deliveries, delivery_rows),
+        ):
+            if table_rows:
+                await conn.execute(insert(table), table_rows)
+        return ids
 
-    async def _find_story(self, conn: AsyncConnection, alert: Alert, now: datetime) -> int | None:
-        """The first alert of the same story from another feed within the window, if any."""
-        if alert.fingerprint is None:
-            return None
-        query = (
-            select(alerts.c.id, alerts.c.fingerprint, alerts.c.story_id)
-            .where(
-                alerts.c.created_at >= now - self.story_window,
-                alerts.c.fingerprint.is_not(None),
-                alerts.c.feed_id != alert.feed_id,
-            )
-            .order_by(alerts.c.id)
-        )
-        for row in await conn.execute(query):
-            if self.same_story(int(row.fingerprint), alert.fingerprint):
-                return int(row.story_id or row.id)
-        return None
+    async def _stories(self, conn: AsyncConnection, new: Sequence[Alert]) -> list[int | None]:
+        """Each alert's story: the first alert of the same story from another feed, if any."""
+        found = [self.stories.story_of(a.feed_id, a.fingerprint) for a in new]
+        wanted = {s for s in found if s is not None}
+        if not wanted:
+            return found
+        query = select(alerts.c.id).where(alerts.c.id.in_(sorted(wanted)))
+        gone = wanted - {int(i) for i in (await conn.execute(query)).scalars()}
+        if gone:  # a removed feed took its alerts along
+            self.stories.forget(gone)
+            return [self.stories.story_of(a.feed_id, a.fingerprint) for a in new]
+        return found
 
-    async def _route(
-        self, conn: AsyncConnection, alert_id: int, alert: Alert, now: datetime
-    ) -> None:
-        targets = alert.matches.targets() | {"*"}
+    async def _routes(
+        self, conn: AsyncConnection, new: Sequence[Alert]
+    ) -> list[list[Subscription]]:
+        """For each alert, one subscription per destination that wants it (instant wins)."""
+        targets = set().union(*(a.matches.targets() for a in new)) | {"*"}
         query = select(subscriptions).where(
             subscriptions.c.target.in_(sorted(targets)), subscriptions.c.paused.is_(False)
         )
-        chosen: dict[tuple[str, str], Subscription] = {}
-        for row in await conn.execute(query):
-            sub = subscription_from_row(row)
-            key = (sub.destination.platform.value, sub.destination.address)
-            if sub.wants(alert.priority) and (
-                key not in chosen or chosen[key].mode is DeliveryMode.digest  # instant wins
-            ):
-                chosen[key] = sub
-        if not chosen:
-            return
-        await conn.execute(
-            insert(deliveries),
-            [
-                {
-                    "alert_id": alert_id,
-                    "platform": sub.destination.platform.value,
-                    "address": sub.destination.address,
-                    "workspace": sub.destination.workspace,
-                    "status": "held" if sub.mode is DeliveryMode.digest else "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "mention_role": sub.mention_role,
-                    "created_at": now,
-                }
-                for sub in chosen.values()
-            ],
-        )
+        subs = [subscription_from_row(row) for row in await conn.execute(query)]
+        routes = []
+        for alert in new:
+            wanted = alert.matches.targets() | {"*"}
+            chosen: dict[tuple[str, str], Subscription] = {}
+            for sub in subs:
+                key = (sub.destination.platform.value, sub.destination.address)
+                if (
+                    sub.target in wanted
+                    and sub.wants(alert.priority)
+                    and (key not in chosen or chosen[key].mode is DeliveryMode.digest)
+                ):
+                    chosen[key] = sub
+            routes.append(list(chosen.values()))
+        return routes
+
+
+def _delivery_row(alert_id: int, sub: Subscription, now: datetime) -> dict[str, Any]:
+    return {
+        "alert_id": alert_id,
+        "platform": sub.destination.platform.value,
+        "address": sub.destination.address,
+        "workspace": sub.destination.workspace,
+        "status": "held" if sub.mode is DeliveryMode.digest else "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "mention_role": sub.mention_role,
+        "created_at": now,
+    }

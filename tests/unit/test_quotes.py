@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bot.text.quotes as quotes_module
 from bot.rules.schema import Actor
 from bot.text.quotes import find_quotes
 from tests.unit.quote_eval import evaluate
@@ -21,19 +20,11 @@ ACTORS = (
 )
 
 
-@pytest.fixture(params=["spacy-if-installed", "heuristics-only"])
-def spacy_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run each case with and without the optional spaCy person names."""
-    if request.param == "heuristics-only":
-        monkeypatch.setattr(quotes_module, "_spacy_persons", lambda text: set())
-    return str(request.param)
-
-
 def _seed_body() -> str:
     return SEED.read_text(encoding="utf-8").split("\n", 1)[1]
 
 
-def test_seed_key_quotes_and_speakers(spacy_mode: str) -> None:
+def test_seed_key_quotes_and_speakers() -> None:
     found = find_quotes(_seed_body(), ACTORS, priority_actor_ids=[a.id for a in ACTORS])
     top = found[:3]
     assert top[0].text.startswith("After we became convinced")
@@ -49,7 +40,7 @@ def test_seed_key_quotes_and_speakers(spacy_mode: str) -> None:
     assert unacceptable[0].partial and unacceptable[0].actor_id == "sergey-lavrov"
 
 
-def test_seed_never_attributes_to_reuters_and_skips_scare_quotes(spacy_mode: str) -> None:
+def test_seed_never_attributes_to_reuters_and_skips_scare_quotes() -> None:
     found = find_quotes(_seed_body(), ACTORS)
     assert all(q.speaker is None or "reuters" not in q.speaker.lower() for q in found)
     texts = {q.text for q in found}
@@ -131,7 +122,7 @@ FLOORS = {
 
 
 @pytest.mark.parametrize("split", ["dev", "heldout"])
-def test_labelled_articles_do_not_regress(split: str, spacy_mode: str) -> None:
+def test_labelled_articles_do_not_regress(split: str) -> None:
     score = evaluate(split)
     assert score.quotes_labelled >= (30 if split == "dev" else 15)
     qp, qr, sp, sr = FLOORS[split]
