@@ -1,12 +1,15 @@
 """Benchmark: from a new item being served to its alert reaching a (loopback) Slack webhook.
 
-A real `newsbot run` process polls loopback feeds; each round gives some feeds a new matching
-item. Latency is counted from the moment the feed server sent the changed document (the poll)
-to the moment the webhook received the alert: p50 and p99. Run beside it, as the baseline, the
-same feeds with the roles split (`--role poller` + `--role dispatcher`), where an alert waits
-for the dispatcher's next tick.
+A real `newsbot run` process polls 200 loopback feeds every 10 s. Between two poll waves, a
+burst of feeds gets a new matching item each (a real headline with three paragraphs of the seed
+article as its description, a quote and its speaker in them), so the next wave finds all of them
+at once: the worst case for one channel. Latency runs from the feed server sending the changed
+document (the poll) to the webhook receiving the alert: p50 and p99 per burst size, and the
+bot's CPU time for that wave (all its processes; 200 polls, the alerts and their sends).
+Beside it, the baseline: the same with the roles split (`--role poller` + `--role dispatcher`),
+where an alert waits for the dispatcher's tick (1 s).
 
-    .venv/bin/python -m bench.pipeline [--feeds 200] [--rounds 5] [--per-round 20]
+    .venv/bin/python -m bench.pipeline [--feeds 200] [--bursts 10 20 40 80] [--repeats 3]
         [--database postgresql|sqlite]
 """
 
@@ -14,26 +17,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import statistics
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import yaml
 from aiohttp import web
 
 from bench.workspace import database, workspace, write_config
-from tests.builders import PEACE, UNRELATED, bot_env, rss
+from tests.builders import PEACE, UNRELATED, bot_env, rss, start_bot
 from tests.fakes.feed_server import FeedServer
 
-INTERVAL = 10
+INTERVAL = 10  # the shortest interval a feed may have
+WARM_UP = 5
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "lavrov-no-pause-2022-04-11.txt"
-# A realistic description: three paragraphs of the seed article, a quote and its speaker in them.
 DESCRIPTION = "\n\n".join(SEED.read_text(encoding="utf-8").split("\n\n")[2:5])
-TAG = re.compile(r"\(round (\d+) feed (\d+)\)")
+TAG = re.compile(r"\(burst (\d+) feed (\d+)\)")
 
 
 class ServedAt(FeedServer):
@@ -74,12 +77,25 @@ class Receiver:
         return web.Response(text="ok")
 
 
-async def until(condition: Callable[[], bool], seconds: float) -> None:
-    """Wait until `condition()` holds, or `seconds` passed."""
-    for _ in range(int(seconds / 0.05)):
+async def until(condition: Callable[[], bool], seconds: float) -> bool:
+    """Wait until `condition()` holds (True), or `seconds` passed (False)."""
+    for _ in range(int(seconds / 0.02)):
         if condition():
-            return
-        await asyncio.sleep(0.05)
+            return True
+        await asyncio.sleep(0.02)
+    return condition()
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU time of the processes so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists():  # gone: the logs say why
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -87,118 +103,133 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def measure(roles: list[str], args: argparse.Namespace, folder: Path, db: str) -> list[float]:
-    """Latencies (s) after the poll for every new item, with `newsbot run` in `roles`."""
+Results = dict[int, tuple[list[float], float]]  # burst size → (latencies, bot CPU s per wave)
+
+
+async def measure(roles: list[str], args: argparse.Namespace, folder: Path, db: str) -> Results:
+    """Latencies (s) after the poll, per burst size, with `newsbot run` in `roles`."""
     server, receiver = ServedAt(), Receiver()
     await server.start()
     await receiver.start()
     paths = [f"/feed{f}.xml" for f in range(args.feeds)]
     for f, path in enumerate(paths):
         server.add(path, rss([(f"f{f}-0", UNRELATED[f % 3])], title=f"Feed {f}"))
-    config = write_config(
-        folder / "config",
-        yaml.safe_dump(
-            {
-                "subscriptions": [
-                    {
-                        "destination": f"slack-webhook:http://127.0.0.1:{receiver.port}"
-                        "/services/T0/B0/token",
-                        "targets": ["rule:peace-talks"],
-                    }
-                ]
-            }
-        ),
-    )
+    webhook = f"slack-webhook:http://127.0.0.1:{receiver.port}/services/T0/B0/token"
+    subscriptions = {"subscriptions": [{"destination": webhook, "targets": ["rule:peace-talks"]}]}
+    config = write_config(folder / "config", yaml.safe_dump(subscriptions))
     spec = {"interval_seconds": INTERVAL, "full_text": False}
     feeds = [{"url": server.url(p), **spec} for p in paths]
     (config / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}), encoding="utf-8")
-    env = bot_env(
+    env = bot_env(  # the dispatch tick at its default: the roles differ there
         db,
         config,
         FETCH_PER_HOST="32",
         BACKFILL="0",
         DISPATCH_TICK_SECONDS="1.0",
         LOG_LEVEL="WARNING",
-    )  # dispatch tick at its default: the roles differ there
-    procs = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            "--role",
-            role,
-            env=env,
-            stderr=(folder / f"{role}.log").open("ab"),
-        )
-        for role in roles
-    ]
-    latencies: list[float] = []
+    )
+    procs = [await start_bot(env, folder / f"{role}.log", "--role", role) for role in roles]
+    results: Results = {}
+    counter = 0
+
+    async def next_wave() -> None:
+        """Return once every feed has been polled again: a burst then lands in one wave."""
+        hits = {p: server.hits[p] for p in paths}
+        await until(lambda: all(server.hits[p] > hits[p] for p in paths), INTERVAL * 3)
+
+    async def burst(size: int, tag: int) -> tuple[list[float], float]:
+        """Publish `size` new items between waves; their latencies and the wave's bot CPU time."""
+        nonlocal counter
+        cpu = cpu_seconds([p.pid for p in procs])
+        published = {}
+        for _ in range(size):
+            f = counter % args.feeds
+            counter += 1
+            new = (f"f{f}-b{tag}", f"{PEACE} (burst {tag} feed {f})")
+            items = [(f"f{f}-0", UNRELATED[f % 3]), new]
+            doc = rss(items, title=f"Feed {f}", descriptions={new[0]: DESCRIPTION})
+            server.add(paths[f], doc)
+            published[(tag, f)] = paths[f]
+        done = await until(lambda: all(k in receiver.arrived for k in published), INTERVAL * 4)
+        if not done:
+            print(f"  burst {tag}: some alerts did not arrive in time", file=sys.stderr)
+        latencies = [
+            receiver.arrived[k] - server.served[path]
+            for k, path in published.items()
+            if k in receiver.arrived
+        ]
+        await next_wave()  # the wave that found the burst is over
+        return latencies, cpu_seconds([p.pid for p in procs]) - cpu
+
     try:
         await until(lambda: all(server.hits[p] for p in paths), 30)
-        published: dict[tuple[int, int], str] = {}
-        for r in range(args.rounds):
-            if r == 1:  # the warm-up round's alerts are in before any measured item is served
-                await until(lambda: len(receiver.arrived) >= len(published), INTERVAL + 10)
-            await asyncio.sleep(INTERVAL / args.rounds)  # rounds land at different wave offsets
-            for k in range(args.per_round):
-                f = (r * args.per_round + k) % args.feeds
-                new = (f"f{f}-r{r}", f"{PEACE} (round {r} feed {f})")
-                items = [(f"f{f}-0", UNRELATED[f % 3]), new]
-                text = {new[0]: DESCRIPTION}
-                server.add(paths[f], rss(items, title=f"Feed {f}", descriptions=text))
-                published[(r, f)] = paths[f]
-        await until(lambda: len(receiver.arrived) >= len(published), INTERVAL + 10)
-        for key, path in published.items():
-            if key in receiver.arrived and key[0] > 0:  # round 0 warms up (models, caches)
-                latencies.append(receiver.arrived[key] - server.served[path])
-        missing = len(published) - len(receiver.arrived)
-        if missing:
-            print(f"  {missing} alert(s) did not arrive in time", file=sys.stderr)
+        await next_wave()
+        await burst(WARM_UP, 0)  # models, caches and prepared statements warm up
+        tag = 1
+        for size in args.bursts:
+            latencies: list[float] = []
+            cpu: list[float] = []
+            for _ in range(args.repeats):
+                got, cpu_seconds_used = await burst(size, tag)
+                tag += 1
+                latencies += got
+                cpu.append(cpu_seconds_used)
+            results[size] = latencies, statistics.median(cpu)
     finally:
-        for p in procs:
+        for p, role in zip(procs, roles, strict=True):
             if p.returncode is None:
                 p.terminate()
+            else:
+                log = (folder / f"{role}.log").read_text(encoding="utf-8", errors="replace")
+                print(f"newsbot run --role {role} exited {p.returncode}:\n{log[-3000:]}")
         for p in procs:
             await p.wait()
         await server.stop()
         assert receiver.runner is not None
         await receiver.runner.cleanup()
-    return latencies
+    return results
 
 
-def summary(name: str, latencies: list[float]) -> tuple[float, float]:
+def row(name: str, size: int, latencies: list[float], cpu: float) -> tuple[float, float]:
     if not latencies:
-        print(f"{name}: no alert arrived in time (see the process logs)")
+        print(f"{name:<12} {size:>5}   no alert arrived in time (see the process logs)")
         return float("nan"), float("nan")
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     print(
-        f"{name}: {len(latencies)} alerts, after the poll p50 {p50 * 1000:.0f} ms, "
-        f"p99 {p99 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms, "
-        f"mean {statistics.mean(latencies) * 1000:.0f} ms"
+        f"{name:<12} {size:>5} {len(latencies):>7} {p50 * 1000:>8.0f} {p99 * 1000:>8.0f} "
+        f"{max(latencies) * 1000:>8.0f} {cpu * 1000:>14.0f}"
     )
     return p50, p99
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    print(f"{args.feeds} feeds, interval {INTERVAL} s, {args.rounds} rounds × {args.per_round}")
-    results: dict[str, tuple[float, float]] = defaultdict(lambda: (0.0, 0.0))
-    runs = (
-        ("newsbot run --role all", ["all"]),
-        ("baseline: --role poller + --role dispatcher", ["poller", "dispatcher"]),
+    print(
+        f"{args.feeds} feeds polled every {INTERVAL} s, one channel; bursts of "
+        f"{', '.join(map(str, args.bursts))} new matching items per poll wave, "
+        f"{args.repeats} each; {args.database}"
     )
-    for name, roles in runs:
+    runs = {"all": ["all"], "baseline": ["poller", "dispatcher"]}
+    measured: dict[str, Results] = {}
+    for name, roles in runs.items():
         async with workspace() as folder, database(args.database, folder) as db:
-            results[name] = summary(name, await measure(roles, args, folder, db))
-    (a50, a99), (b50, b99) = results.values()
-    print(f"ratio baseline/all: p50 × {b50 / a50:.1f}, p99 × {b99 / a99:.1f}")
+            measured[name] = await measure(roles, args, folder, db)
+    print(
+        f"{'run':<12} {'burst':>5} {'alerts':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'bot CPU ms/wave':>14}"
+    )
+    ratios = []
+    for size in args.bursts:
+        a = row("--role all", size, *measured["all"][size])
+        b = row("baseline", size, *measured["baseline"][size])
+        ratios.append(f"{size}: p99 × {b[1] / a[1]:.1f}")
+    print("baseline / all: " + ", ".join(ratios))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--feeds", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=5, help="the first one is a warm-up")
-    parser.add_argument("--per-round", type=int, default=20)
+    parser.add_argument("--bursts", type=int, nargs="+", default=[10, 20, 40, 80])
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--database", default="postgresql", choices=["postgresql", "sqlite"])
     asyncio.run(main_async(parser.parse_args()))
 
