@@ -1,11 +1,12 @@
 """A loopback feed farm in its own process: N feeds built from real feed files, ETag / 304.
 
-Each feed path `/f/<i>` serves one well-formed RSS/Atom file of feedparser's corpus; a publish
+Each feed path `/f/<i>` serves one well-formed RSS/Atom file of feedparser's corpus, grown with
+`--items` real headlines to the size of a news site's feed (30 items: ~12 KB); a publish
 call appends a new item (a real headline) to a slice of feeds so they answer 200 once with a
 new ETag. A minimal asyncio HTTP/1.1 server (keep-alive, GET only) keeps the farm's CPU share
 small; the poller under test is the real aiohttp client.
 
-    .venv/bin/python -m bench.feed_farm --feeds 10000      # prints the port, serves until killed
+    .venv/bin/python -m bench.feed_farm --feeds 10000 --items 30   # prints the port, serves
 """
 
 from __future__ import annotations
@@ -50,19 +51,36 @@ def headlines() -> list[str]:
     return [r["title"] for r in rows]
 
 
-def with_new_item(body: bytes, n: int, title: str) -> bytes:
+def with_new_item(body: bytes, guid: str, title: str, description: str = "") -> bytes:
     """`body` with one more entry before its closing tag, in the document's own dialect."""
     for closer, kind in CLOSERS.items():
         at = body.rfind(closer)
         if at < 0:
             continue
-        t, guid = escape(title), f"farm-{n}"
+        t, d = escape(title), escape(description or title)
+        link = f"https://news.example/{guid}"
         if kind == "atom":
-            entry = f"<entry><id>{guid}</id><title>{t}</title><summary>{t}</summary></entry>"
+            entry = (
+                f'<entry><id>{guid}</id><title>{t}</title><link href="{link}"/>'
+                f"<summary>{d}</summary></entry>"
+            )
         else:
-            entry = f"<item><guid>{guid}</guid><title>{t}</title><description>{t}</description>"
-            entry += "</item>"
+            entry = (
+                f"<item><guid>{guid}</guid><title>{t}</title><link>{link}</link>"
+                f"<description>{d}</description></item>"
+            )
         return body[:at] + entry.encode() + body[at:]
+    return body
+
+
+def news_sized(body: bytes, k: int, titles: list[str], items: int) -> bytes:
+    """A corpus file grown to a news feed's size: `items` real headlines, each with a teaser
+    made of the next three headlines (~250 characters), as news sites' feeds carry."""
+    for j in range(items):
+        at = (k * items + j) * 4
+        title = titles[at % len(titles)]
+        teaser = " ".join(titles[(at + d) % len(titles)] + "." for d in (1, 2, 3))
+        body = with_new_item(body, f"seed-{k}-{j}", title, teaser)
     return body
 
 
@@ -96,7 +114,8 @@ class Farm:
             self.published += 1
             self.version[i] += 1
             title = self.titles[self.published % len(self.titles)]
-            self.changed[i] = with_new_item(self.templates[i % len(self.templates)], i, title)
+            template = self.templates[i % len(self.templates)]
+            self.changed[i] = with_new_item(template, f"farm-{i}", title)
         return picked
 
 
@@ -155,8 +174,10 @@ class FarmProtocol(asyncio.Protocol):
         self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
 
 
-async def serve(size: int) -> None:
-    farm = Farm(corpus_feeds(), headlines(), size)
+async def serve(size: int, items: int) -> None:
+    titles = headlines()
+    templates = [news_sized(body, k, titles, items) for k, body in enumerate(corpus_feeds())]
+    farm = Farm(templates, titles, size)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: FarmProtocol(farm), "127.0.0.1", 0, backlog=4096)
     port = server.sockets[0].getsockname()[1]
@@ -167,8 +188,9 @@ async def serve(size: int) -> None:
 class FarmProcess:
     """Runs the farm as a child process (optionally pinned to a CPU) for a benchmark."""
 
-    def __init__(self, feeds: int, cpu: int | None = None) -> None:
+    def __init__(self, feeds: int, items: int = 0, cpu: int | None = None) -> None:
         self.feeds = feeds
+        self.items = items
         self.cpu = cpu
         self.port = 0
         self.templates = 0
@@ -176,6 +198,7 @@ class FarmProcess:
 
     def __enter__(self) -> Self:
         cmd = [sys.executable, "-m", "bench.feed_farm", "--feeds", str(self.feeds)]
+        cmd += ["--items", str(self.items)]
         if self.cpu is not None:
             cmd = ["taskset", "-c", str(self.cpu), *cmd]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -212,8 +235,9 @@ class FarmProcess:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--feeds", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=0, help="real headlines added to each feed")
     args = parser.parse_args()
-    asyncio.run(serve(args.feeds))
+    asyncio.run(serve(args.feeds, args.items))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,13 @@
 """Benchmark: from a new item being served to its alert reaching a (loopback) Slack webhook.
 
 A real `newsbot run` process polls 200 loopback feeds every 10 s. Between two poll waves, a
-burst of feeds gets a new matching item each (a real headline with three paragraphs of the seed
-article as its description, a quote and its speaker in them), so the next wave finds all of them
-at once: the worst case for one channel. Latency runs from the feed server sending the changed
-document (the poll) to the webhook receiving the alert: p50 and p99 per burst size, and the
-bot's CPU time for that wave (all its processes; 200 polls, the alerts and their sends).
-Beside it, the baseline: the same with the roles split (`--role poller` + `--role dispatcher`),
-where an alert waits for the dispatcher's tick (1 s).
+burst of feeds gets a new matching item each (a distinct real headline, so a distinct story,
+with three paragraphs of the seed article as its description, a quote and its speaker in them),
+so the next wave finds all of them at once: the worst case for one channel. Latency runs from
+the feed server sending the changed document (the poll) to the webhook receiving the alert: p50
+and p99 per burst size, and the bot's CPU time for that wave (all its processes; 200 polls, the
+alerts and their sends). Beside it, the baseline: the same with the roles split
+(`--role poller` + `--role dispatcher`), where an alert waits for the dispatcher's tick (1 s).
 
     .venv/bin/python -m bench.pipeline [--feeds 200] [--bursts 10 20 40 80] [--repeats 3]
         [--database postgresql|sqlite]
@@ -28,14 +28,36 @@ from pathlib import Path
 import yaml
 from aiohttp import web
 
-from bench.workspace import database, workspace, write_config
-from tests.builders import PEACE, UNRELATED, bot_env, rss, start_bot
+from bench.feed_farm import headlines
+from bench.workspace import ROOT, database, workspace, write_config
+from bot.config import load_config
+from bot.models import Item
+from bot.rules.compile import compile_rules
+from tests.builders import UNRELATED, bot_env, rss, start_bot
 from tests.fakes.feed_server import FeedServer
 
 INTERVAL = 10  # the shortest interval a feed may have
 WARM_UP = 5
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "lavrov-no-pause-2022-04-11.txt"
+SEED = ROOT / "seeds" / "lavrov-no-pause-2022-04-11.txt"
 DESCRIPTION = "\n\n".join(SEED.read_text(encoding="utf-8").split("\n\n")[2:5])
+
+
+def matching_titles() -> list[str]:
+    """Real headlines that, with DESCRIPTION, match rule peace-talks: distinct stories."""
+    bundle = load_config(ROOT / "config")
+    matcher = compile_rules(bundle.rules.rules, bundle.actors.actors)
+    return [
+        title
+        for title in headlines()
+        if any(
+            r.rule_id == "peace-talks"
+            for r in matcher.match(
+                Item(feed_id=0, identity="", title=title, summary=DESCRIPTION)
+            ).rules
+        )
+    ]
+
+
 TAG = re.compile(r"\(burst (\d+) feed (\d+)\)")
 
 
@@ -131,6 +153,7 @@ async def measure(roles: list[str], args: argparse.Namespace, folder: Path, db: 
     procs = [await start_bot(env, folder / f"{role}.log", "--role", role) for role in roles]
     results: Results = {}
     counter = 0
+    titles = matching_titles()
 
     async def next_wave() -> None:
         """Return once every feed has been polled again: a burst then lands in one wave."""
@@ -145,7 +168,7 @@ async def measure(roles: list[str], args: argparse.Namespace, folder: Path, db: 
         for _ in range(size):
             f = counter % args.feeds
             counter += 1
-            new = (f"f{f}-b{tag}", f"{PEACE} (burst {tag} feed {f})")
+            new = (f"f{f}-b{tag}", f"{titles[counter % len(titles)]} (burst {tag} feed {f})")
             items = [(f"f{f}-0", UNRELATED[f % 3]), new]
             doc = rss(items, title=f"Feed {f}", descriptions={new[0]: DESCRIPTION})
             server.add(paths[f], doc)

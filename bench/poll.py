@@ -1,11 +1,13 @@
 """Benchmark: conditional polls per second over 10,000 loopback feeds, one process and three.
 
-The feed farm (bench/feed_farm.py) runs in its own process; each cycle a slice of feeds gets
-a new item (200 + parse + match + store) and the rest answer 304. Every poll updates the
+The feed farm (bench/feed_farm.py) runs in its own process and serves corpus files grown to a
+news feed's size (30 real headlines with teasers, ~15 KB; `--items 0` keeps the ~300-byte
+fixtures); each cycle a slice of feeds gets a new item (200 + parse + match + store) and the
+rest answer 304. Every poll updates the
 store. Baseline: a sequential `feedparser.parse(url)` loop over a sample of the same feeds,
 extrapolated to all of them. Then 1 vs 3 worker processes on PostgreSQL, same cycle.
 
-    .venv/bin/python -m bench.poll [--feeds 10000] [--changed 200] [--cycles 3]
+    .venv/bin/python -m bench.poll [--feeds 10000] [--changed 200] [--cycles 3] [--items 30]
         [--backends sqlite postgresql] [--workers 3] [--profile FILE]
 """
 
@@ -177,8 +179,11 @@ async def main_async(args: argparse.Namespace) -> None:
         f"cores: {len(os.sched_getaffinity(0))}; feeds: {args.feeds}; "
         f"changed per cycle: {args.changed}; cycles: {args.cycles}"
     )
-    with FarmProcess(args.feeds) as farm:
-        print(f"feed farm: separate process, port {farm.port}, {farm.templates} corpus files")
+    with FarmProcess(args.feeds, args.items) as farm:
+        print(
+            f"feed farm: separate process, port {farm.port}, {farm.templates} corpus files "
+            f"with {args.items} real headlines added to each"
+        )
         seq = sequential_baseline(farm, args.sample, args.feeds)
         print(
             f"baseline: sequential feedparser.parse(url), {args.sample} feeds sampled: "
@@ -212,6 +217,9 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=200, help="feeds with a new item per cycle")
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--sample", type=int, default=500, help="feeds in the baseline sample")
+    parser.add_argument(
+        "--items", type=int, default=30, help="headlines per feed (30: ~15 KB, a news feed's size)"
+    )
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--workers", type=int, default=3, help="0 skips the multi-process run")
     parser.add_argument("--profile", help="cProfile the last one-process cycle into this file")
