@@ -2,11 +2,12 @@
 
 Each measurement runs in a fresh child process and reports its peak RSS (ru_maxrss):
   baseline — the same process opening an empty store with the project's 8 rules, no feeds;
-  loaded   — 10,000 feeds on the loopback farm, 1,000 generated rules (real headline
-             vocabulary), 1,000,000 items already seen, then a first poll of every feed
-             (all 200, parsed, compared with the seen items, stored) and a second (304s).
+  loaded   — 10,000 news-sized feeds (30 items each) on the loopback farm, 1,000 generated
+             rules (real headline vocabulary), 1,000,000 items already seen, then a first poll
+             of every feed (all 200, parsed, compared with the seen items, stored) and a
+             second (304s).
 
-    .venv/bin/python -m bench.memory [--feeds 10000 --rules 1000 --items 1000000]
+    .venv/bin/python -m bench.memory [--feeds 10000 --rules 1000 --items 1000000 --feed-items 30]
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
             engine = create_engine(url)
             await migrate(engine)
             await engine.dispose()
-            with FarmProcess(args.feeds) as farm:
+            with FarmProcess(args.feeds, args.feed_items) as farm:
                 engine = create_engine(url)
                 await seed_feeds(engine, [farm.url(i) for i in range(args.feeds)])
                 await engine.dispose()
@@ -120,6 +121,8 @@ def child(loaded: bool, args: argparse.Namespace) -> dict[str, float]:
         str(args.rules),
         "--items",
         str(args.items),
+        "--feed-items",
+        str(args.feed_items),
     ]
     if loaded:
         cmd.append("--loaded")
@@ -132,7 +135,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--feeds", type=int, default=10_000)
     parser.add_argument("--rules", type=int, default=1_000)
-    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--items", type=int, default=1_000_000, help="seen items in the store")
+    parser.add_argument(
+        "--feed-items", type=int, default=30, help="headlines per farm feed (30: ~15 KB)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--loaded", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
