@@ -94,8 +94,7 @@ class IngestStore:
                 # Alerts and their deliveries take ids in commit order: a channel's outbox head
                 # (lowest pending id) can then never be overtaken by a later-committing alert.
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALERT_LOCK})
-            await self.stories.refresh(conn, record.now)
-            stories = await self._stories(conn, [a for _, a in new])
+            stories = await self.stories.stories(conn, [a for _, a in new], record.now)
             return await self._insert_alerts(conn, new, stories, routes, record.now)
 
     async def _insert_items(
@@ -183,19 +182,6 @@ class IngestStore:
             if table_rows:
                 await conn.execute(insert(table), table_rows)
         return ids
-
-    async def _stories(self, conn: AsyncConnection, new: Sequence[Alert]) -> list[int | None]:
-        """Each alert's story: the first alert of the same story from another feed, if any."""
-        found = [self.stories.story_of(a.feed_id, a.fingerprint) for a in new]
-        wanted = {s for s in found if s is not None}
-        if not wanted:
-            return found
-        query = select(alerts.c.id).where(alerts.c.id.in_(sorted(wanted)))
-        gone = wanted - {int(i) for i in (await conn.execute(query)).scalars()}
-        if gone:  # a removed feed took its alerts along
-            self.stories.forget(gone)
-            return [self.stories.story_of(a.feed_id, a.fingerprint) for a in new]
-        return found
 
     async def _routes(
         self, conn: AsyncConnection, new: Sequence[Alert]

@@ -1,19 +1,22 @@
 """The recent alerts' title fingerprints, held in memory and topped up by id.
 
 Finding a new alert's story then reads only the alerts committed since the last look, not the
-whole window (48 h of alerts) for every alert.
+whole window (48 h of alerts) for every alert. Alerts can vanish (removing a feed takes its
+items and alerts along) and SQLite then reuses the highest ids, so every story found is checked
+against the table, and a mismatch reloads the window.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.models import Alert
 from bot.store.tables import alerts
 
 SameStory = Callable[[int, int], bool]
@@ -37,12 +40,30 @@ class StoryWindow:
         self._recent: deque[_Recent] = deque()
         self._last_id = 0
 
-    async def refresh(self, conn: AsyncConnection, now: datetime) -> None:
-        """Read the alerts committed since the last call; forget those older than the window.
+    async def stories(
+        self, conn: AsyncConnection, new: Sequence[Alert], now: datetime
+    ) -> list[int | None]:
+        """Each alert's story: the first recent alert from another feed with a near-identical
+        title (its story id), or None.
 
         Call it where alert ids follow commit order (under the alert lock on PostgreSQL, the
         single writer on SQLite), so no alert with a lower id can still appear later.
         """
+        await self._refresh(conn, now)
+        found = [self._match(a) for a in new]
+        if not await self._still_there(conn, [r for r in found if r is not None]):
+            await self._refresh(conn, now, reload=True)  # an alert went, or its id was reused
+            found = [self._match(a) for a in new]
+        return [r.story_id if r is not None else None for r in found]
+
+    async def _refresh(self, conn: AsyncConnection, now: datetime, *, reload: bool = False) -> None:
+        """Read the alerts committed since the last call; forget those older than the window."""
+        if self._last_id and not reload:
+            top = (await conn.execute(select(func.max(alerts.c.id)))).scalar()
+            reload = top is None or top < self._last_id  # the newest went: their ids repeat
+        if reload:
+            self._recent.clear()
+            self._last_id = 0
         since = now - self.window
         query = (
             select(alerts.c.id, alerts.c.feed_id, alerts.c.fingerprint, alerts.c.story_id)
@@ -63,15 +84,28 @@ class StoryWindow:
         while self._recent and self._recent[0].created_at < since:
             self._recent.popleft()
 
-    def forget(self, ids: set[int]) -> None:
-        """Drop alerts that no longer exist (their feed was removed, taking its items along)."""
-        self._recent = deque(r for r in self._recent if r.id not in ids and r.story_id not in ids)
-
-    def story_of(self, feed_id: int, fingerprint: int | None) -> int | None:
-        """The story of the first recent alert from another feed with a near-identical title."""
-        if fingerprint is None:
+    def _match(self, alert: Alert) -> _Recent | None:
+        if alert.fingerprint is None:
             return None
         for recent in self._recent:
-            if recent.feed_id != feed_id and self.same_story(recent.fingerprint, fingerprint):
-                return recent.story_id
+            if recent.feed_id != alert.feed_id and self.same_story(
+                recent.fingerprint, alert.fingerprint
+            ):
+                return recent
         return None
+
+    async def _still_there(self, conn: AsyncConnection, found: Sequence[_Recent]) -> bool:
+        """Whether every alert found, and its story's first alert, is still in the table."""
+        if not found:
+            return True
+        ids = {r.id for r in found} | {r.story_id for r in found}
+        query = select(alerts.c.id, alerts.c.feed_id, alerts.c.fingerprint).where(
+            alerts.c.id.in_(sorted(ids))
+        )
+        rows = {row.id: row for row in await conn.execute(query)}
+        return all(
+            r.story_id in rows
+            and (row := rows.get(r.id)) is not None
+            and (row.feed_id, row.fingerprint) == (r.feed_id, r.fingerprint)
+            for r in found
+        )

@@ -241,6 +241,33 @@ async def test_same_story_from_three_outlets_alerts_once_with_two_follow_ups(
         await app.close()
 
 
+async def test_story_root_removed_with_its_feed_later_alerts_start_a_new_story(
+    tmp_path, server, clock
+):
+    """The in-memory story window must not link to an alert that a removed feed took along."""
+    for name, _title, _lead in STORY:
+        server.add(f"/{name}.xml", rss([("seen", UNRELATED[1])], title=name))
+    app, _out = await _app(tmp_path, server, clock, [f"/{n}.xml" for n, _, _ in STORY])
+    try:
+        await app.poll_once()
+        alert_ids = []
+        for name, title, lead in STORY:
+            items = [("seen", UNRELATED[1]), ("story", title)]
+            server.add(f"/{name}.xml", rss(items, title=name, descriptions={"story": lead}))
+            clock.advance(61)
+            alert_ids += (await app.poll_once()).alerts
+            if len(alert_ids) == 1:  # the story's first outlet goes, its alert with it
+                first = (await app.store.alerts.get_many(alert_ids))[alert_ids[0]]
+                assert await app.store.feeds.remove(first.feed_id)
+        alerts = await app.store.alerts.get_many(alert_ids[1:])  # SQLite may reuse the 1st id
+        second, third = (alerts[i] for i in alert_ids[1:])
+        assert second.feed_id != first.feed_id
+        assert second.story_id is None  # a new story, not a link to the removed alert
+        assert third.story_id == second.id
+    finally:
+        await app.close()
+
+
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "lavrov-no-pause-2022-04-11.txt"
 
 
