@@ -89,8 +89,8 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.clock = clock
         self.on_alerts: Callable[[], None] | None = None  # told when a commit created alerts
-        # Quotes (spaCy), summaries and article extraction take 5-100 ms an item: one thread of
-        # their own keeps the event loop polling meanwhile, and calls them one at a time.
+        # Quotes, summaries and article extraction take ~1-100 ms an item: one thread of their
+        # own keeps the event loop polling meanwhile, and runs them one at a time.
         self._text_worker = ThreadPoolExecutor(1, thread_name_prefix="enrich")
 
     def close(self) -> None:

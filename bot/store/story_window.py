@@ -66,8 +66,13 @@ class StoryWindow:
             self._last_id = 0
         since = now - self.window
         query = (
-            select(alerts.c.id, alerts.c.feed_id, alerts.c.fingerprint, alerts.c.story_id)
-            .add_columns(alerts.c.created_at)
+            select(
+                alerts.c.id,
+                alerts.c.feed_id,
+                alerts.c.fingerprint,
+                alerts.c.story_id,
+                alerts.c.created_at,
+            )
             .where(
                 alerts.c.id > self._last_id,
                 alerts.c.created_at >= since,
