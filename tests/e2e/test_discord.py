@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from bot.app import App
 from bot.chat import discord_app
 from bot.chat.discord_app import DiscordBot
+from bot.chat.discord_sink import delivery_nonce
 from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
@@ -189,7 +190,7 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
             platform=Platform.discord, address=fake.alerts_channel.id, workspace=fake.guild.id
         )
     )
-    assert request["nonce"] == str(delivery.id) and request["enforce_nonce"] is True
+    assert request["nonce"] == delivery_nonce(delivery) and request["enforce_nonce"] is True
     assert delivery.message_id == first["id"]
     embed = first["embeds"][0]
     assert "Lavrov" in embed["title"]
