@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from alembic import command
 from alembic.config import Config
@@ -52,17 +54,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 async def migrate(engine: AsyncEngine) -> None:
     """Apply every Alembic migration up to head (idempotent; one process at a time)."""
-    async with engine.begin() as conn:
+    async with sqlite_file_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
         await conn.run_sync(_upgrade)
 
 
 @asynccontextmanager
-async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
-    """Hold a PostgreSQL advisory lock so processes starting together import config in turn."""
-    if engine.dialect.name != "postgresql":
+async def sqlite_file_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """An exclusive OS lock on `<database>.lock` beside a SQLite file; a no-op otherwise."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
+        return
+    held = await asyncio.to_thread(_locked, f"{database}.lock")
+    try:
+        yield
+    finally:
+        fcntl.flock(held, fcntl.LOCK_UN)
+        held.close()
+
+
+def _locked(path: str) -> BinaryIO:
+    held = open(path, "a+b")  # noqa: SIM115 - closed by sqlite_file_lock
+    fcntl.flock(held, fcntl.LOCK_EX)
+    return held
+
+
+@asynccontextmanager
+async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Make processes starting together import config in turn: a PostgreSQL advisory lock, or
+    for a SQLite file an OS lock on a file beside it (e.g. `--role poller` + `--role dispatcher`).
+    """
+    if engine.dialect.name != "postgresql":
+        async with sqlite_file_lock(engine):
+            yield
         return
     async with engine.connect() as conn:
         await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK})
