@@ -7,6 +7,7 @@ starting jobs, waits for the ones in flight to finish, and the process exits cle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,9 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
+# A tick that finds its job still running is skipped by design (max_instances=1): APScheduler
+# would log a warning for every such tick of a long poll.
+logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 Job = Callable[[], Awaitable[object]]
 
 
@@ -42,8 +46,10 @@ class Ticker:
             task: asyncio.Task[object] = asyncio.ensure_future(job())
             self._inflight.add(task)
             task.add_done_callback(finished)
-            # shielded: a shutdown cancels this wrapper, never the job in flight
-            await asyncio.wait([asyncio.shield(task)])
+            # shielded: a shutdown cancels this wrapper (quietly), never the job in flight,
+            # which run_until_signalled waits for
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([asyncio.shield(task)])
 
         kwargs = {"next_run_time": datetime.now(UTC)} if run_now else {}
         self.scheduler.add_job(tracked, "interval", seconds=seconds, id=name, name=name, **kwargs)
