@@ -211,25 +211,29 @@ STORY = [
 ]
 
 
-async def test_same_story_from_three_outlets_alerts_once_with_two_follow_ups(
-    tmp_path, server, clock
-):
+async def _story_outlets(tmp_path, server, clock) -> tuple[App, io.StringIO]:
+    """An app polling the three STORY outlets, past their first (silent) poll."""
     for name, _title, _lead in STORY:
         server.add(f"/{name}.xml", rss([("seen", UNRELATED[1])], title=name))
     app, out = await _app(tmp_path, server, clock, [f"/{n}.xml" for n, _, _ in STORY])
+    await app.poll_once()  # first polls: existing items only
+    return app, out
+
+
+def _publish_story(server, clock, name: str, title: str, lead: str) -> None:
+    items = [("seen", UNRELATED[1]), ("story", title)]
+    server.add(f"/{name}.xml", rss(items, title=name, descriptions={"story": lead}))
+    clock.advance(61)
+
+
+async def test_same_story_from_three_outlets_alerts_once_with_two_follow_ups(
+    tmp_path, server, clock
+):
+    app, out = await _story_outlets(tmp_path, server, clock)
     try:
-        await app.poll_once()  # first polls: existing items only
         alert_ids = []
         for name, title, lead in STORY:  # the outlets publish one after another
-            server.add(
-                f"/{name}.xml",
-                rss(
-                    [("seen", UNRELATED[1]), ("story", title)],
-                    title=name,
-                    descriptions={"story": lead},
-                ),
-            )
-            clock.advance(61)
+            _publish_story(server, clock, name, title, lead)
             alert_ids += (await app.poll_once()).alerts
         alerts = await app.store.alerts.get_many(alert_ids)
         first, *rest = (alerts[i] for i in alert_ids)
@@ -245,16 +249,11 @@ async def test_story_root_removed_with_its_feed_later_alerts_start_a_new_story(
     tmp_path, server, clock
 ):
     """The in-memory story window must not link to an alert that a removed feed took along."""
-    for name, _title, _lead in STORY:
-        server.add(f"/{name}.xml", rss([("seen", UNRELATED[1])], title=name))
-    app, _out = await _app(tmp_path, server, clock, [f"/{n}.xml" for n, _, _ in STORY])
+    app, _out = await _story_outlets(tmp_path, server, clock)
     try:
-        await app.poll_once()
         alert_ids = []
         for name, title, lead in STORY:
-            items = [("seen", UNRELATED[1]), ("story", title)]
-            server.add(f"/{name}.xml", rss(items, title=name, descriptions={"story": lead}))
-            clock.advance(61)
+            _publish_story(server, clock, name, title, lead)
             alert_ids += (await app.poll_once()).alerts
             if len(alert_ids) == 1:  # the story's first outlet goes, its alert with it
                 first = (await app.store.alerts.get_many(alert_ids))[alert_ids[0]]
