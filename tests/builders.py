@@ -12,8 +12,12 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
+import aiohttp
 import yaml
 
+from bot.models import Destination, Subscription
+from bot.store.store import Store
+from bot.text.stories import same_story
 from tests.paths import ROOT
 
 T0 = datetime(2022, 4, 11, 12, 0, tzinfo=UTC)
@@ -108,3 +112,23 @@ async def start_bot(
             stdout=asyncio.subprocess.DEVNULL,
             stderr=err,
         )
+
+
+async def seed_subscription(database_url: str, dest: Destination) -> None:
+    """Subscribe `dest` to rule peace-talks in the store, as a chat command in an earlier run
+    would have."""
+    store = await Store.open(database_url, same_story)
+    try:
+        sub = Subscription(destination=dest, target="rule:peace-talks", created_by="test")
+        await store.subscriptions.upsert(sub, datetime.now(UTC))
+    finally:
+        await store.close()
+
+
+async def http_post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    """POST `body` to a loopback server; its status and text."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as resp,
+    ):
+        return resp.status, await resp.text()

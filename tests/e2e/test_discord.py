@@ -21,10 +21,8 @@ from bot.chat import discord_app
 from bot.chat.discord_app import DiscordBot
 from bot.chat.discord_sink import delivery_nonce
 from bot.config import Settings
-from bot.models import Destination, Platform, Subscription
-from bot.store.store import Store
-from bot.text.stories import same_story
-from tests.builders import PEACE, bot_env, rss, start_bot, write_config
+from bot.models import Destination, Platform
+from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
 from tests.e2e.command_cases import CASES
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord
 from tests.fakes.feed_server import FeedServer
@@ -185,11 +183,7 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     [first] = fake.channel_messages(fake.alerts_channel.id)
     assert [f["status"] for f in fake.faults_served] == [429]  # retried once, posted once
     request = first["request"]
-    [delivery] = await app.store.outbox.log(
-        Destination(
-            platform=Platform.discord, address=fake.alerts_channel.id, workspace=fake.guild.id
-        )
-    )
+    [delivery] = await app.store.outbox.log(_alerts_channel(fake))
     assert request["nonce"] == delivery_nonce(delivery) and request["enforce_nonce"] is True
     assert delivery.message_id == first["id"]
     embed = first["embeds"][0]
@@ -218,7 +212,7 @@ async def test_dispatcher_role_posts_over_rest_without_the_gateway(
         feeds.add("/a.xml", rss([("a-1", PEACE)]))
         config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
         settings = settings_for(fake, app_db_url, config)
-        await _subscribe(settings, fake.alerts_channel.id, fake.guild.id)
+        await seed_subscription(settings.database_url, _alerts_channel(fake))
         bot = DiscordBot(settings)
         app = await App(settings, extra_sinks=bot.sinks).open()
         try:
@@ -270,17 +264,6 @@ class Alive:
         return waiter.result()
 
 
-async def _subscribe(settings: Settings, channel: str, guild: str) -> None:
-    """Seed a subscription through the store, as `/subscribe` in an earlier run would have."""
-    store = await Store.open(settings.database_url, same_story)
-    try:
-        dest = Destination(platform=Platform.discord, address=channel, workspace=guild)
-        sub = Subscription(destination=dest, target="rule:peace-talks", created_by="test")
-        await store.subscriptions.upsert(sub, App(settings).clock())
-    finally:
-        await store.close()
-
-
 @pytest.mark.slow
 async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
     """A real `newsbot run`: logs in, syncs, answers a command, posts an alert, exits 0 on TERM."""
@@ -288,7 +271,7 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
         feeds.add("/a.xml", rss([("a-1", HOSTILE)]))
         config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
         settings = settings_for(fake, app_db_url, config)
-        await _subscribe(settings, fake.alerts_channel.id, fake.guild.id)
+        await seed_subscription(settings.database_url, _alerts_channel(fake))
         env = bot_env(
             settings.database_url, config, DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base
         )
@@ -314,3 +297,9 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
                     await proc.wait()
         output = log.read_text()
         assert fake.token not in output, "the token leaked into the logs"
+
+
+def _alerts_channel(fake: FakeDiscord) -> Destination:
+    return Destination(
+        platform=Platform.discord, address=fake.alerts_channel.id, workspace=fake.guild.id
+    )

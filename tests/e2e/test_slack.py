@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import aiohttp
 import pytest
 from pydantic import SecretStr
 
@@ -24,10 +23,16 @@ from bot.app import App
 from bot.chat.slack_app import WORKING, SlackBot
 from bot.chat.textcommands import command_text
 from bot.config import ConfigError, Settings
-from bot.models import Destination, Platform, Subscription
-from bot.store.store import Store
-from bot.text.stories import same_story
-from tests.builders import PEACE, bot_env, rss, start_bot, write_config
+from bot.models import Destination, Platform
+from tests.builders import (
+    PEACE,
+    bot_env,
+    http_post,
+    rss,
+    seed_subscription,
+    start_bot,
+    write_config,
+)
 from tests.e2e.command_cases import CASES
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.slack_server import FakeSlack
@@ -99,20 +104,12 @@ async def running(tmp_path: Path, app_db_url: str) -> AsyncIterator[Running]:
             await app.close()
 
 
-async def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(url, data=body, headers=headers) as resp,
-    ):
-        return resp.status, await resp.text()
-
-
 async def command(
     fake: FakeSlack, url: str, text: str, *, user: str = "member", **signing: Any
 ) -> Answer:
     """POST a signed `/newsbot TEXT`; the reply is the ack's body, or what reached response_url."""
     body, headers = fake.signed_slash_command(text, user=user, **signing)
-    status, raw = await post(url, body, headers)
+    status, raw = await http_post(url, body, headers)
     if status != 200:
         return Answer(status, raw, None, False)
     ack = json.loads(raw) if raw else {}
@@ -313,17 +310,6 @@ async def test_http_mode_needs_the_signing_secret(tmp_path: Path, app_db_url: st
             await app.close()
 
 
-async def _subscribe(settings: Settings, channel: str, team: str) -> None:
-    """Seed a subscription in the store, as `/newsbot subscribe` in an earlier run would have."""
-    store = await Store.open(settings.database_url, same_story)
-    try:
-        dest = Destination(platform=Platform.slack, address=channel, workspace=team)
-        sub = Subscription(destination=dest, target="rule:peace-talks", created_by="test")
-        await store.subscriptions.upsert(sub, datetime.now(UTC))
-    finally:
-        await store.close()
-
-
 def _read(log: Path) -> str:
     return log.read_text(errors="replace")
 
@@ -347,7 +333,10 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
         feeds.add("/a.xml", rss([("a-1", HOSTILE)]))
         config = write_config(tmp_path / "config", [feeds.url("/a.xml")])
         settings = settings_for(fake, app_db_url, config)
-        await _subscribe(settings, "C0ALERTS01", fake.team_id)
+        await seed_subscription(
+            settings.database_url,
+            Destination(platform=Platform.slack, address="C0ALERTS01", workspace=fake.team_id),
+        )
         fake.fail_next("chat.postMessage", 429, retry_after=1)
         env = bot_env(
             settings.database_url,

@@ -6,7 +6,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -19,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from tests.builders import http_post
 from tests.fakes.slack_server import FakeSlack, sign_request, slash_command_body
 
 ALERT_BLOCKS: list[dict[str, Any]] = [
@@ -66,17 +66,9 @@ async def bolt_url(fake: FakeSlack) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-async def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(url, data=body, headers=headers) as resp,
-    ):
-        return resp.status, await resp.text()
-
-
 async def test_signed_slash_command_is_acked_and_answered(fake: FakeSlack, bolt_url: str) -> None:
     body, headers = fake.signed_slash_command("list", user="admin")
-    status, text = await post(bolt_url, body, headers)
+    status, text = await http_post(bolt_url, body, headers)
     assert (status, text) == (200, "Working on: list")
     await fake.wait_for(lambda: fake.responses)
     assert fake.responses[0]["json"]["text"] == "admin: list"
@@ -87,7 +79,7 @@ async def test_signed_slash_command_is_acked_and_answered(fake: FakeSlack, bolt_
 
 async def test_plain_member_is_told_apart(fake: FakeSlack, bolt_url: str) -> None:
     body, headers = fake.signed_slash_command("rules add x", user="member")
-    status, _ = await post(bolt_url, body, headers)
+    status, _ = await http_post(bolt_url, body, headers)
     assert status == 200
     await fake.wait_for(lambda: fake.responses)
     assert fake.responses[0]["json"]["text"] == "member: rules add x"
@@ -95,17 +87,17 @@ async def test_plain_member_is_told_apart(fake: FakeSlack, bolt_url: str) -> Non
 
 async def test_forged_signature_is_refused(fake: FakeSlack, bolt_url: str) -> None:
     body, headers = fake.signed_slash_command("list", secret="not-the-secret")
-    status, _ = await post(bolt_url, body, headers)
+    status, _ = await http_post(bolt_url, body, headers)
     assert status == 401
     tampered_body = body.replace("list", "rules+remove+all")
-    status, _ = await post(bolt_url, tampered_body, sign_request(fake.signing_secret, body))
+    status, _ = await http_post(bolt_url, tampered_body, sign_request(fake.signing_secret, body))
     assert status == 401
     assert fake.responses == []
 
 
 async def test_stale_timestamp_is_refused(fake: FakeSlack, bolt_url: str) -> None:
     body, headers = fake.signed_slash_command("list", timestamp=int(time.time()) - 600)
-    status, _ = await post(bolt_url, body, headers)
+    status, _ = await http_post(bolt_url, body, headers)
     assert status == 401
     assert fake.responses == []
 

@@ -83,3 +83,13 @@ def make_alert(
             actors=(ActorMention(actor_id="sergey-lavrov", name="Sergey Lavrov"),),
         ),
     )
+
+
+def hostile_alert() -> Alert:
+    """An alert whose every feed-supplied text tries to ping, link and break markup."""
+    return make_alert(
+        title=HOSTILE,
+        summary=HOSTILE,
+        source=HOSTILE,
+        quotes=(Quote(text=HOSTILE, speaker=HOSTILE),),
+    )

@@ -20,7 +20,7 @@ from bot.delivery.render.discord import (
 )
 from bot.delivery.render.truncate import utf16_len
 from bot.models import Priority, Quote
-from tests.unit.render_fixtures import ACTORS, HOSTILE, make_alert
+from tests.unit.render_fixtures import ACTORS, hostile_alert, make_alert
 
 PINGS = re.compile(r"@everyone|@here|<@!?\d+>|<@&\d+>|<#\d+>", re.IGNORECASE)
 MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
@@ -92,12 +92,7 @@ def test_exactly_at_limits_is_not_truncated() -> None:
 
 
 def test_hostile_feed_text_cannot_ping_or_link() -> None:
-    alert = make_alert(
-        title=HOSTILE,
-        summary=HOSTILE,
-        source=HOSTILE,
-        quotes=(Quote(text=HOSTILE, speaker=HOSTILE),),
-    )
+    alert = hostile_alert()
     embed = render_embed(alert)
     assert not PINGS.search(_all_text(embed))
     # author and footer are shown without markdown; everywhere else a masked link must not form

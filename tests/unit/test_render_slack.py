@@ -15,7 +15,7 @@ from bot.delivery.render.slack import (
 )
 from bot.delivery.render.truncate import utf16_len
 from bot.models import Quote
-from tests.unit.render_fixtures import ACTORS, HOSTILE, make_alert
+from tests.unit.render_fixtures import ACTORS, hostile_alert, make_alert
 
 CONTROL = re.compile(r"<[!@#]|<https?://evil")
 
@@ -59,12 +59,7 @@ def test_limits_hold_for_huge_alerts() -> None:
 
 
 def test_hostile_feed_text_cannot_ping_or_link() -> None:
-    alert = make_alert(
-        title=HOSTILE,
-        summary=HOSTILE,
-        source=HOSTILE,
-        quotes=(Quote(text=HOSTILE, speaker=HOSTILE),),
-    )
+    alert = hostile_alert()
     text, blocks = render_blocks(alert)
     body = json.dumps(blocks, ensure_ascii=False)
     stripped = re.sub(r"<!date\^\d+\^[^|]*\|[^>]*>|<https://news\.antiwar\.com[^>]*>", "", body)
