@@ -114,17 +114,20 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
 
         # Third wave (no new items, so no post in flight): kill w1 while it holds leases.
         await asyncio.sleep(max(0.0, t0 + 2 * INTERVAL - 1.5 - time.time()))
-        # Until w1 holds a good part of a claim in this wave or the next: leases of feeds that
-        # answered 304 are released in batches within a second, so a count of 1 may be gone by
-        # the time the kill lands.
-        for _ in range(int(1.2 * INTERVAL / 0.02)):
-            if await db.fetchval("SELECT count(*) FROM feeds WHERE lease_owner = 'w1'") >= 10:
-                break
+        # Freeze w1 (SIGSTOP) the moment it holds leases, so none is given back between the
+        # look and the kill; if it gave them all back just before the freeze, let it go on.
+        held = []
+        for _ in range(int(2.5 * INTERVAL / 0.02)):
+            if await db.fetchval("SELECT count(*) FROM feeds WHERE lease_owner = 'w1'"):
+                procs["w1"].send_signal(signal.SIGSTOP)
+                held = await db.fetch("SELECT url FROM feeds WHERE lease_owner = 'w1'")
+                if held:
+                    break
+                procs["w1"].send_signal(signal.SIGCONT)
             await asyncio.sleep(0.02)
         procs["w1"].send_signal(signal.SIGKILL)
         await procs["w1"].wait()
         killed_at = time.time()
-        held = await db.fetch("SELECT url FROM feeds WHERE lease_owner = 'w1'")  # not expired yet
         taken = {"/" + r["url"].rsplit("/", 1)[1] for r in held}
         assert taken, "w1 held no lease when it was killed"
 
