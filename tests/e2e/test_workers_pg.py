@@ -31,14 +31,20 @@ DESTINATIONS = 3
 
 
 class TimedFeedServer(FeedServer):
-    """The feed server, also noting when each path was fetched."""
+    """The feed server, also noting when each path was fetched; it never answers a request
+    whose User-Agent names `stall_agent`, so that worker keeps the leases of those feeds."""
 
     def __init__(self) -> None:
         super().__init__()
         self.times: defaultdict[str, list[float]] = defaultdict(list)
+        self.stall_agent: str | None = None
+        self.stalled = 0
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.times[request.path].append(time.time())
+        if self.stall_agent and self.stall_agent in request.headers.get("User-Agent", ""):
+            self.stalled += 1
+            await asyncio.Event().wait()
         return await super()._handle(request)
 
 
@@ -47,6 +53,7 @@ def _env(db_url: str, config: Path, worker: str) -> dict[str, str]:
         db_url,
         config,
         WORKER_ID=worker,
+        USER_AGENT=f"newsbot-test ({worker})",
         FETCH_PER_HOST="32",
         BACKFILL="0",
         DISPATCH_TICK_SECONDS="0.1",
@@ -109,25 +116,19 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
 
         every = [f"/feed{f}.xml" for f in range(FEEDS)]
         assert await _wait(lambda: all(server.times[p] for p in every), 40), log.read_text()[-3000:]
-        t0 = time.time()
         expected = _publish(server, range(0, 100), "a")  # picked up by the second wave
 
-        # Third wave (no new items, so no post in flight): kill w1 while it holds leases.
-        await asyncio.sleep(max(0.0, t0 + 2 * INTERVAL - 1.5 - time.time()))
-        # Freeze w1 (SIGSTOP) the moment it holds leases, so none is given back between the
-        # look and the kill; if it gave them all back just before the freeze, let it go on.
-        held = []
-        for _ in range(int(2.5 * INTERVAL / 0.02)):
-            if await db.fetchval("SELECT count(*) FROM feeds WHERE lease_owner = 'w1'"):
-                procs["w1"].send_signal(signal.SIGSTOP)
-                held = await db.fetch("SELECT url FROM feeds WHERE lease_owner = 'w1'")
-                if held:
-                    break
-                procs["w1"].send_signal(signal.SIGCONT)
-            await asyncio.sleep(0.02)
+        # Once the first alerts are posted (no post in flight then), kill w1 while it holds leases.
+        first = len(expected) * DESTINATIONS
+        assert await _wait(lambda: len(receiver.posts) >= first, 30), log.read_text()[-3000:]
+        # w1's fetches from now on are never answered: at its next poll it holds leases it
+        # cannot give back, and is killed then.
+        server.stall_agent = "(w1)"
+        assert await _wait(lambda: server.stalled > 0, 3 * INTERVAL), log.read_text()[-3000:]
         procs["w1"].send_signal(signal.SIGKILL)
         await procs["w1"].wait()
         killed_at = time.time()
+        held = await db.fetch("SELECT url FROM feeds WHERE lease_owner = 'w1'")
         taken = {"/" + r["url"].rsplit("/", 1)[1] for r in held}
         assert taken, "w1 held no lease when it was killed"
 
