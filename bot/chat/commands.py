@@ -326,6 +326,19 @@ class CommandService:
             return await self._unknown_rule(rule_id)
         return Reply(title=f"Rule {rule.id}", lines=("```yaml", _rule_yaml(rule).rstrip(), "```"))
 
+    async def rules_draft(self, caller: Caller, rule_id: str | None = None) -> str | Reply:
+        """The YAML a rule editor opens with (the rule's own, or "" for a new rule), or a Reply
+        refusing to open it, so a non-admin is told before typing a whole rule."""
+        action = "rules.edit" if rule_id else "rules.add"
+        if refusal := await self._refuse(caller, action, f"rule:{rule_id}" if rule_id else None):
+            return refusal
+        if rule_id is None:
+            return ""
+        rule = await self.store.catalog.get_rule(rule_id)
+        if rule is None:
+            return await self._unknown_rule(rule_id)
+        return _rule_yaml(rule)
+
     async def rules_put(
         self, caller: Caller, yaml_text: str, *, rule_id: str | None = None
     ) -> Reply:
@@ -567,3 +580,12 @@ def _clip(text: str, limit: int) -> str:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+
+
+def with_draft(reply: Reply, text: str) -> Reply:
+    """A failed editor submission's reply, ending with the YAML as typed so nothing is lost."""
+    if reply.ok or not text.strip():
+        return reply
+    quoted = text.rstrip().replace("```", "`\u200b``")  # cannot close the code block early
+    lines = (*reply.lines, "Your YAML, to fix and send again:", "```yaml", quoted, "```")
+    return reply.model_copy(update={"lines": lines})

@@ -17,6 +17,7 @@ from discord import app_commands
 from bot.chat.commands import Caller, CommandService, Reply
 from bot.chat.discord_client import DiscordConnection, make_client
 from bot.chat.discord_reply import reply_lines, split_message
+from bot.chat.discord_rule_editor import open_rule_editor
 from bot.chat.discord_sink import DiscordSink
 from bot.config import ConfigError, Settings
 from bot.models import Platform
@@ -79,11 +80,19 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
         await interaction.followup.send(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
 
 
-def group(name: str, description: str) -> app_commands.Group:
-    """A command group usable in servers only (the bot needs a channel and its permissions)."""
+def group(name: str, description: str, *, admin: bool = False) -> app_commands.Group:
+    """A command group usable in servers only (the bot needs a channel and its permissions).
+
+    An `admin` group is shown only to members with Manage Server unless a server admin allows
+    more roles under Server Settings → Integrations; the bot checks every use regardless.
+    """
     guilds = app_commands.AppCommandContext(guild=True)
     return app_commands.Group(
-        name=name, description=description, guild_only=True, allowed_contexts=guilds
+        name=name,
+        description=description,
+        guild_only=True,
+        allowed_contexts=guilds,
+        default_permissions=discord.Permissions(manage_guild=True) if admin else None,
     )
 
 
@@ -170,7 +179,7 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def alerts_log(interaction: discord.Interaction) -> None:
         await answer(interaction, service.delivery_log(who(interaction)))
 
-    rules = group("rules", "Watch rules (admins)")
+    rules = group("rules", "Watch rules (admins)", admin=True)
 
     @rules.command(name="list", description="List the watch rules")
     async def rules_list(interaction: discord.Interaction) -> None:
@@ -181,16 +190,24 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def rules_show(interaction: discord.Interaction, rule: str) -> None:
         await answer(interaction, service.rules_show(who(interaction), rule))
 
-    @rules.command(name="add", description="Add a rule from YAML, e.g. {id: x, name: X, any: [a]}")
-    @app_commands.describe(yaml="The rule in YAML flow style")
-    async def rules_add(interaction: discord.Interaction, yaml: str) -> None:
-        await answer(interaction, service.rules_put(who(interaction), yaml))
+    @rules.command(name="add", description="Add a rule: opens an editor, or give one-line YAML")
+    @app_commands.describe(yaml="The rule in YAML flow style, e.g. {id: x, name: X, any: [a]}")
+    async def rules_add(interaction: discord.Interaction, yaml: str | None = None) -> None:
+        if yaml is None:
+            await open_rule_editor(interaction, service, who, send_reply)
+        else:
+            await answer(interaction, service.rules_put(who(interaction), yaml))
 
-    @rules.command(name="edit", description="Replace a rule with new YAML")
-    @app_commands.describe(rule="The rule to replace", yaml="The whole new rule in YAML")
+    @rules.command(name="edit", description="Change a rule: opens an editor, or give new YAML")
+    @app_commands.describe(rule="The rule to change", yaml="The whole new rule in YAML")
     @app_commands.autocomplete(rule=rule_id)
-    async def rules_edit(interaction: discord.Interaction, rule: str, yaml: str) -> None:
-        await answer(interaction, service.rules_put(who(interaction), yaml, rule_id=rule))
+    async def rules_edit(
+        interaction: discord.Interaction, rule: str, yaml: str | None = None
+    ) -> None:
+        if yaml is None:
+            await open_rule_editor(interaction, service, who, send_reply, rule)
+        else:
+            await answer(interaction, service.rules_put(who(interaction), yaml, rule_id=rule))
 
     @rules.command(name="remove", description="Remove a rule")
     @app_commands.autocomplete(rule=rule_id)
@@ -207,7 +224,7 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def rules_history(interaction: discord.Interaction, rule: str | None = None) -> None:
         await answer(interaction, service.rules_history(who(interaction), rule))
 
-    feeds = group("feeds", "News feeds (admins)")
+    feeds = group("feeds", "News feeds (admins)", admin=True)
 
     @feeds.command(name="list", description="List the feeds and their state")
     async def feeds_list(interaction: discord.Interaction) -> None:

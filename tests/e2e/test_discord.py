@@ -144,6 +144,56 @@ async def test_admin_role_from_settings_grants_admin(running: Running) -> None:
     assert "Only admins" in member.text
 
 
+async def test_admin_commands_are_hidden_from_members_by_default(running: Running) -> None:
+    fake = running.fake
+    for name in ("rules add", "feeds list"):
+        assert fake.can_use(name, fake.admin) and not fake.can_use(name, fake.member)
+    for name in ("subscribe", "actor", "alerts recent"):
+        assert fake.can_use(name, fake.member)
+
+
+RULE = """\
+id: ceasefire
+name: Ceasefire talks
+any:
+  - ceasefire
+  - truce
+"""
+
+
+async def test_rules_add_without_yaml_opens_an_editor_for_many_lines(running: Running) -> None:
+    fake = running.fake
+    opened = await fake.invoke_command("rules add")
+    assert opened.modal is not None and opened.modal["title"] == "Add a watch rule"
+    saved = await fake.submit_modal(opened, {"Rule YAML": RULE})
+    assert "Rule ceasefire added" in saved.text and saved.ephemeral
+    rule = await running.app.store.catalog.get_rule("ceasefire")
+    assert rule is not None and [t.phrase for t in rule.any] == ["ceasefire", "truce"]
+    [audit] = await running.app.store.audit.history(limit=1)
+    assert audit.action == "rules.add" and audit.who.startswith(f"discord:{fake.admin.id}")
+
+
+async def test_rules_edit_editor_opens_with_the_rule_and_keeps_a_bad_draft(
+    running: Running,
+) -> None:
+    fake = running.fake
+    opened = await fake.invoke_command("rules edit", {"rule": "peace-talks"})
+    assert opened.modal is not None
+    [row] = opened.modal["components"]
+    assert row["components"][0]["value"].startswith("id: peace-talks\n")
+    bad = "id: peace-talks\nname: Peace talks\nany: [talks\n"
+    failed = await fake.submit_modal(opened, {"Rule YAML": bad})
+    assert "not valid YAML" in failed.text and failed.ephemeral
+    assert bad.rstrip() in failed.text  # what was typed comes back, to fix and send again
+    before = await running.app.store.catalog.get_rule("peace-talks")
+    assert before is not None and before.name != "Peace talks"  # unchanged
+
+    refused = await fake.invoke_command("rules edit", {"rule": "peace-talks"}, user=fake.member)
+    assert refused.modal is None and "Only admins" in refused.text  # told before typing
+    missing = await fake.invoke_command("rules edit", {"rule": "nope"})
+    assert missing.modal is None and "No rule 'nope'" in missing.text
+
+
 async def test_slow_answers_are_deferred_then_followed_up(
     running: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:

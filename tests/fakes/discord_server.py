@@ -376,6 +376,11 @@ class InteractionRecord:
         return bool(int(data.get("flags") or 0) & EPHEMERAL)
 
     @property
+    def modal(self) -> dict[str, Any] | None:
+        """The modal the bot opened (callback type 9): custom_id, title, components."""
+        return (self.callback or {}).get("data") if self.response_type == 9 else None
+
+    @property
     def choices(self) -> list[dict[str, Any]] | None:
         """Autocomplete result (callback type 8)."""
         if self.response_type != 8:
@@ -962,6 +967,49 @@ class FakeDiscord:
             raise AssertionError(f"autocomplete answered with type {record.response_type}")
         return record.choices or []
 
+    async def submit_modal(
+        self,
+        opened: InteractionRecord,
+        values: dict[str, str],
+        *,
+        user: FakeMember | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> InteractionRecord:
+        """Fill in the modal the bot opened on ``opened`` and submit it (interaction type 5).
+
+        ``values`` maps a text input's label to what the user typed; an input not named keeps
+        the value the bot filled in. The submission mirrors the modal's layout (action rows or
+        labels), as Discord's does. Returns once the bot has answered.
+        """
+        modal = opened.modal
+        if modal is None:
+            raise AssertionError(f"the bot answered with type {opened.response_type}, no modal")
+        invoker = user or next(
+            m for m in self.guild.members if m.user.id == opened.payload["member"]["user"]["id"]
+        )
+        name = opened.payload["data"]["name"]
+        payload = self.build_interaction(
+            name, user=invoker, channel_id=opened.payload["channel_id"]
+        )
+
+        def submitted(component: dict[str, Any]) -> dict[str, Any]:
+            if component["type"] == 1:
+                return {"type": 1, "components": [submitted(c) for c in component["components"]]}
+            if component["type"] == 18:
+                inner = {**component["component"], "label": component["label"]}
+                return {"type": 18, "component": submitted(inner)}
+            value = values.get(component.get("label") or "", component.get("value") or "")
+            return {"type": 4, "custom_id": component["custom_id"], "value": value}
+
+        payload["type"] = 5
+        payload["data"] = {
+            "custom_id": modal["custom_id"],
+            "components": [submitted(c) for c in modal["components"]],
+        }
+        record = await self.send_interaction(payload)
+        await self.wait_for(lambda: record.callbacks or record.late_callbacks, timeout)
+        return record
+
     # ----------------------------------------------------------------- REST plumbing
 
     @web.middleware
@@ -1193,10 +1241,14 @@ class FakeDiscord:
         if record.callbacks:
             raise DiscordHTTPError(400, 40060, "Interaction has already been acknowledged.")
         body = await _read_payload(request)
-        record.callbacks.append(body)
         cb_type = body.get("type")
         data = body.get("data") or {}
         interaction_type = record.payload["type"]
+        if cb_type == 9:
+            if interaction_type not in (2, 3):
+                raise DiscordHTTPError(400, 50035, "Invalid Form Body")
+            _validate_modal(data)
+        record.callbacks.append(body)
         resource: dict[str, Any] = {"type": cb_type}
         if cb_type in (4, 5):
             flags = int(data.get("flags") or 0)
@@ -1489,6 +1541,39 @@ async def _read_payload(request: web.Request) -> Any:
         data["_files"] = [k for k in form if k != "payload_json"]
         return data
     return {"_raw": await request.text()}
+
+
+def _validate_modal(data: dict[str, Any]) -> None:
+    """Enforce the modal limits Discord answers 400 for (title, 1-5 text inputs and lengths)."""
+    errors: dict[str, str] = {}
+    if not 1 <= len(data.get("title") or "") <= 45:
+        errors["data.title"] = "Must be between 1 and 45 in length."
+    if not 1 <= len(data.get("custom_id") or "") <= 100:
+        errors["data.custom_id"] = "Must be between 1 and 100 in length."
+    rows = data.get("components") or []
+    if not 1 <= len(rows) <= 5:
+        errors["data.components"] = "Must be between 1 and 5 in length."
+    for i, row in enumerate(rows):
+        inputs = row.get("components") if row.get("type") == 1 else [row.get("component")]
+        label = row.get("label") if row.get("type") == 18 else None
+        if row.get("type") not in (1, 18) or not inputs or len(inputs) != 1:
+            errors[f"data.components.{i}"] = "Must be an action row or label with one input."
+            continue
+        field = inputs[0] or {}
+        label = label or field.get("label") or ""
+        if field.get("type") != 4 or field.get("style") not in (1, 2):
+            errors[f"data.components.{i}.type"] = "Must be a text input."
+        if not 1 <= len(label) <= 45:
+            errors[f"data.components.{i}.label"] = "Must be between 1 and 45 in length."
+        most = int(field.get("max_length") or 4000)
+        if not 1 <= most <= 4000:
+            errors[f"data.components.{i}.max_length"] = "Must be between 1 and 4000."
+        if len(field.get("value") or "") > most:
+            errors[f"data.components.{i}.value"] = f"Must be {most} or fewer in length."
+        if len(field.get("placeholder") or "") > 100:
+            errors[f"data.components.{i}.placeholder"] = "Must be 100 or fewer in length."
+    if errors:
+        raise _invalid_form(errors)
 
 
 def _validate_message(body: Any, *, require_content: bool) -> None:

@@ -74,6 +74,23 @@ def build_client() -> tuple[discord.Client, app_commands.CommandTree[discord.Cli
         names = ["Sergey Lavrov", "Vladimir Putin", "Denis Pushilin"]
         return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n.lower()]
 
+    @tree.command(name="note", description="Ask for a note in a modal")
+    async def note(interaction: discord.Interaction, title: str = "Write a note") -> None:
+        field: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph
+        )
+        modal = discord.ui.Modal(title=title)
+        modal.add_item(discord.ui.Label(text="Note", component=field))
+
+        async def on_submit(submitted: discord.Interaction) -> None:
+            await submitted.response.send_message(f"noted: {field.value}", ephemeral=True)
+
+        modal.on_submit = on_submit  # type: ignore[method-assign]
+        try:
+            await interaction.response.send_modal(modal)
+        except discord.HTTPException as exc:
+            await interaction.response.send_message(f"refused: {exc.status}", ephemeral=True)
+
     @tree.error
     async def on_error(interaction: discord.Interaction, error: Exception) -> None:
         if isinstance(error, app_commands.MissingPermissions):
@@ -125,6 +142,7 @@ async def test_command_sync_is_recorded(fake: FakeDiscord, bot: discord.Client) 
     assert sorted(c["name"] for c in sync["commands"]) == [
         "actor",
         "edit",
+        "note",
         "ping",
         "rules",
         "slow",
@@ -134,7 +152,15 @@ async def test_command_sync_is_recorded(fake: FakeDiscord, bot: discord.Client) 
     assert [o["name"] for o in rules["options"]] == ["show"]
     assert all(c["id"] and c["application_id"] == fake.application_id for c in fake.global_commands)
     fetched = await bot.tree.fetch_commands()  # type: ignore[attr-defined]
-    assert {c.name for c in fetched} == {"actor", "edit", "ping", "rules", "slow", "sluggish"}
+    assert {c.name for c in fetched} == {
+        "actor",
+        "edit",
+        "note",
+        "ping",
+        "rules",
+        "slow",
+        "sluggish",
+    }
 
 
 async def test_bad_command_definition_is_rejected_like_discord(
@@ -324,3 +350,12 @@ async def test_auto_sharded_client_finds_gateway_via_gateway_bot() -> None:
                 assert rec.text == "pong from shard"
         finally:
             discord.http.Route.BASE = old_base
+
+
+async def test_modal_round_trip_and_limits(fake: FakeDiscord, bot: discord.Client) -> None:
+    opened = await fake.invoke_command("note", user=fake.member)
+    assert opened.modal is not None and opened.modal["components"][0]["type"] == 18  # a label
+    done = await fake.submit_modal(opened, {"Note": "line one\nline two"})
+    assert done.text == "noted: line one\nline two" and done.ephemeral
+    too_long = await fake.invoke_command("note", {"title": "x" * 46})
+    assert too_long.modal is None and too_long.text == "refused: 400"
