@@ -31,6 +31,7 @@ from bot.store.feeds import FeedExistsError
 from bot.store.store import Store
 
 MAX_LINES = 25
+RULE_EXAMPLE = "id: ceasefire\nname: Ceasefire talks\nany: [ceasefire, truce]"  # editors' hint
 HELP = (
     "Commands: subscribe TARGET [min_priority=…] [mode=instant|digest], unsubscribe TARGET, "
     "subscriptions, actor NAME, alerts recent [RULE], alerts log; admins: rules "
@@ -326,9 +327,12 @@ class CommandService:
             return await self._unknown_rule(rule_id)
         return Reply(title=f"Rule {rule.id}", lines=("```yaml", _rule_yaml(rule).rstrip(), "```"))
 
-    async def rules_draft(self, caller: Caller, rule_id: str | None = None) -> str | Reply:
-        """The YAML a rule editor opens with (the rule's own, or "" for a new rule), or a Reply
-        refusing to open it, so a non-admin is told before typing a whole rule."""
+    async def rules_draft(
+        self, caller: Caller, rule_id: str | None = None, *, limit: int
+    ) -> str | Reply:
+        """The YAML a rule editor of at most `limit` characters opens with (the rule's own, or ""
+        for a new rule), or a Reply saying why it cannot open: a non-admin is told before
+        typing a whole rule."""
         action = "rules.edit" if rule_id else "rules.add"
         if refusal := await self._refuse(caller, action, f"rule:{rule_id}" if rule_id else None):
             return refusal
@@ -337,7 +341,14 @@ class CommandService:
         rule = await self.store.catalog.get_rule(rule_id)
         if rule is None:
             return await self._unknown_rule(rule_id)
-        return _rule_yaml(rule)
+        text = _rule_yaml(rule)
+        if len(text) > limit:
+            return Reply(
+                title=f"Rule {rule_id} is too long for the editor ({len(text)} characters)",
+                lines=("Give the whole rule as YAML in the command, or edit the config file.",),
+                ok=False,
+            )
+        return text
 
     async def rules_put(
         self, caller: Caller, yaml_text: str, *, rule_id: str | None = None

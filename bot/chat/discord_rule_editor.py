@@ -10,11 +10,10 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.chat.commands import Caller, CommandService, Reply, with_draft
+from bot.chat.commands import RULE_EXAMPLE, Caller, CommandService, Reply, with_draft
 
 MAX_YAML = 4000  # Discord's limit for a text input
 TITLE_LIMIT = 45
-EXAMPLE = "id: ceasefire\nname: Ceasefire talks\nany: [ceasefire, truce]\nactors: [zelensky]"
 
 
 class RuleEditor(discord.ui.Modal):
@@ -35,7 +34,7 @@ class RuleEditor(discord.ui.Modal):
             label="Rule YAML",
             style=discord.TextStyle.paragraph,
             default=draft or None,
-            placeholder=None if draft else EXAMPLE,
+            placeholder=None if draft else RULE_EXAMPLE,
             max_length=MAX_YAML,
         )
         self.add_item(self.yaml)
@@ -55,15 +54,8 @@ async def open_rule_editor(
     rule_id: str | None = None,
 ) -> None:
     """Answer the command with the editor, or with why it cannot open (refused, no such rule)."""
-    draft = await service.rules_draft(who(interaction), rule_id)
+    draft = await service.rules_draft(who(interaction), rule_id, limit=MAX_YAML)
     if isinstance(draft, Reply):
         await send(interaction, draft)
-    elif len(draft) > MAX_YAML:
-        reply = Reply(
-            title=f"Rule {rule_id} is too long for the editor ({len(draft)} characters)",
-            lines=(f"Use `/rules edit rule:{rule_id} yaml:…`, or edit it in the config file.",),
-            ok=False,
-        )
-        await send(interaction, reply)
     else:
         await interaction.response.send_modal(RuleEditor(service, who, send, rule_id, draft))

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat import slack_rule_editor as rule_editor
 from bot.chat.commands import Caller, CommandService, Reply
 from bot.chat.slack_admin import SlackAdmins
 from bot.chat.slack_reply import reply_mrkdwn
@@ -36,6 +37,7 @@ COMMAND = "/newsbot"
 EVENTS_PATH = "/slack/events"
 ACK_BUDGET = 2.0  # seconds; Slack shows an error if a slash command is not acked within 3
 WORKING = "Working on it…"
+EDITOR_COMMANDS = {("rules", "add"), ("rules", "edit")}
 SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
 
 
@@ -72,13 +74,18 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
 
 
 class SlashCommand:
-    """Turns one slash-command payload into a Reply through the command service."""
+    """Turns one slash-command payload into a Reply through the command service, and runs the
+    rule editor modal (`rules add` / `rules edit RULE` without YAML)."""
 
-    def __init__(self, service: CommandService, admins: SlackAdmins) -> None:
+    def __init__(
+        self, service: CommandService, admins: SlackAdmins, client: AsyncWebClient
+    ) -> None:
         self.service = service
         self.admins = admins
+        self.client = client
 
-    async def reply(self, command: Mapping[str, Any]) -> Reply:
+    async def reply(self, command: Mapping[str, Any]) -> Reply | None:
+        """The answer to post, or None when the answer is a modal that is now open."""
         try:
             parsed = parse(plain_text(str(command.get("text", ""))))
         except CommandSyntaxError as exc:
@@ -87,10 +94,52 @@ class SlashCommand:
             return help_reply()
         try:
             caller = await self.caller(command)
+            if parsed.path in EDITOR_COMMANDS and "yaml" not in parsed.options:
+                return await self.open_editor(caller, command, parsed.options.get("rule"))
             return await self.service.run(caller, parsed.path, parsed.options)
         except Exception:
             log.exception("%s %s failed", COMMAND, " ".join(parsed.path))
             return Reply(title="Something went wrong; the error was logged", ok=False)
+
+    async def open_editor(
+        self, caller: Caller, command: Mapping[str, Any], rule_id: str | None
+    ) -> Reply | None:
+        draft = await self.service.rules_draft(caller, rule_id, limit=rule_editor.MAX_YAML)
+        if isinstance(draft, Reply):
+            return draft
+        view = rule_editor.editor_view(rule_id=rule_id, draft=draft, channel=caller.channel)
+        try:
+            await self.client.views_open(trigger_id=str(command["trigger_id"]), view=view)
+        except SlackApiError as exc:  # e.g. expired_trigger_id: Slack allows 3 s to open it
+            log.warning("%s: could not open the rule editor: %s", COMMAND, exc)
+            return Reply(
+                title="Could not open the rule editor; please try again",
+                lines=("Or give the whole rule as YAML in the command.",),
+                ok=False,
+            )
+        return None
+
+    async def save_from_editor(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Save the rule a modal submitted: the `response_action` closing or keeping it."""
+        text, rule_id, channel = rule_editor.submitted(body["view"])
+        user = body.get("user") or {}
+        try:
+            # Permissions are looked at again: they may have changed while the modal was open.
+            caller = await self.caller(
+                {
+                    "user_id": user.get("id"),
+                    "user_name": user.get("username") or user.get("name", ""),
+                    "team_id": (body.get("team") or {}).get("id") or user.get("team_id"),
+                    "channel_id": channel,
+                }
+            )
+            reply = await self.service.rules_put(caller, text, rule_id=rule_id)
+        except Exception:
+            log.exception("%s rule editor failed", COMMAND)
+            reply = Reply(title="Something went wrong; the error was logged", ok=False)
+        if reply.ok:
+            return rule_editor.done_response(reply)
+        return rule_editor.error_response(reply)
 
     async def caller(self, command: Mapping[str, Any]) -> Caller:
         user = str(command["user_id"])
@@ -124,10 +173,19 @@ def build_app(
         task = asyncio.ensure_future(handler.reply(command))
         done, _ = await asyncio.wait({task}, timeout=ack_budget)
         if done:
-            await ack(**reply_payload(task.result()))
+            reply = task.result()
+            if reply is None:
+                await ack()  # the editor modal is open
+            else:
+                await ack(**reply_payload(reply))
             return
         await ack(text=WORKING, response_type="ephemeral")
-        await respond(**reply_payload(await task))
+        if reply := await task:
+            await respond(**reply_payload(reply))
+
+    @app.view(rule_editor.CALLBACK_ID)
+    async def rule_editor_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack(**await handler.save_from_editor(body))
 
     return app
 
@@ -170,7 +228,7 @@ class SlackBot:
         admins = SlackAdmins(client, s.slack_admins)
         self.app = build_app(
             client,
-            SlashCommand(service, admins),
+            SlashCommand(service, admins, client),
             signing_secret=None if s.slack_app_token else secret,
             ack_budget=self.ack_budget,
         )

@@ -60,11 +60,10 @@ SPECS: dict[tuple[str, ...], Spec] = {
     ("alerts", "log"): Spec("alerts log"),
     ("rules", "list"): Spec("rules list"),
     ("rules", "show"): Spec("rules show RULE", args=("rule",)),
-    ("rules", "add"): Spec(
-        "rules add {id: x, name: X, any: [a, b]}", rest="yaml", rest_required=True
-    ),
+    # Without YAML these open an editor where the platform has one (a Slack modal).
+    ("rules", "add"): Spec("rules add [{id: x, name: X, any: [a, b]}]", rest="yaml"),
     ("rules", "edit"): Spec(
-        "rules edit RULE {name: X, any: [a, b]}", args=("rule",), rest="yaml", rest_required=True
+        "rules edit RULE [{name: X, any: [a, b]}]", args=("rule",), rest="yaml"
     ),
     ("rules", "remove"): Spec("rules remove RULE", args=("rule",)),
     ("rules", "test"): Spec("rules test RULE", args=("rule",)),

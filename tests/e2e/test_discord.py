@@ -8,6 +8,7 @@ import contextlib
 import signal
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from bot.chat.discord_app import DiscordBot
 from bot.chat.discord_sink import delivery_nonce
 from bot.config import Settings
 from bot.models import Destination, Platform
+from bot.rules.schema import Rule
 from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
 from tests.e2e.command_cases import CASES
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord
@@ -192,6 +194,10 @@ async def test_rules_edit_editor_opens_with_the_rule_and_keeps_a_bad_draft(
     assert refused.modal is None and "Only admins" in refused.text  # told before typing
     missing = await fake.invoke_command("rules edit", {"rule": "nope"})
     assert missing.modal is None and "No rule 'nope'" in missing.text
+    huge = Rule.model_validate({"id": "huge", "name": "Huge", "any": [f"t{i}" for i in range(900)]})
+    await running.app.store.catalog.put_rule(huge, now=datetime.now(UTC), by="test")
+    too_long = await fake.invoke_command("rules edit", {"rule": "huge"})
+    assert too_long.modal is None and "too long for the editor" in too_long.text
 
 
 async def test_slow_answers_are_deferred_then_followed_up(

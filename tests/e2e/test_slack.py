@@ -246,12 +246,14 @@ async def test_alerts_rate_limit_follow_up_and_no_pings(running: Running) -> Non
     assert "Also reported by" in follow_up["text"]
 
 
-async def test_socket_mode_answers_in_the_ack(tmp_path: Path, app_db_url: str) -> None:
+@contextlib.asynccontextmanager
+async def socket_mode(tmp_path: Path, db_url: str) -> AsyncIterator[tuple[FakeSlack, App]]:
+    """A SlackBot answering `/newsbot` over Socket Mode, with its App."""
     async with FakeSlack() as fake:
         config = write_config(tmp_path / "config", [])
         settings = settings_for(
             fake,
-            app_db_url,
+            db_url,
             config,
             slack_app_token=SecretStr(fake.app_token),
             slack_signing_secret=None,
@@ -261,22 +263,70 @@ async def test_socket_mode_answers_in_the_ack(tmp_path: Path, app_db_url: str) -
         try:
             await bot.start(app.command_service())
             await fake.wait_for(lambda: fake.socket_connections)
-            envelope = await fake.push_slash_command("subscribe peace-talks", user="member")
-            ack = await fake.wait_for_ack(envelope)
-            assert ack["payload"]["response_type"] == "in_channel"
-            assert "Subscribed this channel to Russia–Ukraine peace talks" in ack["payload"]["text"]
-            admin = await fake.wait_for_ack(await fake.push_slash_command("feeds list"))
-            assert admin["payload"]["text"] == "*0 feeds*"
-            member = await fake.wait_for_ack(
-                await fake.push_slash_command("feeds list", user="member")
-            )
-            assert "Only admins" in member["payload"]["text"]
-            assert member["payload"]["response_type"] == "ephemeral"
+            yield fake, app
         finally:
             await bot.close()
             await app.close()
+
+
+async def test_socket_mode_answers_in_the_ack(tmp_path: Path, app_db_url: str) -> None:
+    async with socket_mode(tmp_path, app_db_url) as (fake, _app):
+        envelope = await fake.push_slash_command("subscribe peace-talks", user="member")
+        ack = await fake.wait_for_ack(envelope)
+        assert ack["payload"]["response_type"] == "in_channel"
+        assert "Subscribed this channel to Russia–Ukraine peace talks" in ack["payload"]["text"]
+        admin = await fake.wait_for_ack(await fake.push_slash_command("feeds list"))
+        assert admin["payload"]["text"] == "*0 feeds*"
+        member = await fake.wait_for_ack(await fake.push_slash_command("feeds list", user="member"))
+        assert "Only admins" in member["payload"]["text"]
+        assert member["payload"]["response_type"] == "ephemeral"
         opened = [c for c in fake.calls if c["method"] == "apps.connections.open"]
         assert opened and opened[0]["token"] == fake.app_token
+
+
+RULE = """\
+id: ceasefire
+name: Ceasefire talks
+any:
+  - ceasefire
+  - truce
+"""
+
+
+async def test_rules_add_and_edit_open_an_editor_modal(tmp_path: Path, app_db_url: str) -> None:
+    async with socket_mode(tmp_path, app_db_url) as (fake, app):
+        ack = await fake.wait_for_ack(await fake.push_slash_command("rules add"))
+        assert not ack.get("payload")  # no message: the modal is the answer
+        [view] = fake.views.values()
+        assert view["title"]["text"] == "Add a watch rule"
+        bad = await fake.submit_view(view["id"], {"Rule YAML": "id: ceasefire\nany: [truce"})
+        assert bad["response_action"] == "errors" and "not valid YAML" in bad["errors"]["yaml"]
+        assert view["id"] in fake.views  # still open, the text as typed
+        done = await fake.submit_view(view["id"], {"Rule YAML": RULE})
+        assert done["response_action"] == "update"
+        assert "Rule ceasefire added" in done["view"]["blocks"][0]["text"]["text"]
+        rule = await app.store.catalog.get_rule("ceasefire")
+        assert rule is not None and [t.phrase for t in rule.any] == ["ceasefire", "truce"]
+
+        await fake.wait_for_ack(await fake.push_slash_command("rules edit ceasefire"))
+        [edit] = [v for v in fake.views.values() if v["title"]["text"] == "Edit rule"]
+        assert edit["blocks"][0]["element"]["initial_value"].startswith("id: ceasefire\n")
+        refused = await fake.submit_view(edit["id"], {}, user="member")  # e.g. lost admin since
+        assert "Only admins" in refused["errors"]["yaml"]
+        member = await fake.wait_for_ack(await fake.push_slash_command("rules add", user="member"))
+        assert "Only admins" in member["payload"]["text"]  # told before typing a rule
+        missing = await fake.wait_for_ack(await fake.push_slash_command("rules edit nope"))
+        assert "No rule 'nope'" in missing["payload"]["text"]
+        fake.fail_next("views.open", error="expired_trigger_id")
+        late = await fake.wait_for_ack(await fake.push_slash_command("rules add"))
+        assert "Could not open the rule editor" in late["payload"]["text"]
+        assert len(fake.views) == 2  # the confirmation and the edit; the rest opened none
+    rows = await app.store.audit.history(limit=10)
+    assert [(r.action, r.allowed) for r in rows][:3] == [
+        ("rules.add", False),
+        ("rules.edit", False),
+        ("rules.add", True),
+    ]
 
 
 async def test_socket_mode_with_a_wrong_app_token_says_so(tmp_path: Path, app_db_url: str) -> None:

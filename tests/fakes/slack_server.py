@@ -235,11 +235,13 @@ class FakeSlack:
         self.socket_acks: list[dict[str, Any]] = []
         self.socket_connections: list[SocketConnection] = []
         self.faults_served: list[dict[str, Any]] = []
+        self.views: dict[str, dict[str, Any]] = {}  # open modals by view id
 
         self._faults: list[Fault] = []
         self._ts = itertools.count(1)
         self._tickets: set[str] = set()
         self._response_urls: set[str] = set()
+        self._triggers: dict[str, float] = {}  # trigger_id -> when issued (valid 3 s, once)
         self._webhook_channels: dict[str, str] = {}
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -321,6 +323,8 @@ class FakeSlack:
     ) -> dict[str, str]:
         """A slash-command payload from a known user and channel, with a live response_url."""
         u, c = self.user(user), self.channel(channel)
+        trigger = f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
+        self._triggers[trigger] = time.monotonic()
         return slash_command_payload(
             command,
             text,
@@ -332,6 +336,7 @@ class FakeSlack:
             team_domain=self.team_domain,
             response_url=self.new_response_url(),
             api_app_id=self.app_id,
+            trigger_id=trigger,
         )
 
     def signed_slash_command(
@@ -409,6 +414,46 @@ class FakeSlack:
         found = await self.wait_for(ack, timeout)
         assert found is not None
         return found
+
+    async def submit_view(
+        self, view_id: str, values: dict[str, str], *, user: str = "admin"
+    ) -> dict[str, Any]:
+        """Fill in an open modal and press its submit button over Socket Mode.
+
+        ``values`` maps an input block's label to what the user typed; an input not named keeps
+        its ``initial_value``. Returns the app's ``response_action`` payload (``{}`` closes
+        the modal); an ``update`` replaces the open view, as Slack does.
+        """
+        view = self.views[view_id]
+        u = self.user(user)
+        state: dict[str, dict[str, Any]] = {}
+        for block in view.get("blocks") or []:
+            if block.get("type") != "input":
+                continue
+            element = block["element"]
+            typed = values.get(block["label"]["text"], element.get("initial_value", ""))
+            state[block["block_id"]] = {
+                element["action_id"]: {"type": element["type"], "value": typed or None}
+            }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "user": {"id": u.id, "username": u.name, "name": u.name, "team_id": self.team_id},
+            "api_app_id": self.app_id,
+            "token": "deprecated-verification-token",
+            "trigger_id": f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(8)}",
+            "view": {**view, "state": {"values": state}},
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+        ack = await self.wait_for_ack(await self.push_envelope("interactive", payload))
+        answer: dict[str, Any] = ack.get("payload") or {}
+        if answer.get("response_action") == "update":
+            _validate_view(answer["view"])
+            self.views[view_id] = {**answer["view"], "id": view_id}
+        elif answer.get("response_action") != "errors":
+            self.views.pop(view_id)
+        return answer
 
     async def request_socket_refresh(self) -> None:
         """Send ``disconnect`` (reason ``refresh_requested``) as Slack does before rotating."""
@@ -610,6 +655,23 @@ class FakeSlack:
             "message": public,
         }
 
+    def _m_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        issued = self._triggers.pop(str(args.get("trigger_id")), None)
+        if issued is None:
+            raise SlackError("invalid_trigger_id")
+        if time.monotonic() - issued > 3.0:
+            raise SlackError("expired_trigger_id")
+        view = args.get("view")
+        if isinstance(view, str):  # form-encoded calls send the view as a JSON string
+            view = json.loads(view)
+        if not isinstance(view, dict):
+            raise SlackError("invalid_arguments")
+        _validate_view(view)
+        view_id = "V" + secrets.token_hex(5).upper()
+        opened = {**view, "id": view_id, "team_id": self.team_id, "app_id": self.app_id}
+        self.views[view_id] = opened
+        return {"view": {**opened, "state": {"values": {}}, "hash": secrets.token_hex(8)}}
+
     def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = next((u for u in self.users if u.id == args.get("user")), None)
         if user is None:
@@ -670,6 +732,43 @@ class SlackError(Exception):
 
 def _ok_false(error: str) -> web.Response:
     return web.json_response({"ok": False, "error": error})
+
+
+def _validate_view(view: dict[str, Any]) -> None:
+    """Refuse a modal Slack would answer ``invalid_arguments`` for (its documented limits)."""
+
+    def text_of(obj: Any, limit: int) -> bool:
+        return (
+            isinstance(obj, dict)
+            and obj.get("type") == "plain_text"
+            and (0 < len(obj.get("text") or "") <= limit)
+        )
+
+    blocks = view.get("blocks") or []
+    inputs = [b for b in blocks if b.get("type") == "input"]
+    ok = (
+        view.get("type") == "modal"
+        and text_of(view.get("title"), 24)
+        and (not inputs or text_of(view.get("submit"), 24))
+        and ("close" not in view or text_of(view.get("close"), 24))
+        and 0 < len(blocks) <= 100
+        and len(view.get("private_metadata") or "") <= 3000
+        and len(view.get("callback_id") or "") <= 255
+    )
+    for block in inputs:
+        element = block.get("element") or {}
+        most = int(element.get("max_length") or 3000)
+        ok = ok and (
+            text_of(block.get("label"), 2000)
+            and element.get("type") == "plain_text_input"
+            and bool(element.get("action_id"))
+            and 0 < most <= 3000
+            and len(element.get("initial_value") or "") <= most
+            and ("placeholder" not in element or text_of(element.get("placeholder"), 150))
+            and ("hint" not in block or text_of(block.get("hint"), 2000))
+        )
+    if not ok:
+        raise SlackError("invalid_arguments")
 
 
 def _validate_content(args: dict[str, Any]) -> None:

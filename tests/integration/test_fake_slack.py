@@ -245,3 +245,33 @@ async def test_app_token_is_required_for_socket_mode(fake: FakeSlack) -> None:
     with pytest.raises(SlackApiError) as info:
         await client.apps_connections_open(app_token=fake.bot_token)
     assert info.value.response["error"] == "not_allowed_token_type"
+
+
+async def test_views_open_takes_a_fresh_trigger_once_and_checks_the_view(
+    fake: FakeSlack, web_client: AsyncWebClient
+) -> None:
+    def modal(title: str) -> dict[str, Any]:
+        field = {"type": "plain_text_input", "action_id": "a", "multiline": True}
+        return {
+            "type": "modal",
+            "title": {"type": "plain_text", "text": title},
+            "submit": {"type": "plain_text", "text": "Save"},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "b",
+                    "label": {"type": "plain_text", "text": "Note"},
+                    "element": field,
+                }
+            ],
+        }
+
+    trigger = fake.slash_command("rules add")["trigger_id"]
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        await web_client.views_open(trigger_id=trigger, view=modal("x" * 25))  # title over 24
+    with pytest.raises(SlackApiError, match="invalid_trigger_id"):  # a trigger is used once
+        await web_client.views_open(trigger_id=trigger, view=modal("Note"))
+    opened = await web_client.views_open(
+        trigger_id=fake.slash_command("rules add")["trigger_id"], view=modal("Note")
+    )
+    assert opened["view"]["id"] in fake.views and opened["view"]["state"] == {"values": {}}

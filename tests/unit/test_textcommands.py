@@ -47,6 +47,8 @@ PARSED = [
         ("rules", "edit"),
         {"rule": "x", "yaml": "{name: 'X y', any: [a]}"},
     ),
+    ("rules add", ("rules", "add"), {}),  # opens the editor
+    ("rules edit x", ("rules", "edit"), {"rule": "x"}),
     ("rules history", ("rules", "history"), {}),
     ("rules history x", ("rules", "history"), {"rule": "x"}),
     ("feeds", ("feeds", "list"), {}),
@@ -86,8 +88,7 @@ def test_help(text: str) -> None:
         ("unsubscribe x mode=digest", "unknown option 'mode'; usage: unsubscribe TARGET"),
         ("actor", "missing NAME"),
         ("rules show", "missing RULE; usage: rules show RULE"),
-        ("rules add", "missing YAML"),
-        ("rules edit x", "missing YAML; usage: rules edit RULE"),
+        ("rules edit", "missing RULE; usage: rules edit RULE"),
         ("feeds add", "missing URL"),
         ("subscriptions now", "unexpected 'now'; usage: subscriptions"),
         ("alerts log please", "unexpected 'please'"),
