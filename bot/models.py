@@ -247,3 +247,21 @@ class Delivery(Frozen):
     )
     mention_role: str | None = None
     created_at: datetime | None = None
+    claims: int = Field(default=0, description="times claimed for sending, this claim included")
+
+    @property
+    def maybe_sent(self) -> bool:
+        """An earlier claim ended with no result recorded: its process may have died after the
+        platform took the message and before we committed that it had."""
+        return self.claims - 1 > self.attempts
+
+    @property
+    def nonce(self) -> str:
+        """A key of this delivery's message, stable across retries, for the platform to dedupe.
+
+        The creation time is part of it because SQLite reuses the id of a deleted delivery
+        (removing a feed takes its alerts along); 25 characters at most (Discord's limit).
+        """
+        if self.created_at is None:
+            return str(self.id)
+        return f"{self.id}-{int(self.created_at.timestamp())}"[:25]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from pydantic import Field
 
@@ -76,6 +76,13 @@ class Sink(Protocol):
     platform: Platform
 
     async def send(self, alert: Alert, delivery: Delivery) -> str: ...
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    """A sink that can find a message an earlier, crashed run posted but never recorded."""
+
+    async def find_sent(self, delivery: Delivery) -> str | None: ...
 
 
 class PollRecord(Frozen):

@@ -51,7 +51,7 @@ class DiscordSink:
             message = await self.client.get_partial_messageable(target).send(
                 content=mention_content(role) or None,
                 embed=discord.Embed.from_dict(embed),
-                nonce=delivery_nonce(delivery),
+                nonce=delivery.nonce,
                 allowed_mentions=mentions,
             )
         except discord.RateLimited as exc:
@@ -129,14 +129,3 @@ def _snowflake(value: str) -> int:
 def _clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def delivery_nonce(delivery: Delivery) -> str:
-    """The message nonce: stable across a delivery's retries, so Discord posts it once.
-
-    The creation time is part of it because SQLite reuses the id of a deleted delivery (removing
-    a feed takes its alerts along), and a reused nonce would make Discord drop a new alert.
-    """
-    if delivery.created_at is None:
-        return str(delivery.id)
-    return f"{delivery.id}-{int(delivery.created_at.timestamp())}"[:25]  # Discord's limit

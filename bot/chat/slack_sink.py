@@ -46,6 +46,9 @@ CONTENT = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long"})
 """The message itself was refused; it is re-sent once as plain text."""
 USER_GROUP = re.compile(r"^S[A-Z0-9]{2,20}$")
 PLAIN_TEXT_LIMIT = 3900
+EVENT_TYPE = "newsbot_alert"  # message metadata naming the delivery a message carried
+HISTORY_PAGES = 5  # of 200 messages: how far back a crashed run's post is looked for
+UNREACHABLE = (SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
 
 
 class SlackSink:
@@ -73,14 +76,63 @@ class SlackSink:
         follow_up = alert.is_follow_up and delivery.thread_id is not None
         text, blocks = (render_follow_up_blocks if follow_up else render_blocks)(alert)
         blocks = _with_mention(blocks, delivery.mention_role)
+        metadata = {"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery.nonce}}
         return await self._paced(
-            channel, lambda: self._post(channel, text, blocks, delivery.thread_id)
+            channel, lambda: self._post(channel, text, blocks, delivery.thread_id, metadata)
         )
+
+    async def find_sent(self, delivery: Delivery) -> str | None:
+        """The ts of the message an earlier run posted for `delivery` and died before recording,
+        found by its metadata among the channel's (or thread's) messages since it was created.
+
+        Reading history needs the `channels:history` / `groups:history` scopes; without them,
+        or on any error, this says None and the alert is posted (perhaps a second time).
+        """
+        channel, thread = delivery.destination.address, delivery.thread_id
+        since = delivery.created_at.timestamp() - 1 if delivery.created_at else 0.0
+        oldest = f"{since:.6f}"
+        cursor: str | None = None
+        try:
+            for _ in range(HISTORY_PAGES):
+                if thread:
+                    page = await self.client.conversations_replies(
+                        channel=channel,
+                        ts=thread,
+                        cursor=cursor,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=200,
+                    )
+                else:
+                    page = await self.client.conversations_history(
+                        channel=channel,
+                        cursor=cursor,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=200,
+                    )
+                for message in page.get("messages") or []:
+                    meta = message.get("metadata") or {}
+                    payload = meta.get("event_payload") or {}
+                    if meta.get("event_type") == EVENT_TYPE and payload.get("delivery") == (
+                        delivery.nonce
+                    ):
+                        return str(message["ts"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        except (SlackApiError, *UNREACHABLE) as exc:
+            log.warning(
+                "cannot tell whether delivery %d was posted before a crash (%s); posting it",
+                delivery.id,
+                _error_code(exc) if isinstance(exc, SlackApiError) else exc.__class__.__name__,
+            )
+        return None
 
     async def post_notice(self, address: str, text: str) -> str:
         """Post a plain-text notice from the bot itself, paced like alerts."""
         return await self._paced(
-            address, lambda: self._post(address, text[:PLAIN_TEXT_LIMIT], None, None)
+            address, lambda: self._post(address, text[:PLAIN_TEXT_LIMIT], None, None, None)
         )
 
     async def _paced(self, channel: str, post: Callable[[], Awaitable[str]]) -> str:
@@ -94,37 +146,41 @@ class SlackSink:
                 self._next_at[channel] = self.clock() + self.min_interval
 
     async def _post(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None, thread: str | None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+        thread: str | None,
+        metadata: dict[str, Any] | None,
     ) -> str:
+        def call(text: str, blocks: list[dict[str, Any]] | None, thread: str | None) -> Any:
+            return self.client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread,
+                metadata=metadata,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+
         try:
             try:
-                response = await self._call(channel, text, blocks, thread)
+                response = await call(text, blocks, thread)
             except SlackApiError as exc:
                 error = _error_code(exc)
                 if error == "thread_not_found" and thread:  # the story's first post was deleted
-                    response = await self._call(channel, text, blocks, None)
+                    response = await call(text, blocks, None)
                 elif error in CONTENT:
                     log.warning("Slack refused the blocks (%s); posting plain text", error)
-                    response = await self._call(channel, text[:PLAIN_TEXT_LIMIT], None, thread)
+                    response = await call(text[:PLAIN_TEXT_LIMIT], None, thread)
                 else:
                     raise
         except SlackApiError as exc:
             raise self._error(exc, channel) from None
-        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        except UNREACHABLE as exc:
             raise DeliveryError(f"Slack unreachable: {exc.__class__.__name__}") from None
         return str(response["ts"])
-
-    async def _call(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None, thread: str | None
-    ) -> Any:
-        return await self.client.chat_postMessage(
-            channel=channel,
-            text=text,
-            blocks=blocks,
-            thread_ts=thread,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
 
     def _error(self, exc: SlackApiError, channel: str) -> DeliveryError:
         """Map Slack's answer; on 429 the dispatcher holds the channel back for Retry-After."""

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.backoff import backoff_seconds
 from bot.models import Alert, Delivery, Destination, Platform
-from bot.ports import DeliveryError, Sink
+from bot.ports import DeliveryError, SentLookup, Sink
 from bot.store.alerts import AlertStore
 from bot.store.outbox import OutboxStore
 from bot.store.subscriptions import SubscriptionStore
@@ -119,7 +119,11 @@ class Dispatcher:
                             "lease on %s lapsed mid-batch; %d left", key, len(batch) - index
                         )
                         return
-                    ok = await self._send(delivery, alerts.get(delivery.alert_id), report)
+                    # Only a channel's oldest pending delivery can have been in flight when a
+                    # process died: each send is committed before the next one starts.
+                    check = index == 0 and delivery.maybe_sent
+                    alert = alerts.get(delivery.alert_id)
+                    ok = await self._send(delivery, alert, report, check_sent=check)
                     if not ok:
                         await self.outbox.release([d.id for d in batch[index + 1 :]])
                         return
@@ -139,7 +143,14 @@ class Dispatcher:
         alerts = await self.alerts.get_many([d.alert_id for d in batch])
         return batch, alerts, now + timedelta(seconds=self.lease_seconds)
 
-    async def _send(self, delivery: Delivery, alert: Alert | None, report: DispatchReport) -> bool:
+    async def _send(
+        self,
+        delivery: Delivery,
+        alert: Alert | None,
+        report: DispatchReport,
+        *,
+        check_sent: bool = False,
+    ) -> bool:
         sink = self.sinks[delivery.destination.platform]
         if alert is None:  # only this delivery is moot; the channel's later ones still go
             await self.outbox.fail_one(delivery.id, "alert was deleted", self.clock())
@@ -148,7 +159,18 @@ class Dispatcher:
             thread = await self.outbox.thread_for(alert.story_id, delivery.destination)
             delivery = delivery.model_copy(update={"thread_id": thread})
         try:
-            message_id = await sink.send(alert, delivery)
+            message_id = None
+            if check_sent and isinstance(sink, SentLookup):
+                message_id = await sink.find_sent(delivery)
+                if message_id is not None:
+                    log.info(
+                        "delivery %d to %s was posted before a crash (%s); not posting it again",
+                        delivery.id,
+                        delivery.destination.key,
+                        message_id,
+                    )
+            if message_id is None:
+                message_id = await sink.send(alert, delivery)
         except DeliveryError as exc:
             return await self._failed(delivery, exc, report)
         except Exception as exc:  # an unexpected sink bug is retried like an outage

@@ -33,6 +33,7 @@ def delivery_from_row(row: Row[Any], thread_id: str | None = None) -> Delivery:
         thread_id=thread_id,
         mention_role=row.mention_role,
         created_at=row.created_at,
+        claims=row.claims,
     )
 
 
@@ -87,7 +88,7 @@ class OutboxStore:
                 got = await conn.execute(
                     update(deliveries)
                     .where(deliveries.c.id == head.id, lease_free)
-                    .values(lease_owner=owner, lease_until=until)
+                    .values(lease_owner=owner, lease_until=until, claims=deliveries.c.claims + 1)
                 )
                 if not got.rowcount:
                     continue
@@ -107,7 +108,7 @@ class OutboxStore:
                 await conn.execute(
                     update(deliveries)
                     .where(deliveries.c.id.in_(rest_ids.scalar_subquery()))
-                    .values(lease_owner=owner, lease_until=until)
+                    .values(lease_owner=owner, lease_until=until, claims=deliveries.c.claims + 1)
                 )
                 rows = await conn.execute(
                     select(deliveries)
@@ -205,13 +206,14 @@ class OutboxStore:
             )
 
     async def release(self, delivery_ids: list[int]) -> None:
+        """Give back claimed deliveries that were not tried: the claim does not count."""
         if not delivery_ids:
             return
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id.in_(delivery_ids))
-                .values(lease_owner=None, lease_until=None)
+                .values(lease_owner=None, lease_until=None, claims=deliveries.c.claims - 1)
             )
 
     async def counts(self) -> dict[str, int]:

@@ -177,6 +177,7 @@ deliveries = Table(
     Column("last_error", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
+    Column("claims", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("alert_id", "platform", "address", name="uq_deliveries_alert_dest"),
     Index("ix_deliveries_pending", "status", "platform", "address", "id"),
 )

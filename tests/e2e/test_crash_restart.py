@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import PEACE, bot_env, rss, start_bot, write_config
+from bot.models import Destination, Platform
+from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
 from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
+from tests.fakes.slack_server import FakeSlack
 from tests.fakes.webhook_receiver import WebhookReceiver
 
 FEEDS = 4
@@ -24,6 +26,7 @@ ITEMS_PER_FEED = 40
 KILLS = 4
 STATUSES = "select status, count(*) from deliveries group by status"
 PENDING = "select count(*) from deliveries where status = 'pending'"
+SLACK_SENT = "select message_id from deliveries where platform = 'slack' order by id"
 
 
 def _env(tmp_path: Path, config: Path) -> dict[str, str]:
@@ -85,3 +88,64 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
     statuses = dict(await query(app_db_url, STATUSES))
     assert alerts == (FEEDS * ITEMS_PER_FEED, FEEDS * ITEMS_PER_FEED)  # nothing alerted twice
     assert statuses == {"sent": expected}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("history", [True, False], ids=["history-scope", "no-history-scope"])
+async def test_slack_post_in_flight_at_a_kill_is_found_not_posted_again(
+    tmp_path: Path, app_db_url: str, history: bool
+):
+    """SIGKILL exactly while Slack holds the answer to a post it has stored; after the restart
+    the alert is found in the channel by its metadata and not posted again. Without the history
+    scopes the bot cannot look, and posts it a second time (as before: the control)."""
+    async with FakeSlack() as fake, FeedServer() as server:
+        items = [(f"i{i}", f"{PEACE} (item {i})") for i in range(3)]
+        server.add("/feed.xml", rss(items))
+        config = write_config(tmp_path / "config", [server.url("/feed.xml")])
+        channel = "C0ALERTS01"
+        dest = Destination(platform=Platform.slack, address=channel, workspace=fake.team_id)
+        await seed_subscription(app_db_url, dest)
+        env = bot_env(
+            app_db_url,
+            config,
+            BACKFILL="10",
+            WORKER_ID="crashy",
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_SIGNING_SECRET=fake.signing_secret,
+            SLACK_API_URL=fake.base_url,
+            SLACK_PORT="0",
+            SLACK_POST_INTERVAL="0.01",
+            LOG_LEVEL="INFO",
+        )
+        log = tmp_path / "bot.log"
+        fake.history_scopes = history
+        fake.post_answer_delay = 30.0
+        proc = await start_bot(env, log)
+        try:
+            await fake.wait_for(lambda: fake.channel_messages(channel), timeout=30)
+            proc.send_signal(signal.SIGKILL)  # Slack has the first alert; the bot never heard
+            await proc.wait()
+            fake.post_answer_delay = 0.0
+            proc = await start_bot(env, log)
+            await fake.wait_for(lambda: len(fake.channel_messages(channel)) >= 3, timeout=30)
+            for _ in range(100):
+                if await query(app_db_url, PENDING) == [(0,)]:
+                    break
+                await asyncio.sleep(0.1)
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), 30) == 0
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+
+    posted = [m["metadata"]["event_payload"]["delivery"] for m in fake.channel_messages(channel)]
+    sent = await query(app_db_url, SLACK_SENT)
+    first_ts = fake.channel_messages(channel)[0]["ts"]
+    if history:
+        assert len(posted) == len(set(posted)) == 3, posted  # each alert once
+        assert sent[0] == (first_ts,)  # recorded as the message the killed run had posted
+        assert "was posted before a crash" in log.read_text()
+    else:
+        assert len(posted) == 4 and len(set(posted)) == 3, posted  # the one in flight, twice
+        assert "cannot tell whether delivery" in log.read_text()

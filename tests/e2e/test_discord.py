@@ -20,7 +20,6 @@ from pydantic import SecretStr
 from bot.app import App
 from bot.chat import discord_app
 from bot.chat.discord_app import DiscordBot
-from bot.chat.discord_sink import delivery_nonce
 from bot.config import Settings
 from bot.models import Destination, Platform
 from bot.rules.schema import Rule
@@ -240,7 +239,7 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     assert [f["status"] for f in fake.faults_served] == [429]  # retried once, posted once
     request = first["request"]
     [delivery] = await app.store.outbox.log(_alerts_channel(fake))
-    assert request["nonce"] == delivery_nonce(delivery) and request["enforce_nonce"] is True
+    assert request["nonce"] == delivery.nonce and request["enforce_nonce"] is True
     assert delivery.message_id == first["id"]
     embed = first["embeds"][0]
     assert "Lavrov" in embed["title"]

@@ -236,6 +236,8 @@ class FakeSlack:
         self.socket_connections: list[SocketConnection] = []
         self.faults_served: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}  # open modals by view id
+        self.history_scopes = True  # the token has channels:history and groups:history
+        self.post_answer_delay = 0.0  # seconds chat.postMessage waits after storing a message
 
         self._faults: list[Fault] = []
         self._ts = itertools.count(1)
@@ -511,7 +513,7 @@ class FakeSlack:
                 args.update(await request.json())
             else:
                 args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
-        for key in ("blocks", "attachments"):
+        for key in ("blocks", "attachments", "metadata"):
             if isinstance(args.get(key), str):  # form-encoded calls send these as JSON strings
                 with contextlib.suppress(ValueError):
                     args[key] = json.loads(args[key])
@@ -559,6 +561,9 @@ class FakeSlack:
             result: dict[str, Any] = handler(args)
         except SlackError as exc:
             return _ok_false(exc.error)
+        if method == "chat.postMessage" and self.post_answer_delay:
+            self._notify()  # the message is in the channel; its answer is not on its way yet
+            await asyncio.sleep(self.post_answer_delay)
         return web.json_response({"ok": True, **result})
 
     def _next_ts(self) -> str:
@@ -589,6 +594,8 @@ class FakeSlack:
             message["attachments"] = args["attachments"]
         if args.get("thread_ts"):
             message["thread_ts"] = args["thread_ts"]
+        if isinstance(args.get("metadata"), dict):
+            message["metadata"] = args["metadata"]
         return message
 
     # ----------------------------------------------------------------- Web API methods
@@ -671,6 +678,46 @@ class FakeSlack:
         opened = {**view, "id": view_id, "team_id": self.team_id, "app_id": self.app_id}
         self.views[view_id] = opened
         return {"view": {**opened, "state": {"values": {}}, "hash": secrets.token_hex(8)}}
+
+    def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A channel's messages newest first, thread replies left out, as Slack lists them."""
+        return self._page(args, lambda m: "thread_ts" not in m or m["thread_ts"] == m["ts"])
+
+    def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its first message and replies, oldest first."""
+        thread = args.get("ts")
+        if not any(m["ts"] == thread for m in self.messages):
+            raise SlackError("thread_not_found")
+        return self._page(args, lambda m: thread in (m["ts"], m.get("thread_ts")), newest=False)
+
+    def _page(
+        self, args: dict[str, Any], keep: Callable[[dict[str, Any]], bool], newest: bool = True
+    ) -> dict[str, Any]:
+        if not self.history_scopes:
+            raise SlackError("missing_scope")
+        channel = next((c for c in self.channels if c.id == args.get("channel")), None)
+        if channel is None:
+            raise SlackError("channel_not_found")
+        if not channel.is_member:
+            raise SlackError("not_in_channel")
+        oldest = float(args.get("oldest") or 0)
+        found = [
+            m
+            for m in self.messages
+            if m["channel"] == channel.id and float(m["ts"]) > oldest and keep(m)
+        ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=newest)
+        start = int(args.get("cursor") or 0)
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        hidden = ("channel", "source", "args") + (() if with_metadata else ("metadata",))
+        page = [{k: v for k, v in m.items() if k not in hidden} for m in found[start:][:limit]]
+        more = start + limit < len(found)
+        return {
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = next((u for u in self.users if u.id == args.get("user")), None)

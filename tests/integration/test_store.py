@@ -154,6 +154,11 @@ async def test_outbox_keeps_order_per_channel_through_retries(store: Store):
     again = next(b for b in ready if b[0].destination == CHAN_A)
     assert [d.alert_id for d in again] == [2, 3]
     assert again[0].attempts == 1
+    # every earlier claim of A's rows ended in a result or a release; B's lease simply lapsed
+    # with nothing recorded, as when a dispatcher dies mid-send
+    assert not any(d.maybe_sent for d in again)
+    b_again = next(b for b in ready if b[0].destination == CHAN_B)
+    assert [d.alert_id for d in b_again] == [1, 2, 3] and all(d.maybe_sent for d in b_again)
 
 
 async def test_permanent_failure_fails_pending_of_destination(store: Store):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from bot.chat.discord_sink import DiscordSink, delivery_nonce, error_for
+from bot.chat.discord_sink import DiscordSink, error_for
 from bot.models import Alert, Delivery, Destination, Platform
 from bot.ports import DeliveryError
 from tests.fakes.discord_server import FakeDiscord, pointed_at
@@ -52,10 +52,10 @@ def delivery(n: int, channel: str, **extra: str) -> Delivery:
 def test_nonce_is_stable_per_delivery_and_differs_when_an_id_is_reused() -> None:
     made = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     first = delivery(7, "1", created_at=made)  # type: ignore[arg-type]
-    assert delivery_nonce(first) == delivery_nonce(first.model_copy()) == "7-1795608000"
+    assert first.nonce == first.model_copy().nonce == "7-1795608000"
     reused = delivery(7, "1", created_at=made + timedelta(minutes=3))  # type: ignore[arg-type]
-    assert delivery_nonce(reused) != delivery_nonce(first)
-    assert len(delivery_nonce(delivery(10**18, "1", created_at=made))) <= 25  # type: ignore[arg-type]
+    assert reused.nonce != first.nonce
+    assert len(delivery(10**18, "1", created_at=made).nonce) <= 25  # type: ignore[arg-type]
 
 
 async def test_posts_an_embed_with_the_delivery_id_as_nonce(
