@@ -38,6 +38,9 @@ _DTD_WORDS = ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
 _ENTITY_REF = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+\d*);")
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
 _ITEM_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,24}));")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = b"&#65533;"
 
 
 class FeedParseError(Exception):
@@ -79,8 +82,13 @@ def _parse_xml(
     body: bytes, *, feed_id: int, url: str, content_type: str | None, source: str | None
 ) -> ParsedFeed:
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
-    body, total = first_items(strip_dtd(body))
-    result = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    body, total = first_items(fix_charrefs(strip_dtd(body)))
+    try:
+        result = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except Exception as exc:  # feedparser's own bugs on odd input must fail only this feed
+        raise FeedParseError(
+            f"the feed could not be read ({type(exc).__name__}: {_short(exc)})"
+        ) from None
     feed, entries = result.get("feed", {}), result.get("entries", [])
     problem = result.get("bozo_exception") if result.get("bozo") else None
     if not entries and not result.get("version") and not feed.get("title"):
@@ -103,21 +111,52 @@ def _parse_xml(
 
 
 def first_items(body: bytes, limit: int = MAX_PARSED) -> tuple[bytes, int]:
-    """Cut items after the first `limit` so feedparser's time stays bounded; count them all.
-
-    Feeds list newest first, so the newest MAX_ITEMS are chosen among the first `limit`.
-    """
-    ends = _ITEM_END.finditer(body)
-    cut = None
-    count = 0
-    last_end = 0
-    for count, match in enumerate(ends, start=1):
-        if count == limit:
-            cut = match.end()
-        last_end = match.end()
-    if cut is None or cut == last_end:
+    """Keep the first and the last `limit // 2` items so feedparser's time stays bounded; count
+    them all. Most feeds list newest first, some oldest first: the newest are at one end."""
+    ends = [m.end() for m in _ITEM_END.finditer(body)]
+    count = len(ends)
+    if count <= limit:
         return body, count
-    return body[:cut] + body[last_end:], count
+    half = limit // 2
+    head_end = ends[half - 1]
+    # The kept tail starts where the item before it ended; what lies between is dropped.
+    tail_start = ends[count - half - 1]
+    return body[:head_end] + body[tail_start:], count
+
+
+def fix_charrefs(body: bytes) -> bytes:
+    """Rewrite numeric character references no XML parser accepts: a UTF-16 surrogate pair
+    written as two references (`&#55357;&#56832;`, from some CMSes) becomes the one character
+    it encodes; a lone surrogate, zero, or a number past U+10FFFF becomes U+FFFD."""
+    if b"&#" not in body:
+        return body
+    out: list[bytes] = []
+    pos = 0
+    pending: tuple[int, int] | None = None  # a high surrogate: (value, start offset)
+    for match in _CHARREF.finditer(body):
+        hexa, dec = match.groups()
+        value = int(hexa, 16) if hexa else int(dec)
+        if pending is not None:
+            high, start = pending
+            pending = None
+            if match.start() == body.find(b";", start) + 1 and 0xDC00 <= value <= 0xDFFF:
+                combined = 0x10000 + ((high - 0xD800) << 10) + (value - 0xDC00)
+                out += [body[pos:start], b"&#%d;" % combined]
+                pos = match.end()
+                continue
+            out += [body[pos:start], REPLACEMENT]
+            pos = body.find(b";", start) + 1
+        if 0xD800 <= value <= 0xDBFF:
+            pending = (value, match.start())
+        elif value == 0 or 0xDC00 <= value <= 0xDFFF or value > 0x10FFFF:
+            out += [body[pos : match.start()], REPLACEMENT]
+            pos = match.end()
+    if pending is not None:
+        start = pending[1]
+        out += [body[pos:start], REPLACEMENT]
+        pos = body.find(b";", start) + 1
+    out.append(body[pos:])
+    return b"".join(out)
 
 
 def strip_dtd(body: bytes) -> bytes:
@@ -254,14 +293,14 @@ def _block(detail: Any, limit: int) -> str:
 
 def _http(link: Any) -> str | None:
     if isinstance(link, str) and link.strip().lower().startswith(("http://", "https://")):
-        return link.strip()[:2000]
+        return _SURROGATE.sub("\ufffd", link.strip()[:2000])
     return None
 
 
 def identity(guid: Any, link: str | None, title: str, when: datetime | None, text: str = "") -> str:
     """guid, else link, else sha256 of title + date (+ text when both are empty)."""
     key = guid.strip() if isinstance(guid, str) else str(guid) if isinstance(guid, int) else ""
-    key = key or link or ""
+    key = _SURROGATE.sub("\ufffd", key or link or "")
     if key and len(key) <= MAX_IDENTITY:
         return key
     basis = key or "\n".join(
@@ -373,6 +412,6 @@ def _iso(value: str | None) -> datetime | None:
         return None
     try:
         when = datetime.fromisoformat(value.strip())
-    except ValueError:
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # unreadable, or out of range once moved to UTC
         return None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)

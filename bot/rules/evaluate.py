@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
@@ -12,8 +13,13 @@ from bot.rules.terms import ALIAS, FIELDS, MAIN, CRule, Hit
 if TYPE_CHECKING:
     from bot.rules.compile import CompiledMatcher
 
+log = logging.getLogger(__name__)
+
 MAX_EVIDENCE_PER_TERM = 5
 EMPTY = MatchResult()
+REGEX_SECONDS = 0.05
+"""A rule's regex gets this long per field of an item; one that backtracks past it (a pattern
+the safety check could not see through) counts as no match instead of stalling every poll."""
 
 ScanHit = tuple[int, int, int, tuple[tuple[int, int, int], ...], bool]
 """(field index, first word, number of words, automaton slots, found through a typo)"""
@@ -181,7 +187,17 @@ class Evaluation:
             found = []
             for fi, text in enumerate((self.item.title, self.item.summary, self.item.content)):
                 if text and (ct.mask >> fi) & 1:
-                    found.extend((fi, mt.start(), mt.end()) for mt in ct.regex.finditer(text))
+                    try:
+                        matches = ct.regex.finditer(text, timeout=REGEX_SECONDS)
+                        found.extend((fi, mt.start(), mt.end()) for mt in matches)
+                    except TimeoutError:
+                        log.warning(
+                            "regex %r of rule %s gave up after %.2fs on %r; fix the pattern",
+                            ct.term.regex,
+                            self.m.rules[ct.rule].id,
+                            REGEX_SECONDS,
+                            self.item.title[:80],
+                        )
             self.regex[ti] = found
         return found
 

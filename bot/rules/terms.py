@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
+
+import regex as regex_engine
 
 from bot.models import TextField
 from bot.rules.fold import WORD, canonical, fold_word, phrase_words, spellings
@@ -36,7 +37,8 @@ class CTerm:
     case_sensitive: bool
     fuzzy: bool
     within: int
-    regex: re.Pattern[str] | None
+    regex: regex_engine.Pattern[str] | None
+    """Compiled by the `regex` engine, whose searches take a timeout (see REGEX_SECONDS)."""
 
     @classmethod
     def of(cls, rule: int, group: int, term: Term) -> CTerm:
@@ -45,7 +47,8 @@ class CTerm:
             mask |= 1 << FIELDS.index(field)
         regex = None
         if term.regex is not None:
-            regex = re.compile(term.regex, 0 if term.case_sensitive else re.IGNORECASE)
+            flags = regex_engine.V0 | (0 if term.case_sensitive else regex_engine.IGNORECASE)
+            regex = regex_engine.compile(term.regex, flags)
         phrase = term.phrase or ""
         return cls(
             rule=rule,

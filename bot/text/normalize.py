@@ -26,7 +26,11 @@ SKIP = frozenset(
     | {"svg", "math", "select", "textarea", "button", "canvas", "audio", "video"}
 )
 
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff\ue000\ue001]")
+# Control and invisible characters, and lone UTF-16 surrogates (half an emoji cut by a
+# careless producer), which no database or chat API accepts.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff\ue000\ue001\ud800-\udfff]"
+)
 _SPACE = re.compile(r"\s+")
 _BREAKS = re.compile(f" ?([{PARA}{LINE}][ {PARA}{LINE}]*)")
 _TAG = re.compile(r"<[^>]*>?")
@@ -70,9 +74,9 @@ def html_to_text(html: str) -> str:
     """Strip tags, scripts and styles, decode entities, collapse spaces; keep paragraph breaks."""
     if not html:
         return ""
-    html = html[:MAX_CHARS]
+    html = _INVISIBLE.sub("", html[:MAX_CHARS])
     if "<" not in html and "&" not in html:
-        return _SPACE.sub(" ", _INVISIBLE.sub("", html)).strip()
+        return _SPACE.sub(" ", html).strip()
     parser = etree.HTMLParser(
         target=_TextTarget(), no_network=True, remove_comments=True, remove_pis=True
     )

@@ -23,6 +23,7 @@ from bot.chat.discord_app import DiscordBot
 from bot.config import Settings
 from bot.models import Destination, Platform
 from bot.rules.schema import Rule
+from bot.store.outbox import delivery_from_row
 from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
 from tests.e2e.command_cases import CASES
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord
@@ -238,7 +239,8 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     [first] = fake.channel_messages(fake.alerts_channel.id)
     assert [f["status"] for f in fake.faults_served] == [429]  # retried once, posted once
     request = first["request"]
-    [delivery] = await app.store.outbox.log(_alerts_channel(fake))
+    [row] = await app.store.outbox.log(_alerts_channel(fake))
+    delivery = delivery_from_row(row)
     assert request["nonce"] == delivery.nonce and request["enforce_nonce"] is True
     assert delivery.message_id == first["id"]
     embed = first["embeds"][0]

@@ -164,6 +164,37 @@ def test_evidence_spans_point_into_the_original_text() -> None:
     ]
 
 
+def test_a_regex_that_backtracks_too_long_gives_up_as_no_match(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slow = rule(id="slow", any=[{"regex": "(?:a|a)*$"}])  # overlapping: the safety check passes
+    matcher = compile_rules([slow, rule(id="ok", any=["peace"])], ())
+    result = matcher.match(item("a" * 40 + "b peace"))  # exponential in the 40 a's
+    assert [m.rule_id for m in result.rules] == ["ok"]
+    assert "regex '(?:a|a)*$' of rule slow gave up" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "safe"),
+    [
+        (r"(a+)+", False),
+        (r"((a+))+$", False),  # nested one group deeper
+        (r"((?:\w|\s)+)+$", False),
+        (r"(?:x|y+)*", False),
+        (r"\d{1,3}(?:,\d{3})*", True),  # a fixed-length repeat inside is linear
+        (r"(ab){2,}", True),
+        (r"peace\s+talks?", True),
+        (r"(?:talks|negotiations)+", True),
+    ],
+)
+def test_regex_safety_refuses_nested_repeats_at_any_depth(pattern: str, safe: bool) -> None:
+    if safe:
+        rule(any=[{"regex": pattern}])
+    else:
+        with pytest.raises(ValueError, match="nests a quantifier"):
+            rule(any=[{"regex": pattern}])
+
+
 def test_regex_terms_run_on_the_original_text() -> None:
     rules = [rule(any=[{"regex": r"\b\d+ (?:civilians|soldiers) killed"}])]
     result = run(rules, "Shelling: 12 civilians killed in Donetsk")

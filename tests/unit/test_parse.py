@@ -1,7 +1,7 @@
 """parse_feed on real fixtures and JSON Feed: clean text, stable identities, UTC dates."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -115,6 +115,49 @@ def test_items_are_capped_at_newest():
     assert feed.total == MAX_ITEMS + 100 and len(feed.items) == MAX_ITEMS
     dates = [i.published for i in feed.items]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_large_oldest_first_feed_keeps_its_newest_items():
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    items = "".join(
+        f"<item><guid>g{i}</guid><title>n{i}</title>"
+        f"<pubDate>{start + timedelta(hours=i):%a, %d %b %Y %H:%M:%S} GMT</pubDate></item>"
+        for i in range(2500)  # oldest first: the newest item is the last one
+    )
+    body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    feed = parse_feed(body, feed_id=1, url="https://x/")
+    assert feed.total == 2500 and feed.items[0].title == "n2499"
+
+
+def test_broken_character_references_do_not_sink_the_feed():
+    body = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><guid>a</guid><title>Smile &#55357;&#56832; &#x1F600;</title></item>"
+        b"<item><guid>b</guid><title>Half &#55357; and &#99999999999; and &#x110000;</title></item>"
+        b"<item><guid>c</guid><title>Peace talks resume</title></item></channel></rss>"
+    )
+    titles = [i.title for i in parse_feed(body, feed_id=1, url="https://x/").items]
+    assert titles == [
+        "Smile \U0001f600 \U0001f600",
+        "Half \ufffd and \ufffd and \ufffd",
+        "Peace talks resume",
+    ]
+
+
+def test_json_feed_lone_surrogates_and_out_of_range_dates():
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [
+            {
+                "id": "x\ud83d",
+                "title": "Cut emoji \ud83d",
+                "date_published": "0001-01-01T00:00:00+01:00",
+            }
+        ],
+    }
+    [item] = parse_feed(json.dumps(doc).encode(), feed_id=1, url="https://x/").items
+    assert item.title == "Cut emoji" and item.identity == "x\ufffd" and item.published is None
+    item.identity.encode("utf-8")  # storable
 
 
 @pytest.mark.parametrize(
