@@ -6,12 +6,13 @@ platform's own permissions), call a method here, and render the `Reply`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 import yaml
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from bot.config import ConfigError, validate_model
 from bot.dry_run import dry_run
@@ -31,6 +32,8 @@ from bot.store.feeds import FeedExistsError
 from bot.store.store import Store
 
 MAX_LINES = 25
+MAX_FEED_NAME = 200
+SLACK_GROUP = re.compile(r"^(?:<!subteam\^)?(S[A-Z0-9]{2,20})(?:\|[^>]*)?>?$")
 RULE_EXAMPLE = "id: ceasefire\nname: Ceasefire talks\nany: [ceasefire, truce]"  # editors' hint
 HELP = (
     "Commands: subscribe TARGET [min_priority=…] [mode=instant|digest], unsubscribe TARGET, "
@@ -164,15 +167,13 @@ class CommandService:
                 destination=caller.destination,
                 target=resolved,
                 min_priority=Priority(min_priority),
-                mention_role=mention_role,
+                mention_role=_mention_id(caller.platform, mention_role),
                 mode=DeliveryMode(mode),
                 digest_time=digest_time,
                 created_by=caller.who,
             )
         except ValueError as exc:
-            return Reply(
-                title="That subscription is not valid", lines=(_first_line(exc),), ok=False
-            )
+            return Reply(title="That subscription is not valid", lines=_reasons(exc), ok=False)
         saved, new = await self.store.subscriptions.upsert(sub, self.clock())
         verb = "Subscribed" if new else "Updated the subscription:"
         extra = (
@@ -184,6 +185,8 @@ class CommandService:
             extra.append(f"mentioning {_role_mention(caller.platform, saved.mention_role)}")
         if saved.mode is DeliveryMode.digest:
             extra.append(f"as a daily digest at {saved.digest_time or '08:00'} UTC")
+        elif digest_time:
+            extra.append("digest_time applies only with mode=digest; alerts come at once")
         return Reply(
             title=f"{verb} this channel to {await self._label(resolved)}",
             lines=tuple(extra),
@@ -325,7 +328,8 @@ class CommandService:
         rule = await self.store.catalog.get_rule(rule_id)
         if rule is None:
             return await self._unknown_rule(rule_id)
-        return Reply(title=f"Rule {rule.id}", lines=("```yaml", _rule_yaml(rule).rstrip(), "```"))
+        text = fenced(_rule_yaml(rule).rstrip())
+        return Reply(title=f"Rule {rule.id}", lines=("```yaml", *text.splitlines(), "```"))
 
     async def rules_draft(
         self, caller: Caller, rule_id: str | None = None, *, limit: int
@@ -361,6 +365,10 @@ class CommandService:
             raw = yaml.safe_load(yaml_text)
         except yaml.YAMLError as exc:
             return Reply(title="That is not valid YAML", lines=(_first_line(exc),), ok=False)
+        except RecursionError:
+            return Reply(
+                title="That is not valid YAML", lines=("it is nested too deeply",), ok=False
+            )
         if rule_id and isinstance(raw, dict):
             raw.setdefault("id", rule_id)
         try:
@@ -460,6 +468,12 @@ class CommandService:
     async def feeds_add(self, caller: Caller, url: str, name: str | None = None) -> Reply:
         if refusal := await self._refuse(caller, "feeds.add", url):
             return refusal
+        if name is not None and len(name) > MAX_FEED_NAME:
+            return Reply(
+                title="The feed was not added",
+                lines=(f"its name is {len(name)} characters long; {MAX_FEED_NAME} at most",),
+                ok=False,
+            )
         try:
             clean = self.validate_feed_url(url)
             feed = await self.store.feeds.add(
@@ -569,8 +583,9 @@ class CommandService:
 
 
 def _role_mention(platform: Platform, role: str) -> str:
-    """How the platform shows a role (Discord) or user group (Slack) by id."""
-    return f"<!subteam^{role}>" if platform is Platform.slack else f"<@&{role}>"
+    """How a reply names the role (Discord: a pill that pings nobody, as replies allow no
+    mentions) or user group (Slack: replies escape markup, so its id)."""
+    return f"user group {role}" if platform is Platform.slack else f"<@&{role}>"
 
 
 def _rule_yaml(rule: Rule) -> str:
@@ -582,21 +597,66 @@ def _alert_line(alert: Alert) -> str:
     when = alert.published.strftime("%Y-%m-%d") if alert.published else ""
     rules = ", ".join(m.rule_name for m in alert.matches.rules)
     link = f" <{alert.link}>" if alert.link else ""
-    return f"• {_clip(alert.title, 150)} — {alert.source} {when} [{rules}]{link}".replace("  ", " ")
+    title = _clip(alert.title, 150).replace("](", "] (")  # a feed's title is no masked link
+    return f"• {title} — {alert.source} {when} [{rules}]{link}".replace("  ", " ")
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _mention_id(platform: Platform, role: str | None) -> str | None:
+    """The id a subscription mentions: a Slack user group (`S…`, typed bare or as Slack escapes
+    it) or a Discord role; ValueError saying what to type otherwise."""
+    if not role:
+        return None
+    role = role.strip()
+    if platform is Platform.slack:
+        if found := SLACK_GROUP.match(role):
+            return found[1]
+        raise ValueError(
+            f"mention_role must be a Slack user group id such as S0123ABCD, not {role[:40]!r}: "
+            "open the group's profile, ⋮ → Copy group ID"
+        )
+    if not role.isascii() or not role.isdigit() or len(role) > 20:
+        raise ValueError(f"mention_role must be a Discord role id, not {role[:40]!r}")
+    return role
+
+
+def _reasons(exc: ValueError) -> tuple[str, ...]:
+    """What was wrong, per field, without pydantic's header line."""
+    if isinstance(exc, ValidationError):
+        formats = {"digest_time": "must be HH:MM, 24-hour UTC, e.g. 07:30"}
+        reasons = []
+        for error in exc.errors():
+            where = ".".join(map(str, error["loc"]))
+            msg = error["msg"]
+            if error["type"] == "string_pattern_mismatch":  # not the regex: what to type
+                msg = formats.get(where, msg)
+            reasons.append(f"{where}: {msg}" if where else msg)
+        return tuple(reasons)
+    return (_first_line(exc),)
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+
+
+def fenced(text: str) -> str:
+    """`text` safe inside a ``` code block: a zero-width space splits every run of backticks
+    long enough to close the block early."""
+    return re.sub(r"`{3,}", lambda m: "\u200b".join(m[0]), text)
 
 
 def with_draft(reply: Reply, text: str) -> Reply:
     """A failed editor submission's reply, ending with the YAML as typed so nothing is lost."""
     if reply.ok or not text.strip():
         return reply
-    quoted = text.rstrip().replace("```", "`\u200b``")  # cannot close the code block early
-    lines = (*reply.lines, "Your YAML, to fix and send again:", "```yaml", quoted, "```")
+    lines = (
+        *reply.lines,
+        "Your YAML, to fix and send again:",
+        "```yaml",
+        fenced(text.rstrip()),
+        "```",
+    )
     return reply.model_copy(update={"lines": lines})

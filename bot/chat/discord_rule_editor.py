@@ -6,11 +6,14 @@ a slash command option holds one line only. A failed save answers with the YAML 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import discord
 
 from bot.chat.commands import RULE_EXAMPLE, Caller, CommandService, Reply, with_draft
+
+log = logging.getLogger(__name__)
 
 MAX_YAML = 4000  # Discord's limit for a text input
 TITLE_LIMIT = 45
@@ -42,7 +45,11 @@ class RuleEditor(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         # Permissions are looked at again: they may have changed while the modal was open.
         text = self.yaml.value
-        reply = await self.service.rules_put(self.who(interaction), text, rule_id=self.rule_id)
+        try:
+            reply = await self.service.rules_put(self.who(interaction), text, rule_id=self.rule_id)
+        except Exception:  # the draft must come back whatever went wrong
+            log.exception("rule editor submission failed")
+            reply = Reply(title="Something went wrong; the error was logged", ok=False)
         await self.send(interaction, with_draft(reply, text))
 
 

@@ -39,6 +39,7 @@ ACK_BUDGET = 2.0  # seconds; Slack shows an error if a slash command is not acke
 WORKING = "Working on it…"
 EDITOR_COMMANDS = {("rules", "add"), ("rules", "edit")}
 SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
+NO_BREAK = re.compile("[\u00a0\u2007\u202f]")
 
 
 def make_client(settings: Settings, *, retry_rate_limits: bool = False) -> AsyncWebClient:
@@ -59,8 +60,12 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = False) -> Async
 
 
 def plain_text(text: str) -> str:
-    """Undo Slack's escaping of typed text: `<https://x|x>` is the URL, `&lt;` is `<`."""
-    return html.unescape(SLACK_LINK.sub(lambda m: m[1], text)) if text else ""
+    """Undo Slack's escaping of typed text (`<https://x|x>` is the URL, `&lt;` is `<`); a
+    no-break space (Option-Space on a Mac) separates words like a space; NUL goes."""
+    if not text:
+        return ""
+    text = html.unescape(SLACK_LINK.sub(lambda m: m[1], text))
+    return NO_BREAK.sub(" ", text.replace("\x00", ""))
 
 
 def help_reply() -> Reply:

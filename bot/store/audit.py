@@ -35,15 +35,15 @@ class AuditStore:
             await conn.execute(
                 insert(audit_log).values(
                     at=now,
-                    who=who[:200],
+                    who=_storable(who, 200),
                     platform=platform,
                     workspace=workspace,
                     action=action,
-                    target=target,
+                    target=_storable(target, 2000),
                     allowed=allowed,
                     before=before,
                     after=after,
-                    detail=detail,
+                    detail=_storable(detail, 2000),
                 )
             )
 
@@ -53,3 +53,9 @@ class AuditStore:
             query = query.where(audit_log.c.target == target)
         async with self.engine.connect() as conn:
             return list(await conn.execute(query))
+
+
+def _storable(text: str | None, limit: int) -> str | None:
+    """Text cut to its column and without NUL (PostgreSQL refuses it): what a user typed must
+    never keep their attempt out of the audit log."""
+    return None if text is None else text.replace("\x00", "")[:limit]

@@ -115,7 +115,7 @@ class FeedStore:
 
     async def find(self, id_or_url: str) -> Feed | None:
         cond = feeds.c.url == id_or_url
-        if id_or_url.isdigit():
+        if id_or_url.isascii() and id_or_url.isdigit() and len(id_or_url) <= 18:
             cond = or_(cond, feeds.c.id == int(id_or_url))
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(feeds).where(cond))).first()

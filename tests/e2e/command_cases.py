@@ -145,6 +145,37 @@ CASES: tuple[CommandCase, ...] = (
         ok=False,
         expect=("not added",),
     ),
+    CommandCase(
+        "feeds add with an over-long name",
+        ("feeds", "add"),
+        {"url": "https://news.example/rss", "name": "N" * 300},
+        admin=True,
+        ok=False,
+        expect=("300 characters long; 200 at most",),
+    ),
+    CommandCase(
+        "feeds remove by a digit that is no ASCII digit",
+        ("feeds", "remove"),
+        {"feed": "\u0661"},  # ARABIC-INDIC DIGIT ONE is not feed 1
+        admin=True,
+        ok=False,
+        expect=("No feed",),
+    ),
+    CommandCase(
+        "rules add nested too deeply",
+        ("rules", "add"),
+        {"yaml": "[" * 600 + "]" * 600},
+        admin=True,
+        ok=False,
+        expect=("nested too deeply",),
+    ),
+    CommandCase(
+        "subscribe with a bad digest time",
+        ("subscribe",),
+        {"target": "peace-talks", "mode": "digest", "digest_time": "25:00"},
+        ok=False,
+        expect=("digest_time: must be HH:MM",),
+    ),
     CommandCase("feeds list", ("feeds", "list"), admin=True, expect=("feeds",)),
     CommandCase("delivery log", ("alerts", "log"), admin=True, expect=("Delivery log",)),
 )

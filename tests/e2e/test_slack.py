@@ -196,6 +196,19 @@ async def test_help_and_typing_mistakes(running: Running) -> None:
     assert "not valid" in bad_priority.text and bad_priority.response_type == "ephemeral"
 
 
+async def test_mention_role_must_be_a_user_group_id(running: Running) -> None:
+    fake, url = running.fake, running.url
+    typed = await command(fake, url, "subscribe peace-talks mention_role=@news-team")
+    assert "Slack user group id such as S0123ABCD" in typed.text and typed.text.startswith("*⚠️")
+    escaped = await command(
+        fake, url, "subscribe peace-talks mention_role=<!subteam^S0NEWS123|@news>"
+    )
+    assert "mentioning user group S0NEWS123" in escaped.text
+    dest = Destination(platform=Platform.slack, address="C0ALERTS01", workspace=fake.team_id)
+    [sub] = await running.app.store.subscriptions.for_destination(dest)
+    assert sub.mention_role == "S0NEWS123"
+
+
 async def test_slow_reply_goes_through_response_url(running: Running) -> None:
     slow = SlackBot(running.bot.settings, ack_budget=0)
     try:

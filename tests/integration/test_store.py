@@ -192,3 +192,12 @@ async def test_catalog_revision_bumps_on_change(store: Store):
     assert await store.catalog.import_config([rule], [actor], T0) == 0
     assert await store.catalog.revision() == 1
     assert [r.id for r in await store.catalog.rules()] == ["r1"]
+
+
+async def test_audit_keeps_what_a_user_typed_even_if_too_long_or_with_nul(store: Store):
+    typed = "x" * 2500 + "\x00"
+    await store.audit.record(
+        now=T0, who="slack:U1", platform="slack", action="rules.show", allowed=False, target=typed
+    )
+    [row] = await store.audit.history(limit=1)
+    assert row.target == "x" * 2000
