@@ -77,6 +77,11 @@ class LiveCatalog:
             log.error("config not reloaded, keeping the previous rules:\n%s", exc)
             return
         self.last_error = None
-        changed = await self.store.import_config(bundle.rules.rules, bundle.actors.actors, now)
-        if changed:
-            log.info("imported %d changed rules/actors from %s", changed, self.config_dir)
+        result = await self.store.import_config(bundle.rules.rules, bundle.actors.actors, now)
+        if result.changed:
+            log.info("imported %d changed rules/actors from %s", result.changed, self.config_dir)
+        if result.kept:
+            log.info(
+                "config rules %s left as admins changed or removed them in chat",
+                ", ".join(result.kept),
+            )

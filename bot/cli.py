@@ -206,7 +206,7 @@ async def _feeds_remove(args: argparse.Namespace, settings: Settings) -> int:
         if feed is None:
             print(f"newsbot: no feed {args.feed!r}; see `newsbot feeds list`", file=sys.stderr)
             return 1
-        await app.store.feeds.remove(feed.id)
+        await app.store.feeds.remove(feed.id, now=app.clock(), by="cli")
     finally:
         await app.close()
     print(f"removed feed {feed.id}: {feed.url}")

@@ -152,6 +152,7 @@ class Feed(Frozen):
     disabled: bool = False
     last_error: str | None = None
     next_poll_at: datetime | None = None
+    added_by: str | None = Field(default=None, description='"config", "cli", or who in chat')
 
 
 class Alert(Frozen):

@@ -392,6 +392,7 @@ class CommandService:
                 ok=False,
             )
         before = await self.store.catalog.get_rule(rule.id)
+        from_config = await self.store.catalog.rule_origin(rule.id) == "yaml"
         if rule_id is None and before is not None:
             return Reply(
                 title=f"A rule {rule.id!r} already exists",
@@ -409,18 +410,23 @@ class CommandService:
             rule.model_dump(mode="json"),
         )
         verb = "updated" if before else "added"
-        return Reply(title=f"Rule {rule.id} {verb}; it applies from the next poll")
+        return Reply(
+            title=f"Rule {rule.id} {verb}; it applies from the next poll",
+            lines=_config_note(from_config, "rule"),
+        )
 
     async def rules_remove(self, caller: Caller, rule_id: str) -> Reply:
         if refusal := await self._refuse(caller, "rules.remove", f"rule:{rule_id}"):
             return refusal
         before = await self.store.catalog.get_rule(rule_id)
-        if before is None or not await self.store.catalog.remove_rule(rule_id):
+        origin = await self.store.catalog.rule_origin(rule_id)
+        removed = await self.store.catalog.remove_rule(rule_id, now=self.clock(), by=caller.who)
+        if before is None or not removed:
             return await self._unknown_rule(rule_id)
         await self._audit(
             caller, "rules.remove", f"rule:{rule_id}", before.model_dump(mode="json"), None
         )
-        return Reply(title=f"Rule {rule_id} removed")
+        return Reply(title=f"Rule {rule_id} removed", lines=_config_note(origin == "yaml", "rule"))
 
     async def rules_test(self, caller: Caller, rule_id: str, limit: int = 5) -> Reply:
         if refusal := await self._refuse(caller, "rules.test", f"rule:{rule_id}"):
@@ -497,11 +503,14 @@ class CommandService:
         found = await self.store.feeds.find(feed)
         if found is None:
             return Reply(title=f"No feed {feed!r}", lines=("See feeds list for ids.",), ok=False)
-        await self.store.feeds.remove(found.id)
+        await self.store.feeds.remove(found.id, now=self.clock(), by=caller.who)
         await self._audit(
             caller, "feeds.remove", found.url, {"id": found.id, "url": found.url}, None
         )
-        return Reply(title=f"Feed {found.id} removed: {found.url}")
+        return Reply(
+            title=f"Feed {found.id} removed: {found.url}",
+            lines=_config_note(found.added_by == "config", "feed"),
+        )
 
     async def delivery_log(self, caller: Caller, limit: int = 15) -> Reply:
         if refusal := await self._refuse(caller, "alerts.log", caller.destination.key):
@@ -603,6 +612,16 @@ def _alert_line(alert: Alert) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _config_note(from_config: bool, what: str) -> tuple[str, ...]:
+    """For a change to something the config files define: chat's version now stands."""
+    if not from_config:
+        return ()
+    return (
+        f"The config files define this {what} too; this change stands over them from now on "
+        f"(a restart or config reload keeps it). Change the file as well to keep them alike.",
+    )
 
 
 def _mention_id(platform: Platform, role: str | None) -> str | None:

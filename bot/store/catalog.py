@@ -1,11 +1,14 @@
 """Rules and actors in the store: the live rule set that chat edits and YAML imports change.
 
-A revision counter bumps on every change so every process can notice and recompile cheaply.
+The config files seed it; a rule an admin changed or removed in chat stays as they left it
+(the import skips it). A revision counter bumps on every change so every process can notice
+and recompile cheaply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Table, delete, insert, select, update
@@ -13,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.rules.schema import Actor, Rule
 from bot.store.tables import actors, revisions, rules
+from bot.store.tombstones import buried_idents, bury, unbury
 
 REVISION = "catalog"
 
@@ -45,34 +49,57 @@ class CatalogStore:
             body = (await conn.execute(query)).scalar_one_or_none()
         return Rule.model_validate(body) if body is not None else None
 
+    async def rule_origin(self, rule_id: str) -> str | None:
+        """ "yaml" or "chat": where the stored rule last came from (None: no such rule)."""
+        async with self.engine.connect() as conn:
+            query = select(rules.c.origin).where(rules.c.id == rule_id)
+            return (await conn.execute(query)).scalar_one_or_none()
+
     async def put_rule(self, rule: Rule, *, now: datetime, by: str, origin: str = "chat") -> None:
         async with self.engine.begin() as conn:
             await _put(conn, rules, rule.id, rule.model_dump(mode="json"), now, by, origin)
+            await unbury(conn, "rule", rule.id)
             await _bump(conn)
 
-    async def remove_rule(self, rule_id: str) -> bool:
+    async def remove_rule(self, rule_id: str, *, now: datetime, by: str) -> bool:
+        """Remove a rule; a tombstone keeps the config import from bringing it back."""
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(rules).where(rules.c.id == rule_id))
             if result.rowcount:
+                await bury(conn, "rule", rule_id, now, by)
                 await _bump(conn)
             return bool(result.rowcount)
 
     async def import_config(
         self, new_rules: Sequence[Rule], new_actors: Sequence[Actor], now: datetime
-    ) -> int:
-        """Upsert rules and actors from YAML (YAML wins for the ids it defines); return changes."""
-        changed = 0
+    ) -> ImportResult:
+        """Upsert rules and actors from YAML, except rules an admin changed or removed in chat."""
+        result = ImportResult()
         async with self.engine.begin() as conn:
+            buried = await buried_idents(conn, "rule")
             for table, models in ((actors, new_actors), (rules, new_rules)):
-                have = {r.id: r.body for r in await conn.execute(select(table.c.id, table.c.body))}
+                query = select(table.c.id, table.c.body, table.c.origin)
+                have = {r.id: r for r in await conn.execute(query)}
                 for model in models:
+                    row = have.get(model.id)
+                    if table is rules and (model.id in buried or (row and row.origin == "chat")):
+                        result.kept.append(model.id)
+                        continue
                     body = model.model_dump(mode="json")
-                    if have.get(model.id) != body:
+                    if row is None or row.body != body:
                         await _put(conn, table, model.id, body, now, "config", "yaml")
-                        changed += 1
-            if changed:
+                        result.changed += 1
+            if result.changed:
                 await _bump(conn)
-        return changed
+        return result
+
+
+@dataclass
+class ImportResult:
+    """What a config import changed, and the rules it left as an admin set them in chat."""
+
+    changed: int = 0
+    kept: list[str] = field(default_factory=list)
 
 
 async def _put(

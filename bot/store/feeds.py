@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, delete, insert, or_, select, update
@@ -12,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.models import Feed
 from bot.ports import Unchanged
 from bot.store.tables import UTCDateTime, feeds
+from bot.store.tombstones import buried_idents, bury, unbury
+
+log = logging.getLogger(__name__)
 
 
 class FeedExistsError(ValueError):
@@ -32,6 +36,7 @@ def feed_from_row(row: Row[Any]) -> Feed:
         disabled=row.disabled,
         last_error=row.last_error,
         next_poll_at=row.next_poll_at,
+        added_by=row.added_by,
     )
 
 
@@ -73,6 +78,7 @@ class FeedStore:
             existing = (await conn.execute(select(feeds).where(feeds.c.url == url))).first()
             if existing is not None:
                 raise FeedExistsError(f"feed {url} is already added (id {existing.id})")
+            await unbury(conn, "feed", url)
             await conn.execute(
                 insert(feeds).values(
                     new_feed(url, name, interval_seconds, full_text, now, added_by)
@@ -82,13 +88,17 @@ class FeedStore:
         return feed_from_row(row)
 
     async def sync(self, specs: Sequence[tuple[str, str | None, int, bool]], now: datetime) -> int:
-        """Add feeds from config that the store lacks; update name/interval of those it has."""
+        """Add feeds from config that the store lacks, except those an admin removed; update
+        name/interval of those it has."""
         added = 0
         async with self.engine.begin() as conn:
             have = {r.url: r for r in await conn.execute(select(feeds))}
+            removed = await buried_idents(conn, "feed")
             for url, name, interval, full_text in specs:
                 row = have.get(url)
-                if row is None:
+                if row is None and url in removed:
+                    log.info("feed %s stays removed (an admin removed it); config lists it", url)
+                elif row is None:
                     await conn.execute(
                         insert(feeds).values(
                             new_feed(url, name, interval, full_text, now, "config")
@@ -121,9 +131,16 @@ class FeedStore:
             row = (await conn.execute(select(feeds).where(cond))).first()
             return feed_from_row(row) if row else None
 
-    async def remove(self, feed_id: int) -> bool:
+    async def remove(
+        self, feed_id: int, *, now: datetime | None = None, by: str | None = None
+    ) -> bool:
+        """Remove a feed with its items and alerts; given who (`by`), also keep the config
+        import from adding it back."""
         async with self.engine.begin() as conn:
+            url = (await conn.execute(select(feeds.c.url).where(feeds.c.id == feed_id))).scalar()
             result = await conn.execute(delete(feeds).where(feeds.c.id == feed_id))
+            if result.rowcount and by is not None and url is not None:
+                await bury(conn, "feed", url, now or datetime.now(UTC), by)
             return bool(result.rowcount)
 
     async def claim_due(

@@ -216,6 +216,17 @@ audit_log = Table(
     Index("ix_audit_target", "target", "at"),
 )
 
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("kind", String(20), primary_key=True),  # "rule" or "feed"
+    Column("ident", String(2000), primary_key=True),  # a rule id or a feed URL
+    Column("removed_at", UTCDateTime, nullable=False),
+    Column("removed_by", String(200)),
+)
+"""What an admin removed in chat or the CLI that the config files still define: the config
+import leaves it removed."""
+
 revisions = Table(
     "revisions",
     metadata,

@@ -392,3 +392,46 @@ async def test_daily_digest_holds_alerts_until_its_time_then_sends_one_message(
         assert await app.store.outbox.counts() == {"sent": 2}
     finally:
         await app.close()
+
+
+async def test_chat_changes_to_config_rules_and_feeds_survive_a_restart(tmp_path, server, clock):
+    from bot.chat.commands import Caller
+
+    server.add("/a.xml", rss([]))
+    server.add("/b.xml", rss([]))
+    app, _ = await _app(tmp_path, server, clock, ["/a.xml", "/b.xml"])
+    admin = Caller(user_id="U1", platform=Platform.slack, channel="C1", is_admin=True)
+    try:
+        service = app.command_service()
+        removed = await service.rules_remove(admin, "peace-talks")
+        assert "config files define this rule too" in removed.text
+        edited = await service.rules_put(
+            admin, "{name: Renamed in chat, any: [offensive]}", rule_id="donbas-offensive"
+        )
+        assert edited.ok and "config files define this rule too" in edited.text
+        feed = await app.store.feeds.find(server.url("/a.xml"))
+        assert feed is not None
+        assert "config files define this feed too" in (await service.feeds_remove(admin, "1")).text
+    finally:
+        await app.close()
+
+    app, _ = await _app(tmp_path, server, clock, ["/a.xml", "/b.xml"])  # a restart
+    try:
+        assert await app.store.catalog.get_rule("peace-talks") is None
+        donbas = await app.store.catalog.get_rule("donbas-offensive")
+        assert donbas is not None and donbas.name == "Renamed in chat"
+        assert [f.url for f in await app.store.feeds.all()] == [server.url("/b.xml")]
+        # adding them back in chat makes them ordinary again
+        service = app.command_service()
+        assert (await service.feeds_add(admin, server.url("/a.xml"))).ok
+        again = "{id: peace-talks, name: Peace talks again, any: [ceasefire]}"
+        assert (await service.rules_put(admin, again)).ok
+    finally:
+        await app.close()
+    app, _ = await _app(tmp_path, server, clock, ["/a.xml", "/b.xml"])
+    try:
+        peace = await app.store.catalog.get_rule("peace-talks")
+        assert peace is not None and peace.name == "Peace talks again"  # chat's, not the file's
+        assert len(await app.store.feeds.all()) == 2
+    finally:
+        await app.close()

@@ -187,9 +187,9 @@ async def test_catalog_revision_bumps_on_change(store: Store):
     assert await store.catalog.revision() == 0
     rule = Rule.model_validate({"id": "r1", "name": "R1", "any": ["ceasefire"]})
     actor = Actor(id="lavrov", name="Sergey Lavrov")
-    assert await store.catalog.import_config([rule], [actor], T0) == 2
+    assert (await store.catalog.import_config([rule], [actor], T0)).changed == 2
     assert await store.catalog.revision() == 1
-    assert await store.catalog.import_config([rule], [actor], T0) == 0
+    assert (await store.catalog.import_config([rule], [actor], T0)).changed == 0
     assert await store.catalog.revision() == 1
     assert [r.id for r in await store.catalog.rules()] == ["r1"]
 
