@@ -14,6 +14,7 @@ import io
 import json
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -97,7 +98,7 @@ def _parse_xml(
     dated = [(_entry_date(e), i, e) for i, e in enumerate(entries)]
     newest = sorted(dated, key=_newest_first)[:MAX_ITEMS]
     name = source or title or ""
-    items = [_xml_item(e, when, feed_id=feed_id, source=name) for when, _, e in newest]
+    items = _distinct([_xml_item(e, when, feed_id=feed_id, source=name) for when, _, e in newest])
     warning = (
         f"feed is not well-formed ({_short(problem)}); it was read leniently" if problem else None
     )
@@ -309,6 +310,22 @@ def identity(guid: Any, link: str | None, title: str, when: datetime | None, tex
     return "sha256:" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _distinct(items: list[Item]) -> list[Item]:
+    """Items without a guid are known by their link; where several share one (a feed linking
+    every item to its home page, or `#`), each is known by link, title and date instead, or
+    all but the first would count as seen."""
+    by_link = Counter(i.identity for i in items if i.identity == i.link)
+    shared = {link for link, n in by_link.items() if n > 1}
+    if not shared:
+        return items
+    return [
+        i.model_copy(update={"identity": identity(None, None, f"{i.link}\n{i.title}", i.published)})
+        if i.identity in shared and i.identity == i.link
+        else i
+        for i in items
+    ]
+
+
 class _JsonAuthor(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str | None = None
@@ -357,7 +374,9 @@ def _parse_json(body: bytes, *, feed_id: int, source: str | None) -> ParsedFeed:
         parsed.append((_iso(item.date_published) or _iso(item.date_modified), index, item))
     newest = sorted(parsed, key=_newest_first)[:MAX_ITEMS]
     name = source or title or ""
-    items = [_json_item(it, when, feed_id=feed_id, source=name) for when, _, it in newest]
+    items = _distinct(
+        [_json_item(it, when, feed_id=feed_id, source=name) for when, _, it in newest]
+    )
     warning = f"{bad} JSON Feed item(s) were malformed and skipped" if bad else None
     link = _http(doc.get("home_page_url"))
     return ParsedFeed(title=title, link=link, items=items, bozo=warning, total=len(raw_items))

@@ -6,6 +6,7 @@ keeps all of them or none, and the next poll redoes the work: nothing lost, noth
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,8 @@ from bot.store.feeds import FeedStore
 from bot.store.story_window import SameStory, StoryWindow
 from bot.store.subscriptions import subscription_from_row
 from bot.store.tables import alert_rules, alerts, deliveries, items, mentions, subscriptions
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 50_000
 
@@ -94,6 +97,17 @@ class IngestStore:
                 # Alerts and their deliveries take ids in commit order: a channel's outbox head
                 # (lowest pending id) can then never be overtaken by a later-committing alert.
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALERT_LOCK})
+            repeats = await self.stories.repeats(conn, [a for _, a in new], record.now)
+            if any(repeats):
+                log.info(
+                    "feed %d: %d item(s) repeat an alert it sent (a new id on the same article)",
+                    record.feed.id,
+                    sum(repeats),
+                )
+                kept = [i for i, repeat in enumerate(repeats) if not repeat]
+                new, routes = [new[i] for i in kept], [routes[i] for i in kept]
+                if not new:
+                    return []
             stories = await self.stories.stories(conn, [a for _, a in new], record.now)
             return await self._insert_alerts(conn, new, stories, routes, record.now)
 

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -89,6 +90,43 @@ class StoryWindow:
         while self._recent and self._recent[0].created_at < since:
             self._recent.popleft()
 
+    async def repeats(
+        self, conn: AsyncConnection, new: Sequence[Alert], now: datetime
+    ) -> list[bool]:
+        """Whether each alert repeats one its own feed sent within the window (or earlier in
+        `new`): the same title, link (query and fragment aside) and summary. Feeds that stamp
+        a new guid or tracking query on the same article at every fetch look like that."""
+        await self._refresh(conn, now)
+        candidates = [
+            [
+                r.id
+                for r in self._recent
+                if r.feed_id == a.feed_id and r.fingerprint == a.fingerprint
+            ]
+            if a.fingerprint is not None
+            else []
+            for a in new
+        ]
+        wanted = sorted({i for ids in candidates for i in ids})
+        rows = {}
+        if wanted:
+            query = select(
+                alerts.c.id, alerts.c.feed_id, alerts.c.fingerprint, alerts.c.link, alerts.c.summary
+            ).where(alerts.c.id.in_(wanted))
+            rows = {row.id: row for row in await conn.execute(query)}
+        earlier: set[tuple[int, int | None, str, str]] = set()
+        found = []
+        for alert, ids in zip(new, candidates, strict=True):
+            key = (alert.feed_id, alert.fingerprint, _page(alert.link), alert.summary)
+            sent = (
+                (row.feed_id, row.fingerprint, _page(row.link), row.summary) == key
+                for i in ids
+                if (row := rows.get(i)) is not None
+            )
+            found.append(alert.fingerprint is not None and (key in earlier or any(sent)))
+            earlier.add(key)
+        return found
+
     def _match(self, alert: Alert) -> _Recent | None:
         if alert.fingerprint is None:
             return None
@@ -114,3 +152,10 @@ class StoryWindow:
             and (row.feed_id, row.fingerprint) == (r.feed_id, r.fingerprint)
             for r in found
         )
+
+
+def _page(link: str | None) -> str:
+    """A link without its query and fragment, where trackers and cache-busters go."""
+    if not link:
+        return ""
+    return urlsplit(link)._replace(query="", fragment="").geturl()

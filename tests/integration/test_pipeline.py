@@ -435,3 +435,31 @@ async def test_chat_changes_to_config_rules_and_feeds_survive_a_restart(tmp_path
         assert len(await app.store.feeds.all()) == 2
     finally:
         await app.close()
+
+
+def _restamped(guid: str, description: str = "Delegations met again in Istanbul.") -> str:
+    """One article whose guid and tracking query change at every fetch, as some CMSes do."""
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Stamps</title>'
+        f'<item><title>{PEACE}</title><guid isPermaLink="false">urn:uuid:{guid}</guid>'
+        f"<link>https://news.example/talks?utm_source=rss&amp;ts={guid}</link>"
+        f"<description>{description}</description></item></channel></rss>"
+    )
+
+
+async def test_a_feed_restamping_an_article_alerts_once(tmp_path, server, clock):
+    server.add("/feed.xml", rss([]))
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        await app.poll_once()
+        alerts = []
+        for n in range(3):
+            server.add("/feed.xml", _restamped(str(n)))
+            clock.advance(61)
+            alerts += (await app.poll_once()).alerts
+        assert len(alerts) == 1  # one article, three ids
+        server.add("/feed.xml", _restamped("9", "A second round is set for June."))
+        clock.advance(61)
+        assert len((await app.poll_once()).alerts) == 1  # same title, new report: it alerts
+    finally:
+        await app.close()

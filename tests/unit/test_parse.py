@@ -177,3 +177,15 @@ def test_not_a_feed_raises_readable_error(body, words):
         parse_feed(body, feed_id=1, url="https://x/")
     assert str(info.value).startswith("not an RSS/Atom/JSON feed: ")
     assert "root:" not in str(info.value)
+
+
+def test_items_sharing_a_link_without_guids_stay_distinct():
+    body = b"""<rss version="2.0"><channel><title>t</title>
+    <item><title>First</title><link>https://news.example/</link></item>
+    <item><title>Second</title><link>https://news.example/</link></item>
+    <item><title>Own page</title><link>https://news.example/own</link></item></channel></rss>"""
+    items = parse_feed(body, feed_id=1, url="https://x/").items
+    assert len({i.identity for i in items}) == 3
+    assert items[2].identity == "https://news.example/own"  # a link of its own still names it
+    again = parse_feed(body, feed_id=1, url="https://x/").items
+    assert [i.identity for i in again] == [i.identity for i in items]  # stable across polls
