@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.models import Item
 from bot.text.normalize import clean_inline, clean_text, html_to_text
@@ -326,16 +326,29 @@ def _distinct(items: list[Item]) -> list[Item]:
     ]
 
 
+def _text_or_none(value: Any) -> Any:
+    """A JSON Feed text field as producers really write it: a number becomes its text, any
+    other wrong type (true, an object) is dropped rather than losing the whole item."""
+    if isinstance(value, str) or value is None:
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
 class _JsonAuthor(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str | None = None
 
+    _lenient = field_validator("name", mode="before")(_text_or_none)
+
 
 class _JsonItem(BaseModel):
-    """One JSON Feed item (https://www.jsonfeed.org/version/1.1/), lenient about extras."""
+    """One JSON Feed item (https://www.jsonfeed.org/version/1.1/), lenient about extras and
+    about wrongly typed fields: a field that makes no sense is dropped, not the item."""
 
     model_config = ConfigDict(extra="ignore")
-    id: str | int | None = None
+    id: str | None = None
     url: str | None = None
     external_url: str | None = None
     title: str | None = None
@@ -346,6 +359,29 @@ class _JsonItem(BaseModel):
     date_modified: str | None = None
     author: _JsonAuthor | None = None
     authors: list[_JsonAuthor] | None = None
+
+    _lenient = field_validator(
+        "id",
+        "url",
+        "external_url",
+        "title",
+        "content_html",
+        "content_text",
+        "summary",
+        "date_published",
+        "date_modified",
+        mode="before",
+    )(_text_or_none)
+
+    @field_validator("author", mode="before")
+    @classmethod
+    def _one_author(cls, value: Any) -> Any:
+        return value if isinstance(value, dict) else None
+
+    @field_validator("authors", mode="before")
+    @classmethod
+    def _some_authors(cls, value: Any) -> Any:
+        return [a for a in value if isinstance(a, dict)] if isinstance(value, list) else None
 
 
 def _parse_json(body: bytes, *, feed_id: int, source: str | None) -> ParsedFeed:
@@ -370,6 +406,9 @@ def _parse_json(body: bytes, *, feed_id: int, source: str | None) -> ParsedFeed:
             item = _JsonItem.model_validate(raw)
         except ValidationError:
             bad += 1
+            continue
+        if not (item.title or item.summary or item.content_html or item.content_text):
+            bad += 1  # nothing to show or match
             continue
         parsed.append((_iso(item.date_published) or _iso(item.date_modified), index, item))
     newest = sorted(parsed, key=_newest_first)[:MAX_ITEMS]

@@ -97,6 +97,29 @@ def test_json_feed_dates_order_and_bad_items():
     assert feed.bozo == "1 JSON Feed item(s) were malformed and skipped"
 
 
+def test_json_feed_items_with_wrongly_typed_fields_are_kept():
+    doc = {
+        "version": "https://jsonfeed.org/version/1",
+        "items": [
+            {"id": 1.5, "title": 42, "url": "https://n.example/a"},
+            {"id": True, "title": "flag id", "date_published": 1735689600},
+            {
+                "id": "7",
+                "title": "odd authors",
+                "authors": [{"name": None}, "str", {"name": "Ann"}],
+            },
+        ],
+    }
+    feed = parse_feed(json.dumps(doc).encode(), feed_id=1, url="https://x/")
+    by_title = {i.title: i for i in feed.items}
+    assert set(by_title) == {"42", "flag id", "odd authors"} and feed.bozo is None
+    assert by_title["42"].identity == "1.5"
+    assert (
+        by_title["flag id"].identity not in ("1", "True") and by_title["flag id"].published is None
+    )
+    assert by_title["odd authors"].author == "Ann"
+
+
 def test_only_http_links_are_kept():
     body = b"""<rss version="2.0"><channel><title>t</title>
     <item><title>a</title><link>javascript:alert(1)</link><guid>g</guid></item></channel></rss>"""
