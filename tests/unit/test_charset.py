@@ -1,0 +1,49 @@
+"""Feeds whose declared encoding contradicts their bytes are read as the bytes say."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.feeds.charset import declared_encoding, repair_encoding
+from bot.feeds.parse import parse_feed
+
+TITLE = "Мирные переговоры возобновятся в Стамбуле"
+
+
+def feed(encoding_decl: str, title: str = TITLE) -> str:
+    return (
+        f'<?xml version="1.0" encoding="{encoding_decl}"?><rss version="2.0"><channel>'
+        f"<title>Лента</title><item><guid>a</guid><title>{title}</title></item></channel></rss>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (feed("utf-8").encode("cp1251"), "application/rss+xml; charset=utf-8"),  # legacy as UTF-8
+        (feed("utf-8").encode("cp1251"), None),  # …with only the XML declaration saying so
+        (feed("windows-1251").encode("utf-8"), "text/xml; charset=windows-1251"),  # UTF-8 as legacy
+        (feed("windows-1251").encode("utf-8"), None),
+        (feed("windows-1251").encode("cp1251"), None),  # correctly labelled: untouched
+        (feed("koi8-r").encode("koi8-r"), "text/xml; charset=koi8-r"),
+        (feed("utf-8").encode("utf-8"), "application/xml"),
+    ],
+)
+def test_titles_read_right_whatever_the_label(body: bytes, content_type: str | None) -> None:
+    parsed = parse_feed(body, feed_id=1, url="https://x/", content_type=content_type)
+    assert parsed.title == "Лента" and parsed.items[0].title == TITLE
+
+
+def test_correct_labels_and_ascii_pass_through_unchanged() -> None:
+    right = feed("windows-1251").encode("cp1251")
+    assert repair_encoding(right, None) == (right, None)
+    ascii_only = feed("iso-8859-1", "Peace talks").replace("Лента", "Feed").encode()
+    assert repair_encoding(ascii_only, "text/xml") == (ascii_only, "text/xml")
+
+
+def test_declared_encoding_prefers_the_http_header() -> None:
+    body = feed("koi8-r").encode("koi8-r")
+    assert declared_encoding(body, "text/xml; charset=windows-1251") == "cp1251"
+    assert declared_encoding(body, "text/xml") == "koi8-r"
+    assert declared_encoding(b"<rss/>", None) == "utf-8"
+    assert declared_encoding(b"<rss/>", "text/xml; charset=bogus") == "utf-8"
