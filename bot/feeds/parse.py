@@ -32,6 +32,7 @@ MAX_IDENTITY = 1000
 MAX_TITLE = 1000
 MAX_SUMMARY = 20_000
 MAX_CONTENT = 200_000
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2100  # outside: a placeholder date, not a publication time
 
 _DTD_START = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _DTD_TOKEN = re.compile(rb"[\"'\[\]>]")
@@ -243,9 +244,11 @@ def _entry_date(entry: Any) -> datetime | None:
         parsed = entry.get(key)
         if isinstance(parsed, time.struct_time):
             try:
-                return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+                when = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
             except (OverflowError, OSError, ValueError):
                 continue
+            if EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+                return when
     return None
 
 
@@ -295,8 +298,10 @@ def _block(detail: Any, limit: int) -> str:
 
 
 def _http(link: Any) -> str | None:
+    """An absolute http(s) link; one over 2000 characters is dropped, as cutting breaks it."""
     if isinstance(link, str) and link.strip().lower().startswith(("http://", "https://")):
-        return _SURROGATE.sub("\ufffd", link.strip()[:2000])
+        link = link.strip()
+        return _SURROGATE.sub("\ufffd", link) if len(link) <= 2000 else None
     return None
 
 
@@ -472,6 +477,7 @@ def _iso(value: str | None) -> datetime | None:
         return None
     try:
         when = datetime.fromisoformat(value.strip())
-        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, OverflowError):  # unreadable, or out of range once moved to UTC
         return None
+    return when if EARLIEST_YEAR <= when.year <= LATEST_YEAR else None

@@ -212,3 +212,17 @@ def test_items_sharing_a_link_without_guids_stay_distinct():
     assert items[2].identity == "https://news.example/own"  # a link of its own still names it
     again = parse_feed(body, feed_id=1, url="https://x/").items
     assert [i.identity for i in again] == [i.identity for i in items]  # stable across polls
+
+
+def test_no_placeholder_dates_or_cut_links():
+    long_link = "https://news.example/" + "a" * 2100
+    far, before = "Fri, 31 Dec 9999 00:00:00 GMT", "Mon, 01 Jan 0001 00:00:00 GMT"
+    body = f"""<rss version="2.0"><channel><title>t</title>
+    <item><title>guid only</title><guid>t1</guid><pubDate>{far}</pubDate></item>
+    <item><title>long</title><link>{long_link}</link><pubDate>{before}</pubDate></item>
+    <item><title>url guid</title><guid>https://news.example/u</guid></item>
+    </channel></rss>""".encode()
+    items = {i.title: i for i in parse_feed(body, feed_id=1, url="https://x/").items}
+    assert items["guid only"].published is None
+    assert items["long"].link is None and items["long"].published is None
+    assert items["url guid"].link == "https://news.example/u"  # a permalink guid is a link

@@ -79,6 +79,8 @@ def test_slack_escapes_ampersand_first_and_breaks_bare_mass_mentions() -> None:
         ("https://ex.com/>", False),
         ("ftp://example.com", False),
         ("https://ex ample.com", False),
+        ("https://bank.example/\u202egro.live", False),  # shows one address, opens another
+        ("https://ex.com/a\u200bb", False),
         (None, False),
     ],
 )

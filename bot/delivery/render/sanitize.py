@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 
+_HIDDEN = re.compile("[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+"""Controls and invisible or direction-changing marks: a link that shows one address and
+opens another."""
+
 ZWSP = "\u200b"
 _DISCORD_MASS = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
 _DISCORD_TAG = re.compile(r"<(@[!&]?|#|/|a?:|t:)")
@@ -51,6 +55,6 @@ def safe_url(url: str | None) -> str | None:
     url = url.strip()
     if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
         return None
-    if any(c in url for c in '<>|"` \t\n\r') or len(url) > 2000:
+    if any(c in url for c in '<>|"` \t\n\r') or len(url) > 2000 or _HIDDEN.search(url):
         return None
     return url
