@@ -73,7 +73,8 @@ def validate_feed_url(url: str) -> str:
             f"feed URL {url!r} uses {shown}; only http:// and https:// feeds are fetched"
         )
     if parsed.user is not None or parsed.password is not None:
-        raise InvalidFeedUrl(f"feed URL {url!r} contains credentials; remove the 'user@' part")
+        shown = str(parsed.with_user(None))  # the password is not repeated into logs
+        raise InvalidFeedUrl(f"feed URL {shown!r} contains credentials; remove the 'user@' part")
     if not parsed.host:
         raise InvalidFeedUrl(f"feed URL {url!r} has no host name")
     try:

@@ -122,5 +122,11 @@ def test_validate_feed_url_refuses(url, words):
         validate_feed_url(url)
 
 
+def test_credentials_are_not_repeated_in_the_error():
+    with pytest.raises(InvalidFeedUrl) as info:
+        validate_feed_url("https://bob:s3cret@news.example/rss")
+    assert "s3cret" not in str(info.value) and "news.example/rss" in str(info.value)
+
+
 def test_validate_feed_url_accepts_and_strips():
     assert validate_feed_url(" https://example.com/rss?x=1 ") == "https://example.com/rss?x=1"
