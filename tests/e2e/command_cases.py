@@ -11,6 +11,14 @@ from dataclasses import dataclass, field
 
 NEW_RULE = "{id: grain-deal, name: Grain deal, any: [grain deal, grain corridor*]}"
 BAD_RULE = "{id: Bad Id!, name: X}"
+MULTILINE_RULE = """\
+id: ceasefire
+name: Ceasefire talks
+any:
+  - ceasefire
+  - truce
+"""
+"""A rule as the config files hold it, over many lines: what the chat rule editors take."""
 
 
 @dataclass(frozen=True)

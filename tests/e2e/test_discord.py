@@ -25,7 +25,7 @@ from bot.models import Destination, Platform
 from bot.rules.schema import Rule
 from bot.store.outbox import delivery_from_row
 from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
-from tests.e2e.command_cases import CASES
+from tests.e2e.command_cases import CASES, MULTILINE_RULE
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord
 from tests.fakes.feed_server import FeedServer
 
@@ -154,20 +154,11 @@ async def test_admin_commands_are_hidden_from_members_by_default(running: Runnin
         assert fake.can_use(name, fake.member)
 
 
-RULE = """\
-id: ceasefire
-name: Ceasefire talks
-any:
-  - ceasefire
-  - truce
-"""
-
-
 async def test_rules_add_without_yaml_opens_an_editor_for_many_lines(running: Running) -> None:
     fake = running.fake
     opened = await fake.invoke_command("rules add")
     assert opened.modal is not None and opened.modal["title"] == "Add a watch rule"
-    saved = await fake.submit_modal(opened, {"Rule YAML": RULE})
+    saved = await fake.submit_modal(opened, {"Rule YAML": MULTILINE_RULE})
     assert "Rule ceasefire added" in saved.text and saved.ephemeral
     rule = await running.app.store.catalog.get_rule("ceasefire")
     assert rule is not None and [t.phrase for t in rule.any] == ["ceasefire", "truce"]

@@ -33,7 +33,7 @@ from tests.builders import (
     start_bot,
     write_config,
 )
-from tests.e2e.command_cases import CASES
+from tests.e2e.command_cases import CASES, MULTILINE_RULE
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.slack_server import FakeSlack
 
@@ -297,15 +297,6 @@ async def test_socket_mode_answers_in_the_ack(tmp_path: Path, app_db_url: str) -
         assert opened and opened[0]["token"] == fake.app_token
 
 
-RULE = """\
-id: ceasefire
-name: Ceasefire talks
-any:
-  - ceasefire
-  - truce
-"""
-
-
 async def test_rules_add_and_edit_open_an_editor_modal(tmp_path: Path, app_db_url: str) -> None:
     async with socket_mode(tmp_path, app_db_url) as (fake, app):
         ack = await fake.wait_for_ack(await fake.push_slash_command("rules add"))
@@ -315,7 +306,7 @@ async def test_rules_add_and_edit_open_an_editor_modal(tmp_path: Path, app_db_ur
         bad = await fake.submit_view(view["id"], {"Rule YAML": "id: ceasefire\nany: [truce"})
         assert bad["response_action"] == "errors" and "not valid YAML" in bad["errors"]["yaml"]
         assert view["id"] in fake.views  # still open, the text as typed
-        done = await fake.submit_view(view["id"], {"Rule YAML": RULE})
+        done = await fake.submit_view(view["id"], {"Rule YAML": MULTILINE_RULE})
         assert done["response_action"] == "update"
         assert "Rule ceasefire added" in done["view"]["blocks"][0]["text"]["text"]
         rule = await app.store.catalog.get_rule("ceasefire")

@@ -14,6 +14,8 @@ from discord import app_commands
 
 from tests.fakes.discord_server import MANAGE_GUILD, FakeDiscord, pointed_at, running
 
+COMMANDS = ["actor", "edit", "note", "ping", "rules", "slow", "sluggish"]  # build_client's
+
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
@@ -139,28 +141,12 @@ async def test_wrong_token_is_refused(fake: FakeDiscord) -> None:
 async def test_command_sync_is_recorded(fake: FakeDiscord, bot: discord.Client) -> None:
     sync = fake.command_syncs[-1]
     assert sync["guild_id"] is None
-    assert sorted(c["name"] for c in sync["commands"]) == [
-        "actor",
-        "edit",
-        "note",
-        "ping",
-        "rules",
-        "slow",
-        "sluggish",
-    ]
+    assert sorted(c["name"] for c in sync["commands"]) == COMMANDS
     rules = next(c for c in fake.global_commands if c["name"] == "rules")
     assert [o["name"] for o in rules["options"]] == ["show"]
     assert all(c["id"] and c["application_id"] == fake.application_id for c in fake.global_commands)
     fetched = await bot.tree.fetch_commands()  # type: ignore[attr-defined]
-    assert {c.name for c in fetched} == {
-        "actor",
-        "edit",
-        "note",
-        "ping",
-        "rules",
-        "slow",
-        "sluggish",
-    }
+    assert sorted(c.name for c in fetched) == COMMANDS
 
 
 async def test_bad_command_definition_is_rejected_like_discord(
