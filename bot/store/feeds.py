@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, delete, insert, or_, select, update
@@ -134,13 +134,13 @@ class FeedStore:
     async def remove(
         self, feed_id: int, *, now: datetime | None = None, by: str | None = None
     ) -> bool:
-        """Remove a feed with its items and alerts; given who (`by`), also keep the config
-        import from adding it back."""
+        """Remove a feed with its items and alerts; given when and who (an admin's removal),
+        also keep the config import from adding it back."""
         async with self.engine.begin() as conn:
             url = (await conn.execute(select(feeds.c.url).where(feeds.c.id == feed_id))).scalar()
             result = await conn.execute(delete(feeds).where(feeds.c.id == feed_id))
-            if result.rowcount and by is not None and url is not None:
-                await bury(conn, "feed", url, now or datetime.now(UTC), by)
+            if result.rowcount and url is not None and now is not None and by is not None:
+                await bury(conn, "feed", url, now, by)
             return bool(result.rowcount)
 
     async def claim_due(

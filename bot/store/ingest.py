@@ -97,7 +97,8 @@ class IngestStore:
                 # Alerts and their deliveries take ids in commit order: a channel's outbox head
                 # (lowest pending id) can then never be overtaken by a later-committing alert.
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALERT_LOCK})
-            repeats = await self.stories.repeats(conn, [a for _, a in new], record.now)
+            stories = await self.stories.stories(conn, [a for _, a in new], record.now)
+            repeats = await self.stories.repeats(conn, [a for _, a in new])
             if any(repeats):
                 log.info(
                     "feed %d: %d item(s) repeat an alert it sent (a new id on the same article)",
@@ -106,9 +107,9 @@ class IngestStore:
                 )
                 kept = [i for i, repeat in enumerate(repeats) if not repeat]
                 new, routes = [new[i] for i in kept], [routes[i] for i in kept]
+                stories = [stories[i] for i in kept]
                 if not new:
                     return []
-            stories = await self.stories.stories(conn, [a for _, a in new], record.now)
             return await self._insert_alerts(conn, new, stories, routes, record.now)
 
     async def _insert_items(

@@ -90,13 +90,13 @@ class StoryWindow:
         while self._recent and self._recent[0].created_at < since:
             self._recent.popleft()
 
-    async def repeats(
-        self, conn: AsyncConnection, new: Sequence[Alert], now: datetime
-    ) -> list[bool]:
+    async def repeats(self, conn: AsyncConnection, new: Sequence[Alert]) -> list[bool]:
         """Whether each alert repeats one its own feed sent within the window (or earlier in
         `new`): the same title, link (query and fragment aside) and summary. Feeds that stamp
-        a new guid or tracking query on the same article at every fetch look like that."""
-        await self._refresh(conn, now)
+        a new guid or tracking query on the same article at every fetch look like that.
+
+        Call it right after `stories` for the same alerts, which brought the window up to date.
+        """
         candidates = [
             [
                 r.id
