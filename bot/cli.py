@@ -195,6 +195,7 @@ async def _feeds_list(_args: argparse.Namespace, settings: Settings) -> int:
     for f in feeds:
         state = "disabled" if f.disabled else f"next poll {f.next_poll_at:%Y-%m-%d %H:%M:%S}Z"
         error = f"  last error ({f.failures}x): {f.last_error}" if f.last_error else ""
+        error = error or (f"  warning: {f.warning}" if f.warning else "")
         print(f"{f.id:>4}  {f.url}  [{f.name or '-'}] every {f.interval_seconds}s, {state}{error}")
     return 0
 

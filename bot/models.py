@@ -153,6 +153,7 @@ class Feed(Frozen):
     last_error: str | None = None
     next_poll_at: datetime | None = None
     added_by: str | None = Field(default=None, description='"config", "cli", or who in chat')
+    warning: str | None = Field(default=None, description="what its last parse had to forgive")
 
 
 class Alert(Frozen):

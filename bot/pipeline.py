@@ -202,6 +202,7 @@ class Pipeline:
             last_modified=result.last_modified,
             moved_to=result.moved_to,
             name=parsed.title,
+            warning=parsed.bozo,
             items=tuple(fresh),
             alerts=tuple(alerts),
         )

@@ -95,6 +95,7 @@ class PollRecord(Frozen):
     last_modified: str | None = None
     moved_to: str | None = None
     name: str | None = None
+    warning: str | None = None
     items: tuple[Item, ...] = ()
     alerts: tuple[Alert, ...] = ()
 

@@ -467,6 +467,7 @@ class CommandService:
             f"• `{f.id}` {f.name or f.url} <{f.url}>"
             + (" — disabled" if f.disabled else "")
             + (f" — failing: {_clip(f.last_error, 120)}" if f.last_error else "")
+            + (f" — warning: {_clip(f.warning, 120)}" if f.warning and not f.last_error else "")
             for f in feeds
         ]
         return Reply(title=f"{len(feeds)} feeds", lines=tuple(lines[:MAX_LINES]))

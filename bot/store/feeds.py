@@ -37,6 +37,7 @@ def feed_from_row(row: Row[Any]) -> Feed:
         last_error=row.last_error,
         next_poll_at=row.next_poll_at,
         added_by=row.added_by,
+        warning=row.warning,
     )
 
 
@@ -200,11 +201,13 @@ class FeedStore:
         last_modified: str | None,
         moved_to: str | None,
         name: str | None,
+        warning: str | None = None,
     ) -> None:
         values: dict[str, Any] = {
             "next_poll_at": next_at,
             "failures": 0,
             "last_error": None,
+            "warning": warning[:2000] if warning else None,
             "last_polled_at": now,
             "etag": etag,
             "last_modified": last_modified,

@@ -86,6 +86,7 @@ class IngestStore:
                 last_modified=record.last_modified,
                 moved_to=record.moved_to,
                 name=record.name,
+                warning=record.warning,
             )
             new = [
                 (inserted[a.item_identity], a) for a in record.alerts if a.item_identity in inserted

@@ -74,6 +74,7 @@ feeds = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("polls", Integer, nullable=False, default=0),
     Column("last_error", Text),
+    Column("warning", Text),  # the last successful parse read it leniently, and why
     Column("last_polled_at", UTCDateTime),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("lease_owner", String(100)),

@@ -463,3 +463,22 @@ async def test_a_feed_restamping_an_article_alerts_once(tmp_path, server, clock)
         assert len((await app.poll_once()).alerts) == 1  # same title, new report: it alerts
     finally:
         await app.close()
+
+
+async def test_a_feed_read_leniently_says_so_in_feeds_list(tmp_path, server, clock):
+    from bot.chat.commands import Caller
+
+    broken = rss([("a", UNRELATED[0])]).replace("</channel></rss>", "<item><title>cut")
+    server.add("/feed.xml", broken)
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    admin = Caller(user_id="U1", platform=Platform.slack, channel="C1", is_admin=True)
+    try:
+        await app.poll_once()
+        listed = (await app.command_service().feeds_list(admin)).text
+        assert "warning: feed is not well-formed" in listed and "failing" not in listed
+        server.add("/feed.xml", rss([("a", UNRELATED[0])]))
+        clock.advance(61)
+        await app.poll_once()
+        assert "warning" not in (await app.command_service().feeds_list(admin)).text
+    finally:
+        await app.close()
