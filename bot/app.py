@@ -71,6 +71,7 @@ class App:
         self.catalog: LiveCatalog
         self.pipeline: Pipeline
         self.dispatcher: Dispatcher
+        self.notices: PauseNotices | None = None
         self.digest_sender: DigestSender
         self._session: aiohttp.ClientSession | None = None
         self.health: dict[str, object] = {}
@@ -107,6 +108,7 @@ class App:
             Platform.slack_webhook: SlackWebhookSink(self._session),
         }
         sinks.update(self.extra_sinks)
+        self.notices = PauseNotices(self.store.subscriptions, self.store.audit, sinks, self.clock)
         self.dispatcher = Dispatcher(
             self.store.outbox,
             self.store.alerts,
@@ -115,7 +117,7 @@ class App:
             owner=self.owner,
             clock=self.clock,
             lease_seconds=self.settings.lease_seconds,
-            on_pause=PauseNotices(self.store.subscriptions, self.store.audit, sinks, self.clock),
+            on_pause=self.notices,
         )
         self.digest_sender = DigestSender(
             self.store.digests,
@@ -226,6 +228,8 @@ class App:
     async def close(self) -> None:
         if self._kick is not None:
             await self._kick
+        if self.notices is not None:
+            await self.notices.close()
         if self._session is not None:
             await self._session.close()
         self.pipeline.close()
