@@ -110,7 +110,7 @@ class PauseNotices:
                 return
             if next_wait is None:
                 return
-            wait = next_wait * 2
+            wait = max(next_wait, wait * 2)
         await self._record(paused, "notice.unsent", "the other channels kept failing")
 
     async def _healthy_siblings(self, paused: Destination) -> list[Destination]:
