@@ -99,7 +99,7 @@ def _parse_xml(
         raise FeedParseError(f"not an RSS/Atom/JSON feed: {_what_is_it(body, problem)}")
     title = _inline(feed.get("title_detail") or feed.get("title"), MAX_TITLE) or None
     dated = [(_entry_date(e), i, e) for i, e in enumerate(entries)]
-    newest = sorted(dated, key=_newest_first)[:MAX_ITEMS]
+    newest = _newest(dated)
     name = source or title or ""
     items = _distinct([_xml_item(e, when, feed_id=feed_id, source=name) for when, _, e in newest])
     warning = (
@@ -232,6 +232,19 @@ def _what_is_it(body: bytes, problem: object) -> str:
 def _short(problem: object, limit: int = 200) -> str:
     text = str(problem) or type(problem).__name__
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _newest(rows: list[tuple[datetime | None, int, Any]]) -> list[tuple[datetime | None, int, Any]]:
+    """Up to MAX_ITEMS rows, newest dated first; undated ones are taken from both ends of the
+    document, as most feeds list newest first and some newest last."""
+    ordered = sorted(rows, key=_newest_first)
+    if len(ordered) <= MAX_ITEMS:
+        return ordered
+    dated = [r for r in ordered if r[0] is not None][:MAX_ITEMS]
+    undated = [r for r in ordered if r[0] is None]
+    room = MAX_ITEMS - len(dated)
+    tail = room // 2
+    return dated + undated[: room - tail] + (undated[-tail:] if tail else [])
 
 
 def _newest_first(row: tuple[datetime | None, int, Any]) -> tuple[int, float, int]:
@@ -418,7 +431,7 @@ def _parse_json(body: bytes, *, feed_id: int, source: str | None) -> ParsedFeed:
             bad += 1  # nothing to show or match
             continue
         parsed.append((_iso(item.date_published) or _iso(item.date_modified), index, item))
-    newest = sorted(parsed, key=_newest_first)[:MAX_ITEMS]
+    newest = _newest(parsed)
     name = source or title or ""
     items = _distinct(
         [_json_item(it, when, feed_id=feed_id, source=name) for when, _, it in newest]

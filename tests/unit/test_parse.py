@@ -226,3 +226,10 @@ def test_no_placeholder_dates_or_cut_links():
     assert items["guid only"].published is None
     assert items["long"].link is None and items["long"].published is None
     assert items["url guid"].link == "https://news.example/u"  # a permalink guid is a link
+
+
+def test_a_large_undated_feed_keeps_items_from_both_ends():
+    items = "".join(f"<item><guid>g{i}</guid><title>n{i}</title></item>" for i in range(600))
+    body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    titles = [i.title for i in parse_feed(body, feed_id=1, url="https://x/").items]
+    assert len(titles) == MAX_ITEMS and titles[0] == "n0" and "n599" in titles
