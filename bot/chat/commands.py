@@ -34,6 +34,7 @@ from bot.store.store import Store
 MAX_LINES = 25
 MAX_FEED_NAME = 200
 SLACK_GROUP = re.compile(r"^(?:<!subteam\^)?(S[A-Z0-9]{2,20})(?:\|[^>]*)?>?$")
+DRAFT_ERRORS = 8  # error lines shown above a returned draft
 RULE_EXAMPLE = "id: ceasefire\nname: Ceasefire talks\nany: [ceasefire, truce]"  # editors' hint
 HELP = (
     "Commands: subscribe TARGET [min_priority=…] [mode=instant|digest], unsubscribe TARGET, "
@@ -672,11 +673,9 @@ def with_draft(reply: Reply, text: str) -> Reply:
     """A failed editor submission's reply, ending with the YAML as typed so nothing is lost."""
     if reply.ok or not text.strip():
         return reply
-    lines = (
-        *reply.lines,
-        "Your YAML, to fix and send again:",
-        "```yaml",
-        fenced(text.rstrip()),
-        "```",
-    )
+    errors = list(reply.lines[:DRAFT_ERRORS])  # leave room for the whole draft
+    if len(reply.lines) > DRAFT_ERRORS:
+        errors.append(f"… and {len(reply.lines) - DRAFT_ERRORS} more")
+    draft = ("Your YAML, to fix and send again:", "```yaml", fenced(text.rstrip()), "```")
+    lines = (*errors, *draft)
     return reply.model_copy(update={"lines": lines})

@@ -17,7 +17,7 @@ from discord import app_commands
 from bot.chat.commands import Caller, CommandService, Reply
 from bot.chat.discord_client import DiscordConnection, make_client
 from bot.chat.discord_reply import reply_lines, split_message
-from bot.chat.discord_rule_editor import open_rule_editor
+from bot.chat.discord_rule_editor import open_rule_editor, save_submission
 from bot.chat.discord_sink import DiscordSink
 from bot.config import ConfigError, Settings
 from bot.models import Platform
@@ -243,6 +243,14 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
 
     for subcommands in (alerts, rules, feeds):
         tree.add_command(subcommands)
+
+    @client.event
+    async def on_interaction(interaction: discord.Interaction) -> None:
+        """Rule editor submissions; slash commands go to the tree, as before."""
+        try:
+            await save_submission(interaction, service, who, send_reply)
+        except discord.HTTPException:
+            log.warning("could not answer a rule editor submission")
 
     @tree.error
     async def on_error(

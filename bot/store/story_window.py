@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,6 +21,10 @@ from bot.models import Alert
 from bot.store.tables import alerts
 
 SameStory = Callable[[int, int], bool]
+TRACKERS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "_ga", "ocid", "cmpid", "ref", "src"}
+)
+"""Query parameters that say where a reader came from, not which article it is."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,8 @@ class StoryWindow:
 
     async def repeats(self, conn: AsyncConnection, new: Sequence[Alert]) -> list[bool]:
         """Whether each alert repeats one its own feed sent within the window (or earlier in
-        `new`): the same title, link (query and fragment aside) and summary. Feeds that stamp
-        a new guid or tracking query on the same article at every fetch look like that.
+        `new`): the same title, summary and link (tracking parameters aside). Feeds that stamp
+        a new guid or tracker on the same article at every fetch look like that.
 
         Call it right after `stories` for the same alerts, which brought the window up to date.
         """
@@ -111,15 +115,15 @@ class StoryWindow:
         rows = {}
         if wanted:
             query = select(
-                alerts.c.id, alerts.c.feed_id, alerts.c.fingerprint, alerts.c.link, alerts.c.summary
+                alerts.c.id, alerts.c.feed_id, alerts.c.title, alerts.c.link, alerts.c.summary
             ).where(alerts.c.id.in_(wanted))
             rows = {row.id: row for row in await conn.execute(query)}
-        earlier: set[tuple[int, int | None, str, str]] = set()
+        earlier: set[tuple[int, str, str, str]] = set()
         found = []
         for alert, ids in zip(new, candidates, strict=True):
-            key = (alert.feed_id, alert.fingerprint, _page(alert.link), alert.summary)
+            key = (alert.feed_id, _same(alert.title), _page(alert.link), alert.summary)
             sent = (
-                (row.feed_id, row.fingerprint, _page(row.link), row.summary) == key
+                (row.feed_id, _same(row.title), _page(row.link), row.summary) == key
                 for i in ids
                 if (row := rows.get(i)) is not None
             )
@@ -154,8 +158,20 @@ class StoryWindow:
         )
 
 
+def _same(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
 def _page(link: str | None) -> str:
-    """A link without its query and fragment, where trackers and cache-busters go."""
+    """A link without its fragment and tracking parameters (the rest of a query can name the
+    article: `?p=123`)."""
     if not link:
         return ""
-    return urlsplit(link)._replace(query="", fragment="").geturl()
+    parts = urlsplit(link)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracker(k)]
+    return parts._replace(query=urlencode(kept), fragment="").geturl()
+
+
+def _tracker(key: str) -> bool:
+    key = key.lower()
+    return key.startswith(("utm_", "mc_", "at_")) or key in TRACKERS

@@ -166,6 +166,20 @@ async def test_rules_add_without_yaml_opens_an_editor_for_many_lines(running: Ru
     assert audit.action == "rules.add" and audit.who.startswith(f"discord:{fake.admin.id}")
 
 
+async def test_an_editor_submitted_after_a_restart_is_still_saved(running: Running) -> None:
+    fake = running.fake
+    opened = await fake.invoke_command("rules add")
+    await running.bot.close()  # the process that opened the modal is gone
+    bot = DiscordBot(running.settings, guild_ready_timeout=0.05)
+    try:
+        await bot.start(running.app.command_service())
+        await bot.connection.wait_until_ready(timeout=10)
+        saved = await fake.submit_modal(opened, {"Rule YAML": MULTILINE_RULE})
+        assert "Rule ceasefire added" in saved.text
+    finally:
+        await bot.close()
+
+
 async def test_rules_edit_editor_opens_with_the_rule_and_keeps_a_bad_draft(
     running: Running,
 ) -> None:

@@ -437,12 +437,17 @@ async def test_chat_changes_to_config_rules_and_feeds_survive_a_restart(tmp_path
         await app.close()
 
 
-def _restamped(guid: str, description: str = "Delegations met again in Istanbul.") -> str:
+def _restamped(
+    guid: str,
+    description: str = "Delegations met again in Istanbul.",
+    page: str = "p=7",
+    title: str = PEACE,
+) -> str:
     """One article whose guid and tracking query change at every fetch, as some CMSes do."""
     return (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Stamps</title>'
-        f'<item><title>{PEACE}</title><guid isPermaLink="false">urn:uuid:{guid}</guid>'
-        f"<link>https://news.example/talks?utm_source=rss&amp;ts={guid}</link>"
+        f'<item><title>{title}</title><guid isPermaLink="false">urn:uuid:{guid}</guid>'
+        f"<link>https://news.example/?{page}&amp;utm_source=rss&amp;utm_term={guid}</link>"
         f"<description>{description}</description></item></channel></rss>"
     )
 
@@ -458,9 +463,16 @@ async def test_a_feed_restamping_an_article_alerts_once(tmp_path, server, clock)
             clock.advance(61)
             alerts += (await app.poll_once()).alerts
         assert len(alerts) == 1  # one article, three ids
-        server.add("/feed.xml", _restamped("9", "A second round is set for June."))
-        clock.advance(61)
-        assert len((await app.poll_once()).alerts) == 1  # same title, new report: it alerts
+        for n, variant in enumerate(
+            [
+                {"description": "A second round is set for June."},  # same title, new report
+                {"page": "p=8"},  # same title and text, another article (?p= names it)
+                {"title": PEACE.replace("not ", "")},  # one word apart
+            ]
+        ):
+            server.add("/feed.xml", _restamped(f"x{n}", **variant))
+            clock.advance(61)
+            assert len((await app.poll_once()).alerts) == 1, variant
     finally:
         await app.close()
 

@@ -49,3 +49,16 @@ def test_a_single_huge_line_is_cut() -> None:
     messages = split_message(["q" * 5000], max_messages=5)
     assert all(len(m) <= LIMIT for m in messages)
     assert "".join(messages) == "q" * 5000
+
+
+def test_a_returned_draft_survives_many_errors() -> None:
+    from bot.chat.commands import with_draft
+
+    draft = "\n".join(f"  - {{phrase: term{i}, feild: title}}" for i in range(100))  # ~3,600 chars
+    failed = Reply(
+        title="The rule was not saved", lines=tuple(f"error {i}" for i in range(81)), ok=False
+    )
+    messages = split_message(reply_lines(with_draft(failed, draft)))
+    joined = "\n".join(messages)
+    assert all(len(m) <= 2000 for m in messages) and "truncated" not in joined
+    assert "… and 73 more" in joined and joined.count("phrase: term") == 100
