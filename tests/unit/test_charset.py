@@ -47,3 +47,22 @@ def test_declared_encoding_prefers_the_http_header() -> None:
     assert declared_encoding(body, "text/xml") == "koi8-r"
     assert declared_encoding(b"<rss/>", None) == "utf-8"
     assert declared_encoding(b"<rss/>", "text/xml; charset=bogus") == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("España y Señor".encode("latin-1"), "España y Señor"),  # Latin-1 labelled UTF-8
+        ("Zürich ".encode() * 30 + "caf\xe9".encode("cp1252"), "Zürich"),  # a stray byte
+    ],
+)
+def test_latin_text_and_stray_bytes_are_left_to_feedparser(body: bytes, title: str) -> None:
+    doc = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+    doc += b"<item><guid>a</guid><title>" + body + b"</title></item></channel></rss>"
+    parsed = parse_feed(doc, feed_id=1, url="https://x/", content_type="text/xml; charset=utf-8")
+    assert parsed.items[0].title.startswith(title)
+
+
+def test_a_utf8_bom_is_believed() -> None:
+    body = b"\xef\xbb\xbf" + "España".encode("latin-1")
+    assert repair_encoding(body, None) == (body, None)
