@@ -620,9 +620,14 @@ def _config_note(from_config: bool, what: str) -> tuple[str, ...]:
     """For a change to something the config files define: chat's version now stands."""
     if not from_config:
         return ()
+    if what == "feed":
+        return (
+            "The config files list this feed too; it stays removed across restarts. "
+            "Add it again to bring it back.",
+        )
     return (
-        f"The config files define this {what} too; this change stands over them from now on "
-        f"(a restart or config reload keeps it). Change the file as well to keep them alike.",
+        "The config files define this rule too; from now on chat's version stands and the "
+        "file's entry for it is ignored (the log names it at start and on reload).",
     )
 
 

@@ -63,7 +63,7 @@ def submitted(view: dict[str, Any]) -> tuple[str, str | None, str]:
 
 def error_response(reply: Reply) -> dict[str, Any]:
     """The `response_action` that shows a failed save under the field and keeps the modal."""
-    text = " ".join([reply.title, *(line for line in reply.lines if line.strip())])
+    text = "; ".join([reply.title, *(line.strip() for line in reply.lines if line.strip())])
     if len(text) > MAX_ERROR:
         text = text[: MAX_ERROR - 1] + "…"
     return {"response_action": "errors", "errors": {FIELD: text}}

@@ -90,43 +90,51 @@ class SlackSink:
         """
         channel, thread = delivery.destination.address, delivery.thread_id
         since = delivery.created_at.timestamp() - 1 if delivery.created_at else 0.0
-        oldest = f"{since:.6f}"
-        cursor: str | None = None
         try:
-            for _ in range(HISTORY_PAGES):
-                if thread:
-                    page = await self.client.conversations_replies(
-                        channel=channel,
-                        ts=thread,
-                        cursor=cursor,
-                        oldest=oldest,
-                        include_all_metadata=True,
-                        limit=200,
-                    )
-                else:
-                    page = await self.client.conversations_history(
-                        channel=channel,
-                        cursor=cursor,
-                        oldest=oldest,
-                        include_all_metadata=True,
-                        limit=200,
-                    )
-                for message in page.get("messages") or []:
-                    meta = message.get("metadata") or {}
-                    payload = meta.get("event_payload") or {}
-                    if meta.get("event_type") == EVENT_TYPE and payload.get("delivery") == (
-                        delivery.nonce
-                    ):
-                        return str(message["ts"])
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    break
+            try:
+                return await self._find(channel, thread, delivery.nonce, f"{since:.6f}")
+            except SlackApiError as exc:
+                if not thread or _error_code(exc) != "thread_not_found":
+                    raise
+                # the story's first post is gone, so the send went to the channel itself
+                return await self._find(channel, None, delivery.nonce, f"{since:.6f}")
         except (SlackApiError, *UNREACHABLE) as exc:
             log.warning(
                 "cannot tell whether delivery %d was posted before a crash (%s); posting it",
                 delivery.id,
                 _error_code(exc) if isinstance(exc, SlackApiError) else exc.__class__.__name__,
             )
+        return None
+
+    async def _find(self, channel: str, thread: str | None, nonce: str, oldest: str) -> str | None:
+        """The ts of our message carrying `nonce` among the channel's or thread's messages."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            if thread:
+                page = await self.client.conversations_replies(
+                    channel=channel,
+                    ts=thread,
+                    cursor=cursor,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=200,
+                )
+            else:
+                page = await self.client.conversations_history(
+                    channel=channel,
+                    cursor=cursor,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=200,
+                )
+            for message in page.get("messages") or []:
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == EVENT_TYPE and payload.get("delivery") == nonce:
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
         return None
 
     async def post_notice(self, address: str, text: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy import Row, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import Delivery, DeliveryStatus, Destination, Platform
@@ -213,7 +213,11 @@ class OutboxStore:
             await conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id.in_(delivery_ids))
-                .values(lease_owner=None, lease_until=None, claims=deliveries.c.claims - 1)
+                .values(
+                    lease_owner=None,
+                    lease_until=None,
+                    claims=case((deliveries.c.claims > 0, deliveries.c.claims - 1), else_=0),
+                )
             )
 
     async def counts(self) -> dict[str, int]:

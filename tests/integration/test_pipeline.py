@@ -411,7 +411,7 @@ async def test_chat_changes_to_config_rules_and_feeds_survive_a_restart(tmp_path
         assert edited.ok and "config files define this rule too" in edited.text
         feed = await app.store.feeds.find(server.url("/a.xml"))
         assert feed is not None
-        assert "config files define this feed too" in (await service.feeds_remove(admin, "1")).text
+        assert "config files list this feed too" in (await service.feeds_remove(admin, "1")).text
     finally:
         await app.close()
 
