@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -184,3 +185,20 @@ async def test_refused_blocks_fall_back_to_plain_text(fake: FakeSlack, sink: Sla
     [message] = fake.messages
     assert message["blocks"] == [] and "Lavrov: no pause" in message["text"]
     assert "<!channel>" not in message["text"]
+
+
+async def test_find_sent_looks_in_the_thread_then_the_channel(
+    fake: FakeSlack, sink: SlackSink
+) -> None:
+    made = datetime(2026, 11, 25, 12, tzinfo=UTC) - timedelta(days=1)  # older than any post
+    root = await sink.send(alert(1), delivery().model_copy(update={"created_at": made}))
+    follow = delivery(delivery_id=2, thread=root).model_copy(update={"created_at": made})
+    reply_ts = await sink.send(alert(2, story_id=1), follow)
+    assert await sink.find_sent(follow) == reply_ts  # a thread reply: found in the thread
+    other = delivery(delivery_id=3).model_copy(update={"created_at": made})
+    assert await sink.find_sent(other) is None  # never posted
+    gone = delivery(delivery_id=4, thread="1.000009").model_copy(update={"created_at": made})
+    posted = await sink.send(alert(4, story_id=1), gone)  # thread gone: went to the channel
+    assert await sink.find_sent(gone) == posted
+    fake.history_scopes = False
+    assert await sink.find_sent(follow) is None  # cannot look: say so, and post
