@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
 import structlog
 
 REDACTED = "[redacted]"
+WEBHOOK_SECRETS = re.compile(
+    r"(/webhooks/\d+/|/services/T[A-Z0-9]+/B[A-Z0-9]+/)[\w-]+", re.IGNORECASE
+)
+"""The token part of Discord (`/webhooks/<id>/<token>`) and Slack (`/services/T…/B…/<secret>`)
+incoming webhook URLs, which subscriptions name as their destinations."""
 
 
 class SecretFilter(logging.Filter):
-    """Replaces any configured secret value that appears in a log record with [redacted]."""
+    """Replaces any configured secret value, and any webhook token, in a log record with
+    [redacted]."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         message = record.getMessage()
         scrubbed = self.scrub(message)
         if scrubbed != message or record.exc_info:
@@ -33,7 +38,7 @@ class SecretFilter(logging.Filter):
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return WEBHOOK_SECRETS.sub(rf"\g<1>{REDACTED}", text)
 
 
 def setup_logging(level: str = "INFO", *, json: bool = False, secrets: Iterable[str] = ()) -> None:

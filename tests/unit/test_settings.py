@@ -28,6 +28,18 @@ def test_a_missing_secrets_dir_is_a_clear_error(tmp_path, monkeypatch):
         load_settings()
 
 
+def test_webhook_tokens_never_reach_the_log():
+    hooks = (
+        "discord-webhook:https://discord.com/api/webhooks/123456/SECRETtoken_abc-def",
+        "slack-webhook:https://hooks.slack.com/services/T0AB12/B0CD34/XyZsecret123",
+    )
+    for hook in hooks:
+        record = logging.LogRecord("x", logging.WARNING, __file__, 1, "to %s failed", (hook,), None)
+        SecretFilter([]).filter(record)
+        assert "secret" not in record.getMessage().lower() and REDACTED in record.getMessage()
+        assert "/123456/" in record.getMessage() or "/B0CD34/" in record.getMessage()
+
+
 def test_secret_filter_scrubs_messages_and_tracebacks():
     record = logging.LogRecord(
         "x", logging.ERROR, __file__, 1, "login with %s failed", (TOKEN,), None
