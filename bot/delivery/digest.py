@@ -20,14 +20,31 @@ from bot.store.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 MAX_ITEMS = 40
+SUMMARY_BUDGET = 2800
+"""Characters of digest lines in one message: under Slack's 3,000 a section and Discord's
+4,096 an embed description, so no renderer has to cut a line off."""
+LINE_LIMIT = 500
+
+
+def digest_line(alert: Alert) -> str:
+    line = f"• {alert.title} — {alert.source or 'unknown source'}"
+    line = line if len(line) <= LINE_LIMIT else line[: LINE_LIMIT - 1] + "…"
+    return line + (f" {alert.link}" if alert.link and len(alert.link) <= LINE_LIMIT else "")
+
+
+def fitting(alerts: Sequence[Alert]) -> int:
+    """How many of `alerts`, in order, fit one digest message (always at least one)."""
+    used = 0
+    for count, alert in enumerate(alerts):
+        used += len(digest_line(alert)) + 1
+        if used > SUMMARY_BUDGET:
+            return max(count, 1)
+    return len(alerts)
 
 
 def digest_alert(alerts: Sequence[Alert], now: datetime) -> Alert:
     """One alert standing for many: the titles, sources and links as its summary."""
-    lines = [
-        f"• {a.title} — {a.source or 'unknown source'}" + (f" {a.link}" if a.link else "")
-        for a in alerts
-    ]
+    lines = [digest_line(a) for a in alerts]
     rules: dict[str, RuleMatch] = {}
     for alert in alerts:
         for match in alert.matches.rules:
@@ -86,9 +103,16 @@ class DigestSender:
             limit=MAX_ITEMS,
         ):
             alerts = await self.alerts.get_many([d.alert_id for d in held])
-            digest = digest_alert(
-                [alerts[d.alert_id] for d in held if d.alert_id in alerts], self.clock()
-            )
+            gone = [d.id for d in held if d.alert_id not in alerts]
+            for delivery_id in gone:  # its feed was removed meanwhile
+                await self.outbox.fail_one(delivery_id, "alert was deleted", self.clock())
+            held = [d for d in held if d.alert_id in alerts]
+            if not held:
+                continue
+            fit = fitting([alerts[d.alert_id] for d in held])
+            await self.outbox.release([d.id for d in held[fit:]])  # the next message's
+            held = held[:fit]
+            digest = digest_alert([alerts[d.alert_id] for d in held], self.clock())
             carrier = Delivery(
                 id=held[0].id,
                 alert_id=held[0].alert_id,
@@ -98,6 +122,11 @@ class DigestSender:
             try:
                 message_id = await self.sinks[due.destination.platform].send(digest, carrier)
             except DeliveryError as exc:
+                if exc.rejected:  # this message only: its alerts fail, the rest still go
+                    log.error("digest for %s refused: %s", due.destination.key, exc)
+                    for d in held:
+                        await self.outbox.fail_one(d.id, str(exc), self.clock())
+                    continue
                 await self.outbox.release([d.id for d in held])
                 if exc.permanent:
                     await self.subscriptions.pause_destination(due.destination, str(exc))

@@ -394,6 +394,40 @@ async def test_daily_digest_holds_alerts_until_its_time_then_sends_one_message(
         await app.close()
 
 
+async def test_a_long_digest_is_split_so_no_alert_is_cut_off(tmp_path, server, clock):
+    from bot.delivery.digest import SUMMARY_BUDGET, digest_alert, fitting
+    from bot.models import DeliveryMode, Destination, Subscription
+
+    server.add("/feed.xml", rss([("old", UNRELATED[0])]))
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        console = Destination(platform=Platform.console, address="-")
+        await app.store.subscriptions.remove(console, "*")
+        digest_at = (clock.now + timedelta(hours=2)).strftime("%H:%M")
+        sub = Subscription(
+            destination=console,
+            target="rule:peace-talks",
+            mode=DeliveryMode.digest,
+            digest_time=digest_at,
+        )
+        await app.store.subscriptions.upsert(sub, clock.now)
+        await app.poll_once()
+        items = [("old", UNRELATED[0])] + [(f"d{i}", f"{PEACE}, report {i:02d}") for i in range(45)]
+        server.add("/feed.xml", rss(items))
+        clock.advance(61)
+        ids = (await app.poll_once()).alerts
+        assert len(ids) == 45
+        alerts = list((await app.store.alerts.get_many(ids)).values())
+        first = fitting(alerts)
+        assert 1 < first < 45  # more than one message's worth
+        assert len(digest_alert(alerts[:first], clock.now).summary) <= SUMMARY_BUDGET
+        clock.advance(2 * 3600)
+        messages = await app.send_digests()
+        assert messages > 1 and await app.store.outbox.counts() == {"sent": 45}
+    finally:
+        await app.close()
+
+
 async def test_chat_changes_to_config_rules_and_feeds_survive_a_restart(tmp_path, server, clock):
     from bot.chat.commands import Caller
 
