@@ -146,20 +146,26 @@ class App:
             for f in bundle.feeds.feeds
         ]
         await self.store.feeds.sync(specs, now)
+        listed: set[tuple[str, str, str]] = set()
         for static in bundle.subscriptions.subscriptions:
             platform, _, address = static.destination.partition(":")
             dest = Destination(platform=Platform(platform), address=address or "-")
             for target in static.targets:
+                listed.add((dest.platform.value, dest.address, target))
                 await self.store.subscriptions.upsert(
                     Subscription(
                         destination=dest,
                         target=target,
                         min_priority=static.min_priority,
                         mode=static.mode,
+                        digest_time=static.digest_time,
                         created_by="config",
                     ),
                     now,
+                    resume=False,  # a pause stands until someone subscribes again
                 )
+        if dropped := await self.store.subscriptions.remove_from_config_except(listed):
+            log.info("removed %d subscription(s) no longer in subscriptions.yaml", dropped)
 
     async def poll_once(self) -> PollReport:
         """Reload rules if they changed, then poll every due feed."""

@@ -63,9 +63,10 @@ class LiveCatalog:
     async def _import_yaml(self, now: datetime) -> None:
         if self.config_dir is None:
             return
+        # All the files load_config validates: fixing any of them retries a refused reload.
         stamp = tuple(
             (self.config_dir / name).stat().st_mtime if (self.config_dir / name).exists() else 0.0
-            for name in ("rules.yaml", "actors.yaml")
+            for name in ("rules.yaml", "actors.yaml", "feeds.yaml", "subscriptions.yaml")
         )
         if stamp == self._yaml_stamp:
             return
@@ -80,6 +81,8 @@ class LiveCatalog:
         result = await self.store.import_config(bundle.rules.rules, bundle.actors.actors, now)
         if result.changed:
             log.info("imported %d changed rules/actors from %s", result.changed, self.config_dir)
+        if result.removed:
+            log.warning("removed %s: no longer in %s", ", ".join(result.removed), self.config_dir)
         if result.kept:
             log.info(
                 "config rules %s left as admins changed or removed them in chat",

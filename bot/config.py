@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Self, TypeVar
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.models import DeliveryMode, Frozen, Priority
@@ -103,6 +110,15 @@ class FeedSpec(Frozen):
 class FeedFile(Frozen):
     feeds: tuple[FeedSpec, ...] = ()
 
+    @model_validator(mode="after")
+    def _urls_once(self) -> Self:
+        seen: set[str] = set()
+        for index, feed in enumerate(self.feeds):
+            if feed.url in seen:
+                raise ValueError(f"feeds[{index}]: {feed.url} is listed twice; keep one entry")
+            seen.add(feed.url)
+        return self
+
 
 class StaticSubscription(Frozen):
     """A subscription written in config: the console or a webhook, for the given targets."""
@@ -111,11 +127,17 @@ class StaticSubscription(Frozen):
         description="'console', 'discord-webhook:URL' or 'slack-webhook:URL'",
         pattern=r"^(console|discord-webhook:https?://\S+|slack-webhook:https?://\S+)$",
     )
-    targets: tuple[str, ...] = Field(
-        default=("*",), description="'rule:<id>', 'actor:<id>', or '*' for every rule and actor"
+    targets: tuple[Annotated[str, Field(pattern=r"^(\*|(rule|actor):[A-Za-z0-9_.-]+)$")], ...] = (
+        Field(
+            default=("*",),
+            description="'rule:<id>', 'actor:<id>', or '*' for every rule and actor",
+        )
     )
     min_priority: Priority = Priority.low
     mode: DeliveryMode = DeliveryMode.instant
+    digest_time: str | None = Field(
+        default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM UTC (digests)"
+    )
 
 
 class SubscriptionFile(Frozen):

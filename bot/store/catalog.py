@@ -73,7 +73,9 @@ class CatalogStore:
     async def import_config(
         self, new_rules: Sequence[Rule], new_actors: Sequence[Actor], now: datetime
     ) -> ImportResult:
-        """Upsert rules and actors from YAML, except rules an admin changed or removed in chat."""
+        """Make the store's YAML-born rules and actors what the files say: upsert, and remove
+        those the files dropped; rules an admin changed or removed in chat are left alone, and
+        an actor a remaining rule names is kept."""
         result = ImportResult()
         async with self.engine.begin() as conn:
             buried = await buried_idents(conn, "rule")
@@ -89,7 +91,13 @@ class CatalogStore:
                     if row is None or row.body != body:
                         await _put(conn, table, model.id, body, now, "config", "yaml")
                         result.changed += 1
-            if result.changed:
+            named = {m.id for m in new_rules}
+            dropped = await _drop_yaml(conn, rules, named)
+            bodies = await conn.execute(select(rules.c.body))
+            needed = {a for r in bodies for a in r.body.get("actors") or ()}
+            dropped += await _drop_yaml(conn, actors, {m.id for m in new_actors} | needed)
+            result.removed = dropped
+            if result.changed or dropped:
                 await _bump(conn)
         return result
 
@@ -100,6 +108,16 @@ class ImportResult:
 
     changed: int = 0
     kept: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+async def _drop_yaml(conn: AsyncConnection, table: Table, keep: set[str]) -> list[str]:
+    """Delete the rows the YAML import made whose ids are not in `keep`; return those ids."""
+    query = select(table.c.id).where(table.c.origin == "yaml")
+    gone = [r.id for r in await conn.execute(query) if r.id not in keep]
+    if gone:
+        await conn.execute(delete(table).where(table.c.id.in_(gone)))
+    return gone
 
 
 async def _put(

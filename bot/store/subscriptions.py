@@ -34,18 +34,24 @@ class SubscriptionStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def upsert(self, sub: Subscription, now: datetime) -> tuple[Subscription, bool]:
-        """Save `sub`; return it and whether it is new (an existing one is updated in place)."""
+    async def upsert(
+        self, sub: Subscription, now: datetime, *, resume: bool = True
+    ) -> tuple[Subscription, bool]:
+        """Save `sub`; return it and whether it is new (an existing one is updated in place).
+
+        `resume` (a subscribe command) also lifts a pause; the config import keeps it, so a
+        restart does not post again to a channel that refused the bot.
+        """
         dest = sub.destination
-        values = {
+        values: dict[str, Any] = {
             "workspace": dest.workspace,
             "min_priority": sub.min_priority.value,
             "mention_role": sub.mention_role,
             "mode": sub.mode.value,
             "digest_time": sub.digest_time,
-            "paused": False,
-            "paused_reason": None,
         }
+        if resume:
+            values |= {"paused": False, "paused_reason": None}
         key = (
             (subscriptions.c.platform == dest.platform.value)
             & (subscriptions.c.address == dest.address)
@@ -56,18 +62,38 @@ class SubscriptionStore:
             if existing is None:
                 await conn.execute(
                     insert(subscriptions).values(
-                        platform=dest.platform.value,
-                        address=dest.address,
-                        target=sub.target,
-                        created_by=sub.created_by,
-                        created_at=now,
-                        **values,
+                        {"paused": False, "paused_reason": None}
+                        | values
+                        | {
+                            "platform": dest.platform.value,
+                            "address": dest.address,
+                            "target": sub.target,
+                            "created_by": sub.created_by,
+                            "created_at": now,
+                        }
                     )
                 )
             else:
                 await conn.execute(update(subscriptions).where(key).values(**values))
             row = (await conn.execute(select(subscriptions).where(key))).one()
         return subscription_from_row(row), existing is None
+
+    async def remove_from_config_except(self, keep: set[tuple[str, str, str]]) -> int:
+        """Remove subscriptions the config files made that they no longer list; `keep` holds
+        (platform, address, target) of those they do. Chat's subscriptions are left alone."""
+        async with self.engine.begin() as conn:
+            rows = await conn.execute(
+                select(
+                    subscriptions.c.id,
+                    subscriptions.c.platform,
+                    subscriptions.c.address,
+                    subscriptions.c.target,
+                ).where(subscriptions.c.created_by == "config")
+            )
+            gone = [r.id for r in rows if (r.platform, r.address, r.target) not in keep]
+            if gone:
+                await conn.execute(delete(subscriptions).where(subscriptions.c.id.in_(gone)))
+            return len(gone)
 
     async def remove(self, dest: Destination, target: str) -> bool:
         async with self.engine.begin() as conn:

@@ -55,6 +55,20 @@ def test_config_check_names_file_key_path_and_fix(tmp_path: Path):
     assert broken.returncode == 1 and "feeds.yaml: not valid YAML" in broken.stderr
 
 
+def test_config_check_catches_twice_listed_feeds_and_bare_targets(tmp_path: Path):
+    config = write_config(
+        tmp_path / "config", ["https://example.com/rss", "https://example.com/rss"]
+    )
+    (config / "subscriptions.yaml").write_text(
+        "subscriptions:\n  - destination: console\n    targets: [peace-talks]\n", encoding="utf-8"
+    )
+    bad = newsbot(_env(tmp_path, config), "config", "check")
+    assert bad.returncode == 1, bad.stdout
+    assert "https://example.com/rss is listed twice" in bad.stderr
+    assert "subscriptions.yaml" in bad.stderr and "targets" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
 def test_feeds_add_list_remove_and_refusals(tmp_path: Path):
     config = write_config(tmp_path / "config", [])
     env = _env(tmp_path, config)

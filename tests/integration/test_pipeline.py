@@ -528,3 +528,53 @@ async def test_a_feed_read_leniently_says_so_in_feeds_list(tmp_path, server, clo
         assert "warning" not in (await app.command_service().feeds_list(admin)).text
     finally:
         await app.close()
+
+
+async def test_config_edits_remove_what_the_files_no_longer_list(tmp_path, server, clock):
+    server.add("/feed.xml", rss([]))
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        rules_file = app.config_dir / "rules.yaml"
+        text = rules_file.read_text(encoding="utf-8")
+        rules_file.write_text(
+            text + "\n  - id: anime\n    name: Anime news\n    any: [anime]\n", encoding="utf-8"
+        )
+        await app.catalog.refresh(clock())
+        assert await app.store.catalog.get_rule("anime") is not None
+        feeds_file = app.config_dir / "feeds.yaml"
+        feeds_text = feeds_file.read_text(encoding="utf-8")
+        feeds_file.write_text(feeds_text + "\n  - url: x\n", encoding="utf-8")  # breaks reload
+        rules_file.write_text(text, encoding="utf-8")  # anime is gone from the file
+        await app.catalog.refresh(clock())
+        assert await app.store.catalog.get_rule("anime") is not None  # not reloaded yet
+        feeds_file.write_text(feeds_text, encoding="utf-8")  # fixing feeds.yaml retries
+        await app.catalog.refresh(clock())
+        assert await app.store.catalog.get_rule("anime") is None
+        assert await app.store.catalog.get_rule("peace-talks") is not None
+    finally:
+        await app.close()
+
+
+async def test_config_subscriptions_keep_their_pause_and_go_when_dropped(tmp_path, server, clock):
+    from bot.models import Destination
+
+    console = Destination(platform=Platform.console, address="-")
+    server.add("/feed.xml", rss([]))
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        await app.store.subscriptions.pause_destination(console, "the console went away")
+    finally:
+        await app.close()
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])  # a restart
+    try:
+        [sub] = await app.store.subscriptions.for_destination(console)
+        assert sub.paused  # not silently resumed: nobody subscribed again
+        (app.config_dir / "subscriptions.yaml").write_text("subscriptions: []\n", encoding="utf-8")
+        settings, config = app.settings, app.config_dir
+    finally:
+        await app.close()
+    app = await App(settings, clock=clock, config_dir=config).open()  # the edited files
+    try:
+        assert await app.store.subscriptions.for_destination(console) == []
+    finally:
+        await app.close()
