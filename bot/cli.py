@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import App, default_config_dir
 from bot.config import ConfigError, Settings, load_config, load_settings
@@ -24,6 +27,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = load_settings()
     except ValidationError as exc:
         _fail(f"invalid NEWSBOT_* setting:\n{exc}")
+    except SettingsError as exc:  # e.g. a list setting that is not JSON
+        _fail(f"{exc}; list settings are JSON, e.g. NEWSBOT_SLACK_ADMINS='[\"U0123ABCD\"]'")
     except ConfigError as exc:
         _fail(str(exc))
     secrets = [
@@ -44,7 +49,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fail(str(exc))
     except KeyboardInterrupt:
         code = 130
+    except (OSError, SQLAlchemyError) as exc:  # the database, a file or a port: one clear line
+        logging.getLogger(__name__).debug("failed", exc_info=True)
+        _fail(f"{_setting_hint(exc)}{type(exc).__name__}: {exc}".splitlines()[0])
     sys.exit(code)
+
+
+def _setting_hint(exc: BaseException) -> str:
+    """Which setting an operating-system or database error most likely comes from."""
+    text = str(exc)
+    if isinstance(exc, ConnectionRefusedError | TimeoutError):
+        return "cannot reach the database in NEWSBOT_DATABASE_URL (is it running?): "
+    if isinstance(exc, SQLAlchemyError) or ".db" in text or "database" in text.lower():
+        return "cannot open NEWSBOT_DATABASE_URL (does its directory exist, is it writable?): "
+    if "address already in use" in text.lower():
+        return "NEWSBOT_METRICS_PORT is taken by another process (set another, or 0): "
+    return ""
 
 
 def _fail(message: str) -> None:
@@ -52,9 +72,25 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _interval(text: str) -> int:
+    """An --interval: whole seconds, at least 10 (as in feeds.yaml), so no site is hammered."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if seconds < 10:
+        raise argparse.ArgumentTypeError(f"{seconds} s is too often; use 10 or more")
+    return seconds
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING (default from settings)")
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="default from settings",
+    )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot: poll, dispatch, chat, until SIGINT/SIGTERM")
@@ -77,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     add = feeds.add_parser("add", help="add a feed by URL")
     add.add_argument("url")
     add.add_argument("--name")
-    add.add_argument("--interval", type=int, help="seconds between polls")
+    add.add_argument("--interval", type=_interval, help="seconds between polls (10 or more)")
     add.add_argument("--no-full-text", action="store_true", help="never fetch article pages")
     add.set_defaults(handler=_feeds_add)
     feeds.add_parser("list", help="list feeds and their state").set_defaults(handler=_feeds_list)

@@ -50,9 +50,11 @@ class Settings(BaseSettings):
         default_factory=list, description="CIDRs or host names admitted despite SSRF checks"
     )
     user_agent: str = "newsbot/0.1 (+https://github.com/newsbot/newsbot)"
-    metrics_port: int | None = Field(default=9108, description="0 or unset disables")
+    metrics_port: int | None = Field(
+        default=9108, ge=0, le=65535, description="0 or unset disables"
+    )
     metrics_host: str = "127.0.0.1"
-    log_level: str = "INFO"
+    log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     log_json: bool = False
     admin_role: str | None = None
     discord_token: SecretStr | None = None

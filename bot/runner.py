@@ -25,6 +25,11 @@ async def run(settings: Settings, *, role: str = "all") -> int:
         from bot.chat.slack_app import SlackBot
 
         slack_bot = SlackBot(settings)
+    if role == "chat" and discord_bot is None and slack_bot is None:
+        log.warning(
+            "--role chat has no chat to answer: set NEWSBOT_DISCORD_TOKEN or "
+            "NEWSBOT_SLACK_BOT_TOKEN; only housekeeping runs"
+        )
     sinks = {**(discord_bot.sinks if discord_bot else {}), **(slack_bot.sinks if slack_bot else {})}
     app = await App(settings, extra_sinks=sinks).open()
     ops: OpsServer | None = None

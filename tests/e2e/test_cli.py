@@ -156,3 +156,19 @@ async def _scrape(port: int) -> tuple[dict, str]:
                 pass
             await asyncio.sleep(0.1)
     pytest.fail("the bot never served /metrics with the alert counted")
+
+
+def test_operator_mistakes_get_one_clear_line(tmp_path: Path):
+    config = write_config(tmp_path / "config", [])
+    env = _env(tmp_path, config)
+    cases = [
+        ({"NEWSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db"}, "directory"),
+        ({"NEWSBOT_DATABASE_URL": "postgresql+asyncpg://127.0.0.1:1/x"}, "is it running"),
+        ({"NEWSBOT_SLACK_ADMINS": "U123"}, "list settings are JSON"),
+    ]
+    for extra, words in cases:
+        result = newsbot({**env, **extra}, "feeds", "list")
+        assert result.returncode == 1 and words in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    too_often = newsbot(env, "feeds", "add", "https://example.com/rss", "--interval", "-100")
+    assert too_often.returncode == 2 and "use 10 or more" in too_often.stderr
