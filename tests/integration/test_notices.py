@@ -34,21 +34,25 @@ async def _audited(store: Store, action: str) -> None:
     raise AssertionError(f"no {action} in the audit log")
 
 
-def channel(address: str, team: str) -> Destination:
-    return Destination(platform=Platform.slack, address=address, workspace=team)
+async def _notices(
+    fake: FakeSlack, store: Store, *, retry_seconds: float
+) -> tuple[Destination, PauseNotices]:
+    """#outside (to be paused) and #alerts subscribed; notices through the real Slack sink."""
+    paused = Destination(platform=Platform.slack, address="C0OUTSIDE1", workspace=fake.team_id)
+    healthy = Destination(platform=Platform.slack, address="C0ALERTS01", workspace=fake.team_id)
+    for dest in (paused, healthy):
+        await store.subscriptions.upsert(Subscription(destination=dest, target="*"), T0)
+    client = AsyncWebClient(token=fake.bot_token, base_url=fake.base_url)
+    sinks = {Platform.slack: SlackSink(client, min_interval=0)}
+    notices = PauseNotices(
+        store.subscriptions, store.audit, sinks, lambda: T0, retry_seconds=retry_seconds
+    )
+    return paused, notices
 
 
 async def test_a_notice_that_meets_an_outage_is_posted_on_a_later_try(store: Store) -> None:
     async with FakeSlack() as fake:
-        paused, healthy = channel("C0OUTSIDE1", fake.team_id), channel("C0ALERTS01", fake.team_id)
-        for dest in (paused, healthy):
-            await store.subscriptions.upsert(Subscription(destination=dest, target="*"), T0)
-        sink = SlackSink(
-            AsyncWebClient(token=fake.bot_token, base_url=fake.base_url), min_interval=0
-        )
-        notices = PauseNotices(
-            store.subscriptions, store.audit, {Platform.slack: sink}, lambda: T0, retry_seconds=0.05
-        )
+        paused, notices = await _notices(fake, store, retry_seconds=0.05)
         fake.fail_next("chat.postMessage", 500, count=2)  # the first round and the first retry
         try:
             await notices(paused, "not_in_channel")
@@ -64,15 +68,7 @@ async def test_a_notice_that_meets_an_outage_is_posted_on_a_later_try(store: Sto
 
 async def test_a_notice_that_keeps_failing_is_recorded_as_unsent(store: Store) -> None:
     async with FakeSlack() as fake:
-        paused, healthy = channel("C0OUTSIDE1", fake.team_id), channel("C0ALERTS01", fake.team_id)
-        for dest in (paused, healthy):
-            await store.subscriptions.upsert(Subscription(destination=dest, target="*"), T0)
-        sink = SlackSink(
-            AsyncWebClient(token=fake.bot_token, base_url=fake.base_url), min_interval=0
-        )
-        notices = PauseNotices(
-            store.subscriptions, store.audit, {Platform.slack: sink}, lambda: T0, retry_seconds=0.01
-        )
+        paused, notices = await _notices(fake, store, retry_seconds=0.01)
         fake.fail_next("chat.postMessage", 503, count=100)
         try:
             await notices(paused, "not_in_channel")
