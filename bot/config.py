@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     poll_tick_seconds: float = Field(default=5.0, gt=0)
     dispatch_tick_seconds: float = Field(default=1.0, gt=0)
     housekeeping_seconds: float = Field(default=3600.0, gt=0)
+    shutdown_grace_seconds: float = Field(
+        default=8.0, ge=0, description="on SIGTERM, how long jobs in flight may finish"
+    )
     backfill: int = Field(default=3, ge=0, description="items alerted on a feed's first poll")
     fetch_timeout_seconds: float = Field(default=20.0, gt=0)
     fetch_connect_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -135,6 +135,10 @@ class Pipeline:
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     report.add(task.result())
+        except asyncio.CancelledError:  # shutdown: polls not committed yet are redone later
+            for task in running:
+                task.cancel()
+            raise
         finally:
             if running:
                 await asyncio.gather(*running, return_exceptions=True)

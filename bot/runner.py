@@ -43,7 +43,7 @@ async def run(settings: Settings, *, role: str = "all") -> int:
             await ops.start()
             log.info("health and metrics on http://%s:%d/healthz", settings.metrics_host, ops.port)
         gc.freeze()  # what start-up built lives as long as the process: out of full collections
-        ticker = Ticker()
+        ticker = Ticker(settings.shutdown_grace_seconds)
         if role in {"all", "poller"}:
             ticker.every(settings.poll_tick_seconds, "poll", app.poll_once)
         if role in {"all", "dispatcher"}:

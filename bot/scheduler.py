@@ -1,7 +1,9 @@
 """APScheduler jobs that drive a running bot: poll tick, dispatch tick, housekeeping.
 
 Each job coalesces and runs one instance at a time. On SIGINT/SIGTERM the scheduler stops
-starting jobs, waits for the ones in flight to finish, and the process exits cleanly.
+starting jobs and gives the ones in flight a grace period to finish (a second signal ends it
+at once); what is still running then is cancelled: nothing it had not committed is lost, as
+the next start polls and sends it again.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ Job = Callable[[], Awaitable[object]]
 class Ticker:
     """Runs named periodic jobs and shuts down gracefully on a signal."""
 
-    def __init__(self) -> None:
+    def __init__(self, grace_seconds: float = 8.0) -> None:
+        self.grace_seconds = grace_seconds
         self.scheduler = AsyncIOScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
         )
         self._inflight: set[asyncio.Task[object]] = set()
         self._stopping = asyncio.Event()
+        self._hurry = asyncio.Event()
 
     def every(self, seconds: float, name: str, job: Job, *, run_now: bool = True) -> None:
         def finished(task: asyncio.Task[object]) -> None:
@@ -63,11 +67,31 @@ class Ticker:
         await self._stopping.wait()
         self.scheduler.shutdown(wait=False)
         if self._inflight:
-            log.info("finishing %d job(s) in flight", len(self._inflight))
-            await asyncio.wait(self._inflight, timeout=60)
+            log.info(
+                "finishing %d job(s) in flight (up to %.0fs)",
+                len(self._inflight),
+                self.grace_seconds,
+            )
+            hurry = asyncio.ensure_future(self._hurry.wait())
+            await asyncio.wait({*self._inflight, hurry}, timeout=self.grace_seconds)
+            hurry.cancel()
+            if late := set(self._inflight):
+                log.warning(
+                    "cancelling %d job(s) still running; the next start redoes what they had "
+                    "not committed",
+                    len(late),
+                )
+                for task in late:
+                    task.cancel()
+                await asyncio.wait(late, timeout=5)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
     def stop(self) -> None:
+        """The first signal asks jobs to finish; a second one cuts the grace period short."""
+        if self._stopping.is_set():
+            log.info("second stop request: not waiting for jobs in flight")
+            self._hurry.set()
+            return
         log.info("stop requested")
         self._stopping.set()

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from tests.builders import PEACE, bot_env, rss, write_config
-from tests.conftest import app_database
+from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
 
 pytestmark = pytest.mark.usefixtures("app_db_url")  # SQLite, or PostgreSQL in CI's second pass
@@ -172,3 +172,36 @@ def test_operator_mistakes_get_one_clear_line(tmp_path: Path):
         assert "Traceback" not in result.stderr
     too_often = newsbot(env, "feeds", "add", "https://example.com/rss", "--interval", "-100")
     assert too_often.returncode == 2 and "use 10 or more" in too_often.stderr
+
+
+async def test_sigterm_does_not_wait_on_a_hung_article_fetch_past_the_grace(tmp_path: Path):
+    """An alert's article fetch that never answers is cancelled after the grace period; the
+    feed's poll was not committed, so the next start polls it again and nothing is lost."""
+    async with FeedServer() as server:
+        server.hang("/p1")  # the article behind the teaser never answers
+        body = rss([("p1", PEACE)], descriptions={"p1": "Short."}).replace(
+            "https://news.example/p1", server.url("/p1")
+        )
+        server.add("/feed.xml", body)
+        config = write_config(tmp_path / "config", [server.url("/feed.xml")], full_text=True)
+        env = _env(tmp_path, config, SHUTDOWN_GRACE_SECONDS="1", LOG_LEVEL="INFO", BACKFILL="5")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", env=env, stderr=asyncio.subprocess.PIPE
+        )
+        try:
+            for _ in range(300):  # until the article fetch hangs
+                if server.hits["/p1"]:
+                    break
+                await asyncio.sleep(0.05)
+            assert server.hits["/p1"]
+            proc.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(proc.communicate(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    log = err.decode()
+    assert proc.returncode == 0, log[-2000:]
+    assert "cancelling 1 job(s) still running" in log and "stopped cleanly" in log
+    [(pending,)] = await query(app_database(tmp_path), "select count(*) from items")
+    assert pending == 0  # nothing half-committed: the next start polls the feed afresh
