@@ -18,6 +18,7 @@ import yaml
 from bot.models import Destination, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story
+from tests.fakes.slack_server import FakeSlack
 from tests.paths import ROOT
 
 T0 = datetime(2022, 4, 11, 12, 0, tzinfo=UTC)
@@ -94,6 +95,16 @@ def bot_env(db_url: str, config: Path, **overrides: str) -> dict[str, str]:
     )
     env.update({f"NEWSBOT_{name}": value for name, value in overrides.items()})
     return env
+
+
+def slack_env(fake: FakeSlack) -> dict[str, str]:
+    """`bot_env` overrides pointing `newsbot run` at a fake Slack in HTTP mode (any port)."""
+    return {
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_SIGNING_SECRET": fake.signing_secret,
+        "SLACK_API_URL": fake.base_url,
+        "SLACK_PORT": "0",
+    }
 
 
 async def start_bot(

@@ -413,7 +413,7 @@ class CommandService:
         verb = "updated" if before else "added"
         return Reply(
             title=f"Rule {rule.id} {verb}; it applies from the next poll",
-            lines=_config_note(from_config, "rule"),
+            lines=(RULE_IN_CONFIG,) if from_config else (),
         )
 
     async def rules_remove(self, caller: Caller, rule_id: str) -> Reply:
@@ -427,7 +427,8 @@ class CommandService:
         await self._audit(
             caller, "rules.remove", f"rule:{rule_id}", before.model_dump(mode="json"), None
         )
-        return Reply(title=f"Rule {rule_id} removed", lines=_config_note(origin == "yaml", "rule"))
+        note = (RULE_IN_CONFIG,) if origin == "yaml" else ()
+        return Reply(title=f"Rule {rule_id} removed", lines=note)
 
     async def rules_test(self, caller: Caller, rule_id: str, limit: int = 5) -> Reply:
         if refusal := await self._refuse(caller, "rules.test", f"rule:{rule_id}"):
@@ -511,7 +512,7 @@ class CommandService:
         )
         return Reply(
             title=f"Feed {found.id} removed: {found.url}",
-            lines=_config_note(found.added_by == "config", "feed"),
+            lines=(FEED_IN_CONFIG,) if found.added_by == "config" else (),
         )
 
     async def delivery_log(self, caller: Caller, limit: int = 15) -> Reply:
@@ -616,19 +617,14 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _config_note(from_config: bool, what: str) -> tuple[str, ...]:
-    """For a change to something the config files define: chat's version now stands."""
-    if not from_config:
-        return ()
-    if what == "feed":
-        return (
-            "The config files list this feed too; it stays removed across restarts. "
-            "Add it again to bring it back.",
-        )
-    return (
-        "The config files define this rule too; from now on chat's version stands and the "
-        "file's entry for it is ignored (the log names it at start and on reload).",
-    )
+RULE_IN_CONFIG = (
+    "The config files define this rule too; from now on chat's version stands and the "
+    "file's entry for it is ignored (the log names it at start and on reload)."
+)
+FEED_IN_CONFIG = (
+    "The config files list this feed too; it stays removed across restarts. "
+    "Add it again to bring it back."
+)
 
 
 def _mention_id(platform: Platform, role: str | None) -> str | None:

@@ -130,13 +130,11 @@ class SlashCommand:
         user = body.get("user") or {}
         try:
             # Permissions are looked at again: they may have changed while the modal was open.
-            caller = await self.caller(
-                {
-                    "user_id": user.get("id"),
-                    "user_name": user.get("username") or user.get("name", ""),
-                    "team_id": (body.get("team") or {}).get("id") or user.get("team_id"),
-                    "channel_id": channel,
-                }
+            caller = await self._caller(
+                str(user.get("id")),
+                str(user.get("username") or user.get("name", "")),
+                (body.get("team") or {}).get("id") or user.get("team_id"),
+                channel,
             )
             reply = await self.service.rules_put(caller, text, rule_id=rule_id)
         except Exception:
@@ -147,13 +145,21 @@ class SlashCommand:
         return rule_editor.error_response(reply)
 
     async def caller(self, command: Mapping[str, Any]) -> Caller:
-        user = str(command["user_id"])
+        return await self._caller(
+            str(command["user_id"]),
+            str(command.get("user_name", "")),
+            command.get("team_id"),
+            str(command["channel_id"]),
+        )
+
+    async def _caller(self, user: str, name: str, team: str | None, channel: str) -> Caller:
+        """Who asks, where; whether they may administer is asked of Slack each time."""
         return Caller(
             user_id=user,
-            name=str(command.get("user_name", "")),
+            name=name,
             platform=Platform.slack,
-            workspace=str(command.get("team_id")) if command.get("team_id") else None,
-            channel=str(command["channel_id"]),
+            workspace=str(team) if team else None,
+            channel=channel,
             is_admin=await self.admins.is_admin(user),
         )
 

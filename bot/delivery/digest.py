@@ -103,9 +103,8 @@ class DigestSender:
             limit=MAX_ITEMS,
         ):
             alerts = await self.alerts.get_many([d.alert_id for d in held])
-            gone = [d.id for d in held if d.alert_id not in alerts]
-            for delivery_id in gone:  # its feed was removed meanwhile
-                await self.outbox.fail_one(delivery_id, "alert was deleted", self.clock())
+            if gone := [d.id for d in held if d.alert_id not in alerts]:  # feed removed since
+                await self.outbox.fail_these(gone, "alert was deleted", self.clock())
             held = [d for d in held if d.alert_id in alerts]
             if not held:
                 continue
@@ -124,8 +123,7 @@ class DigestSender:
             except DeliveryError as exc:
                 if exc.rejected:  # this message only: its alerts fail, the rest still go
                     log.error("digest for %s refused: %s", due.destination.key, exc)
-                    for d in held:
-                        await self.outbox.fail_one(d.id, str(exc), self.clock())
+                    await self.outbox.fail_these([d.id for d in held], str(exc), self.clock())
                     continue
                 await self.outbox.release([d.id for d in held])
                 if exc.permanent:

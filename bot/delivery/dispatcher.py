@@ -153,7 +153,7 @@ class Dispatcher:
     ) -> bool:
         sink = self.sinks[delivery.destination.platform]
         if alert is None:  # only this delivery is moot; the channel's later ones still go
-            await self.outbox.fail_one(delivery.id, "alert was deleted", self.clock())
+            await self.outbox.fail_these([delivery.id], "alert was deleted", self.clock())
             return True
         if alert.is_follow_up and alert.story_id is not None:
             thread = await self.outbox.thread_for(alert.story_id, delivery.destination)
@@ -189,7 +189,7 @@ class Dispatcher:
         if exc.rejected:
             report.failed += 1
             log.error("delivery %d to %s refused: %s", delivery.id, delivery.destination.key, exc)
-            await self.outbox.fail_one(delivery.id, str(exc), now)
+            await self.outbox.fail_these([delivery.id], str(exc), now)
             return True
         if exc.permanent:
             report.failed += 1

@@ -71,7 +71,7 @@ def _single_byte(codec: str) -> bool:
     """Whether `codec` maps every byte to one character (cp1251, latin-1, koi8-r, …)."""
     try:
         return len(bytes(range(256)).decode(codec, "replace")) == 256
-    except (UnicodeDecodeError, LookupError):
+    except LookupError:
         return False
 
 

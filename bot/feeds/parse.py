@@ -136,29 +136,27 @@ def fix_charrefs(body: bytes) -> bytes:
         return body
     out: list[bytes] = []
     pos = 0
-    pending: tuple[int, int] | None = None  # a high surrogate: (value, start offset)
+    high: re.Match[bytes] | None = None  # a high surrogate waiting for its low half
     for match in _CHARREF.finditer(body):
         hexa, dec = match.groups()
         value = int(hexa, 16) if hexa else int(dec)
-        if pending is not None:
-            high, start = pending
-            pending = None
-            if match.start() == body.find(b";", start) + 1 and 0xDC00 <= value <= 0xDFFF:
-                combined = 0x10000 + ((high - 0xD800) << 10) + (value - 0xDC00)
-                out += [body[pos:start], b"&#%d;" % combined]
-                pos = match.end()
+        if high is not None:
+            if match.start() == high.end() and 0xDC00 <= value <= 0xDFFF:
+                first = int(high[1], 16) if high[1] else int(high[2])
+                combined = 0x10000 + ((first - 0xD800) << 10) + (value - 0xDC00)
+                out += [body[pos : high.start()], b"&#%d;" % combined]
+                pos, high = match.end(), None
                 continue
-            out += [body[pos:start], REPLACEMENT]
-            pos = body.find(b";", start) + 1
+            out += [body[pos : high.start()], REPLACEMENT]
+            pos, high = high.end(), None
         if 0xD800 <= value <= 0xDBFF:
-            pending = (value, match.start())
+            high = match
         elif value == 0 or 0xDC00 <= value <= 0xDFFF or value > 0x10FFFF:
             out += [body[pos : match.start()], REPLACEMENT]
             pos = match.end()
-    if pending is not None:
-        start = pending[1]
-        out += [body[pos:start], REPLACEMENT]
-        pos = body.find(b";", start) + 1
+    if high is not None:
+        out += [body[pos : high.start()], REPLACEMENT]
+        pos = high.end()
     out.append(body[pos:])
     return b"".join(out)
 

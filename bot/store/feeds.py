@@ -132,15 +132,13 @@ class FeedStore:
             row = (await conn.execute(select(feeds).where(cond))).first()
             return feed_from_row(row) if row else None
 
-    async def remove(
-        self, feed_id: int, *, now: datetime | None = None, by: str | None = None
-    ) -> bool:
-        """Remove a feed with its items and alerts; given when and who (an admin's removal),
-        also keep the config import from adding it back."""
+    async def remove(self, feed_id: int, *, now: datetime, by: str) -> bool:
+        """Remove a feed with its items and alerts; a tombstone keeps the config import from
+        adding it back."""
         async with self.engine.begin() as conn:
             url = (await conn.execute(select(feeds.c.url).where(feeds.c.id == feed_id))).scalar()
             result = await conn.execute(delete(feeds).where(feeds.c.id == feed_id))
-            if result.rowcount and url is not None and now is not None and by is not None:
+            if result.rowcount and url is not None:
                 await bury(conn, "feed", url, now, by)
             return bool(result.rowcount)
 

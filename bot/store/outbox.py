@@ -189,12 +189,13 @@ class OutboxStore:
             )
             return int(result.rowcount)
 
-    async def fail_one(self, delivery_id: int, error: str, now: datetime) -> None:
-        """Give up on one delivery the platform refused; the channel's later ones still go."""
+    async def fail_these(self, delivery_ids: Sequence[int], error: str, now: datetime) -> None:
+        """Give up on these deliveries alone (refused, or their alert is gone); the channel's
+        later ones still go."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(deliveries)
-                .where(deliveries.c.id == delivery_id)
+                .where(deliveries.c.id.in_(list(delivery_ids)))
                 .values(
                     status=DeliveryStatus.failed.value,
                     attempts=deliveries.c.attempts + 1,

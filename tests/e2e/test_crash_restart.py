@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from bot.models import Destination, Platform
-from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
+from tests.builders import (
+    PEACE,
+    bot_env,
+    rss,
+    seed_subscription,
+    slack_env,
+    start_bot,
+    write_config,
+)
 from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.slack_server import FakeSlack
@@ -110,10 +118,7 @@ async def test_slack_post_in_flight_at_a_kill_is_found_not_posted_again(
             config,
             BACKFILL="10",
             WORKER_ID="crashy",
-            SLACK_BOT_TOKEN=fake.bot_token,
-            SLACK_SIGNING_SECRET=fake.signing_secret,
-            SLACK_API_URL=fake.base_url,
-            SLACK_PORT="0",
+            **slack_env(fake),
             SLACK_POST_INTERVAL="0.01",
             LOG_LEVEL="INFO",
         )

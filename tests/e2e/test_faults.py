@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story
-from tests.builders import PEACE, bot_env, rss, start_bot, write_config
+from tests.builders import PEACE, bot_env, rss, slack_env, start_bot, write_config
 from tests.conftest import query
 from tests.e2e.test_discord import reply_of
 from tests.e2e.test_slack import command
@@ -153,10 +153,7 @@ async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_d
             config,
             DISCORD_TOKEN=dfake.token,
             DISCORD_API_BASE=dfake.api_base,
-            SLACK_BOT_TOKEN=sfake.bot_token,
-            SLACK_SIGNING_SECRET=sfake.signing_secret,
-            SLACK_API_URL=sfake.base_url,
-            SLACK_PORT="0",
+            **slack_env(sfake),
             SLACK_POST_INTERVAL="0",
             BACKFILL="1000",
             DISPATCH_TICK_SECONDS="0.05",

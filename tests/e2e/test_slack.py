@@ -30,6 +30,7 @@ from tests.builders import (
     http_post,
     rss,
     seed_subscription,
+    slack_env,
     start_bot,
     write_config,
 )
@@ -395,10 +396,7 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
         env = bot_env(
             settings.database_url,
             config,
-            SLACK_BOT_TOKEN=fake.bot_token,
-            SLACK_SIGNING_SECRET=fake.signing_secret,
-            SLACK_API_URL=fake.base_url,
-            SLACK_PORT="0",
+            **slack_env(fake),
             LOG_LEVEL="DEBUG",
         )
         log = tmp_path / "bot.log"

@@ -257,7 +257,7 @@ async def test_story_root_removed_with_its_feed_later_alerts_start_a_new_story(
             alert_ids += (await app.poll_once()).alerts
             if len(alert_ids) == 1:  # the story's first outlet goes, its alert with it
                 first = (await app.store.alerts.get_many(alert_ids))[alert_ids[0]]
-                assert await app.store.feeds.remove(first.feed_id)
+                assert await app.store.feeds.remove(first.feed_id, now=clock(), by="test")
         alerts = await app.store.alerts.get_many(alert_ids[1:])  # SQLite may reuse the 1st id
         second, third = (alerts[i] for i in alert_ids[1:])
         assert second.feed_id != first.feed_id
