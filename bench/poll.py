@@ -30,8 +30,8 @@ from sqlalchemy import update
 
 from bench.feed_farm import FarmProcess
 from bench.workspace import database, seed_feeds, settings, workspace, write_config
-from bot.app import App
-from bot.logs import setup_logging
+from bot.runtime.app import App
+from bot.runtime.logs import setup_logging
 from bot.store.db import create_engine, migrate
 from bot.store.tables import feeds
 

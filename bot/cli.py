@@ -13,9 +13,9 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import App, default_config_dir
 from bot.config import ConfigError, Settings, load_config, load_settings
-from bot.logs import setup_logging
+from bot.runtime.app import App, default_config_dir
+from bot.runtime.logs import setup_logging
 
 EXIT_USAGE = 2
 
@@ -142,13 +142,13 @@ async def _open(settings: Settings) -> App:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runner import run
+    from bot.runtime.runner import run
 
     return await run(settings, role=args.role)
 
 
 async def _invite(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.chat.discord_invite import application_id, bot_permissions, invite_url
+    from bot.chat.discord.invite import application_id, bot_permissions, invite_url
 
     try:
         app_id = await application_id(settings)
@@ -166,7 +166,7 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _demo(_args: argparse.Namespace, _settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.runtime.demo import run_demo
 
     return await run_demo()
 
@@ -275,7 +275,7 @@ async def _derive(args: argparse.Namespace, _settings: Settings) -> int:
 
 async def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     from bot.config import load_yaml_model
-    from bot.dry_run import dry_run
+    from bot.poll.dry_run import dry_run
     from bot.rules.schema import RuleSet
 
     app = await _open(settings)

@@ -15,7 +15,6 @@ import yaml
 from pydantic import Field, ValidationError
 
 from bot.config import ConfigError, validate_model
-from bot.dry_run import dry_run
 from bot.models import (
     Alert,
     DeliveryMode,
@@ -25,6 +24,7 @@ from bot.models import (
     Priority,
     Subscription,
 )
+from bot.poll.dry_run import dry_run
 from bot.rules.actors import actor_names, surnames
 from bot.rules.fold import fold_phrase
 from bot.rules.schema import Actor, Rule

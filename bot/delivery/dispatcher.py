@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.backoff import backoff_seconds
 from bot.models import Alert, Delivery, Destination, Platform
 from bot.ports import DeliveryError, SentLookup, Sink
+from bot.retry import backoff_seconds
 from bot.store.alerts import AlertStore
 from bot.store.outbox import OutboxStore
 from bot.store.subscriptions import SubscriptionStore

@@ -14,7 +14,6 @@ from typing import Self
 import aiohttp
 from yarl import URL
 
-from bot.backoff import parse_retry_after
 from bot.config import Settings
 from bot.feeds.ssrf import (
     AddressPolicy,
@@ -27,6 +26,7 @@ from bot.feeds.ssrf import (
     validate_feed_url,
 )
 from bot.ports import FetchOutcome, FetchResult
+from bot.retry import parse_retry_after
 
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -17,12 +17,12 @@ import discord.http
 import pytest
 from pydantic import SecretStr
 
-from bot.app import App
-from bot.chat import discord_app
-from bot.chat.discord_app import DiscordBot
+from bot.chat.discord import app as discord_app
+from bot.chat.discord.app import DiscordBot
 from bot.config import Settings
 from bot.models import Destination, Platform
 from bot.rules.schema import Rule
+from bot.runtime.app import App
 from bot.store.outbox import delivery_from_row
 from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
 from tests.e2e.command_cases import CASES, MULTILINE_RULE

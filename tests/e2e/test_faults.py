@@ -23,11 +23,11 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import App
-from bot.chat.discord_app import DiscordBot
-from bot.chat.slack_app import SlackBot
+from bot.chat.discord.app import DiscordBot
+from bot.chat.slack.app import SlackBot
 from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
+from bot.runtime.app import App
 from bot.store.store import Store
 from bot.text.stories import same_story
 from tests.builders import PEACE, bot_env, rss, slack_env, start_bot, write_config

@@ -19,11 +19,11 @@ from urllib.parse import parse_qs
 import pytest
 from pydantic import SecretStr
 
-from bot.app import App
-from bot.chat.slack_app import WORKING, SlackBot
+from bot.chat.slack.app import WORKING, SlackBot
 from bot.chat.textcommands import command_text
 from bot.config import ConfigError, Settings
 from bot.models import Destination, Platform
+from bot.runtime.app import App
 from tests.builders import (
     PEACE,
     bot_env,

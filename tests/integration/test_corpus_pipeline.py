@@ -15,12 +15,12 @@ import pytest
 import yaml
 from rich.console import Console
 
-from bot.app import App
 from bot.config import Settings
 from bot.delivery.render.discord import embed_length, render_embed
 from bot.delivery.render.slack import render_blocks
 from bot.delivery.sinks.console import ConsoleSink
 from bot.models import Platform
+from bot.runtime.app import App
 from tests.builders import write_config
 from tests.fakes.feed_server import FeedServer
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat.slack_sink import SlackSink
 from bot.delivery.notices import PauseNotices
+from bot.delivery.sinks.slack_bot import SlackSink
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
 from bot.text.stories import same_story

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bot.app import App
 from bot.config import Settings
 from bot.delivery.sinks.console import ConsoleSink
 from bot.models import Platform
+from bot.runtime.app import App
 from tests.builders import DONBAS, PEACE, UNRELATED, rss, write_config
 from tests.conftest import app_database
 from tests.fakes.feed_server import FeedServer

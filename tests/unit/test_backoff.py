@@ -6,7 +6,7 @@ import random
 import time
 from email.utils import formatdate
 
-from bot.backoff import backoff_seconds, parse_retry_after
+from bot.retry import backoff_seconds, parse_retry_after
 
 
 def test_retry_after_parsing():

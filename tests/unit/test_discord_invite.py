@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import discord.http
 from pydantic import SecretStr
 
-from bot.chat.discord_invite import application_id, bot_permissions, invite_url
+from bot.chat.discord.invite import application_id, bot_permissions, invite_url
 from bot.config import Settings
 from tests.fakes.discord_server import (
     CREATE_PUBLIC_THREADS,

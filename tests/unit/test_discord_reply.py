@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.chat.commands import Reply
-from bot.chat.discord_reply import LIMIT, TRUNCATED, reply_lines, split_message
+from bot.chat.discord.reply import LIMIT, TRUNCATED, reply_lines, split_message
 
 
 def test_short_reply_is_one_message_with_bold_title() -> None:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from bot.chat.discord_sink import DiscordSink, error_for
+from bot.delivery.sinks.discord_bot import DiscordSink, error_for
 from bot.models import Alert, Delivery, Destination, Platform
 from bot.ports import DeliveryError
 from tests.fakes.discord_server import FakeDiscord, pointed_at

@@ -8,8 +8,8 @@ import pytest
 
 from bot.models import Item, MatchResult, TextField
 from bot.rules.compile import compile_rules
-from bot.rules.reference import ReferenceMatcher
 from bot.rules.schema import Actor, Rule
+from tests.oracle import ReferenceMatcher
 
 
 def rule(**fields: Any) -> Rule:

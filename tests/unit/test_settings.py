@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.logs import REDACTED, SecretFilter
+from bot.runtime.logs import REDACTED, SecretFilter
 
 TOKEN = "MTE0.fake-discord-token.abcdef"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat.slack_admin import SlackAdmins
+from bot.chat.slack.admin import SlackAdmins
 from tests.fakes.slack_server import FakeSlack, SlackError
 
 

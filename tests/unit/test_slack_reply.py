@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.chat.commands import Reply
-from bot.chat.slack_app import help_reply, plain_text, reply_payload
-from bot.chat.slack_reply import line_mrkdwn, reply_mrkdwn
+from bot.chat.slack.app import help_reply, plain_text, reply_payload
+from bot.chat.slack.reply import line_mrkdwn, reply_mrkdwn
 from bot.chat.textcommands import SPECS
 
 HOSTILE = [

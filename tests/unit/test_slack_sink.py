@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat.slack_sink import SlackSink
+from bot.delivery.sinks.slack_bot import SlackSink
 from bot.models import Alert, Delivery, Destination, Platform
 from bot.ports import DeliveryError
 from tests.fakes.slack_server import FakeSlack, SlackChannel, default_channels

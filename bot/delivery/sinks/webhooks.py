@@ -11,7 +11,6 @@ import uuid
 
 import aiohttp
 
-from bot.backoff import parse_retry_after
 from bot.delivery.render.discord import (
     ALLOWED_MENTIONS_NONE,
     render_embed,
@@ -21,6 +20,7 @@ from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
 from bot.delivery.sinks.http_errors import error_for_status
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
+from bot.retry import parse_retry_after
 
 TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
 

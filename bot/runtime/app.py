@@ -16,7 +16,6 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.catalog import LiveCatalog
 from bot.chat.commands import CommandService
 from bot.config import ConfigBundle, ConfigError, Settings, load_config
 from bot.delivery.digest import DigestSender
@@ -27,9 +26,10 @@ from bot.delivery.sinks.webhooks import DiscordWebhookSink, SlackWebhookSink
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.ssrf import validate_feed_url
 from bot.models import Destination, Platform, Subscription
-from bot.ops import Metrics
-from bot.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
+from bot.poll.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
+from bot.runtime.catalog import LiveCatalog
+from bot.runtime.ops import Metrics
 from bot.store.db import startup_lock
 from bot.store.store import Store
 from bot.text.stories import same_story
@@ -41,7 +41,7 @@ def default_config_dir(settings: Settings) -> Path:
     """`config/` in the working directory, else the one beside the package (a source checkout)."""
     if settings.config_dir.is_absolute() or settings.config_dir.exists():
         return settings.config_dir
-    beside = Path(__file__).resolve().parent.parent / "config"
+    beside = Path(__file__).resolve().parents[2] / "config"
     return beside if beside.exists() else settings.config_dir
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import aiohttp
 import discord
 
-from bot.chat.discord_client import DiscordConnection, make_client
+from bot.chat.discord.client import DiscordConnection, make_client
 from bot.config import Settings
 
 SCOPES = ("bot", "applications.commands")

@@ -21,13 +21,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat import slack_rule_editor as rule_editor
 from bot.chat.commands import Caller, CommandService, Reply
-from bot.chat.slack_admin import SlackAdmins
-from bot.chat.slack_reply import reply_mrkdwn
-from bot.chat.slack_sink import SlackSink
+from bot.chat.slack import rule_editor
+from bot.chat.slack.admin import SlackAdmins
+from bot.chat.slack.reply import reply_mrkdwn
 from bot.chat.textcommands import USAGE, CommandSyntaxError, parse
 from bot.config import ConfigError, Settings
+from bot.delivery.sinks.slack_bot import SlackSink
 from bot.models import Platform
 from bot.ports import Sink
 

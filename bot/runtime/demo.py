@@ -19,9 +19,9 @@ import yaml
 from aiohttp import web
 from rich.console import Console
 
-from bot.app import App, default_config_dir
 from bot.config import Settings
 from bot.models import Alert
+from bot.runtime.app import App, default_config_dir
 
 FEEDS = {
     "antiwar.xml": "Antiwar.com",
@@ -53,7 +53,7 @@ class StaticFeeds:
         if name not in FEEDS:
             raise web.HTTPNotFound()
         self.requests += 1
-        body = resources.files("bot").joinpath("demo_data", self.stage, name).read_bytes()
+        body = resources.files("bot.runtime").joinpath("demo_data", self.stage, name).read_bytes()
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})

@@ -15,11 +15,11 @@ import discord
 from discord import app_commands
 
 from bot.chat.commands import Caller, CommandService, Reply
-from bot.chat.discord_client import DiscordConnection, make_client
-from bot.chat.discord_reply import reply_lines, split_message
-from bot.chat.discord_rule_editor import open_rule_editor, save_submission
-from bot.chat.discord_sink import DiscordSink
+from bot.chat.discord.client import DiscordConnection, make_client
+from bot.chat.discord.reply import reply_lines, split_message
+from bot.chat.discord.rule_editor import open_rule_editor, save_submission
 from bot.config import ConfigError, Settings
+from bot.delivery.sinks.discord_bot import DiscordSink
 from bot.models import Platform
 from bot.ports import Sink
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.backoff import backoff_seconds
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.models import Alert, Feed, Item, MatchResult
+from bot.poll.unchanged import UnchangedBatch
 from bot.ports import Fetcher, FetchOutcome, Matcher, PollRecord, PollStore, Unchanged
+from bot.retry import backoff_seconds
 from bot.rules.schema import Actor
 from bot.text.enrich import enrich
 from bot.text.extract import extract_main_text
 from bot.text.stories import fingerprint
-from bot.unchanged import UnchangedBatch
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import gc
 import logging
 
-from bot.app import App
 from bot.config import Settings
-from bot.ops import OpsServer
-from bot.scheduler import Ticker
+from bot.poll.scheduler import Ticker
+from bot.runtime.app import App
+from bot.runtime.ops import OpsServer
 
 log = logging.getLogger(__name__)
 
@@ -17,12 +17,12 @@ async def run(settings: Settings, *, role: str = "all") -> int:
     """Start the jobs for `role` (all, poller, dispatcher, chat) and run until signalled."""
     discord_bot = None
     if settings.discord_token is not None and role != "poller":
-        from bot.chat.discord_app import DiscordBot
+        from bot.chat.discord.app import DiscordBot
 
         discord_bot = DiscordBot(settings)
     slack_bot = None
     if settings.slack_bot_token is not None and role != "poller":
-        from bot.chat.slack_app import SlackBot
+        from bot.chat.slack.app import SlackBot
 
         slack_bot = SlackBot(settings)
     if role == "chat" and discord_bot is None and slack_bot is None:

@@ -1,0 +1,1 @@
+"""Discord adapter: slash commands, rule editor and the gateway client."""

@@ -1,0 +1,1 @@
+"""Slack adapter: the /newsbot command, admins, rule editor and Socket Mode."""
