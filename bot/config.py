@@ -153,17 +153,74 @@ class ConfigError(Exception):
     """A config file is missing, unreadable or invalid; the message says what to fix."""
 
 
+YAML_MAX_BYTES = 1 << 20
+"""Config files or chat rules over 1 MiB are refused unread (the seed files are ~10 KB)."""
+YAML_MAX_ALIASES = 100
+YAML_MAX_DEPTH = 50
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader refusing alias bombs and deep nesting while composing, before any expansion."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > YAML_MAX_ALIASES:
+                raise _YamlLimit(f"more than {YAML_MAX_ALIASES} aliases (*name); write values out")
+        self._depth += 1
+        try:
+            if self._depth > YAML_MAX_DEPTH:
+                raise _YamlLimit(f"nested too deeply (more than {YAML_MAX_DEPTH} levels)")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _YamlLimit(Exception):
+    pass
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """Parse YAML with bounded size, aliases and depth, or raise ConfigError saying what to fix."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > YAML_MAX_BYTES:
+        raise ConfigError(f"{where}: {size:,} bytes is over the {YAML_MAX_BYTES:,}-byte limit")
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    except _YamlLimit as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: not valid YAML: {_clip(str(exc), 500)}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read `path` as YAML and validate it as `model`, or raise ConfigError."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > YAML_MAX_BYTES:
+            raise ConfigError(
+                f"{path}: {path.stat().st_size:,} bytes is over the {YAML_MAX_BYTES:,}-byte limit"
+            )
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    raw = parse_yaml(text, str(path))
     return validate_model(raw if raw is not None else {}, model, str(path))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def validate_model(raw: Any, model: type[M], where: str) -> M:
@@ -179,7 +236,7 @@ def format_validation_error(exc: ValidationError, where: str, raw: Any = None) -
     for err in exc.errors(include_url=False):
         path = _key_path(err["loc"], raw)
         got = err.get("input")
-        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        shown = "" if isinstance(got, dict | list) else f" (got {_clip(repr(got), 80)})"
         lines.append(f"  - {path or '<top level>'}: {err['msg']}{shown}")
     return "\n".join(lines)
 
@@ -194,7 +251,7 @@ def _key_path(loc: tuple[int | str, ...], raw: Any) -> str:
             if isinstance(node, list) and part < len(node):
                 node = node[part]
                 if isinstance(node, dict) and "id" in node:
-                    label = f"[{part}] (id {node['id']!r})"
+                    label = f"[{part}] (id {_clip(repr(node['id']), 60)})"
             else:
                 node = None
             out += label

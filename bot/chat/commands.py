@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError
 
-from bot.config import ConfigError, validate_model
+from bot.config import ConfigError, parse_yaml, validate_model
 from bot.models import (
     Alert,
     DeliveryMode,
@@ -363,13 +363,9 @@ class CommandService:
         if refusal := await self._refuse(caller, action, f"rule:{rule_id}" if rule_id else None):
             return refusal
         try:
-            raw = yaml.safe_load(yaml_text)
-        except yaml.YAMLError as exc:
+            raw = parse_yaml(yaml_text, "rule")
+        except ConfigError as exc:
             return Reply(title="That is not valid YAML", lines=(_first_line(exc),), ok=False)
-        except RecursionError:
-            return Reply(
-                title="That is not valid YAML", lines=("it is nested too deeply",), ok=False
-            )
         if rule_id and isinstance(raw, dict):
             raw.setdefault("id", rule_id)
         try:
