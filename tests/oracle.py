@@ -151,9 +151,10 @@ def _term_evidence(rule_id: str, term: Term, fields: list[_Field]) -> list[Evide
         if term.regex is not None:
             flags = 0 if term.case_sensitive else re.IGNORECASE
             for m in re.finditer(term.regex, f.text, flags):
-                out.append(
-                    _make(rule_id, term.label, f.field, m.start(), m.end(), m.group(), "regex")
-                )
+                if m.end() > m.start():  # an empty match is not evidence
+                    out.append(
+                        _make(rule_id, term.label, f.field, m.start(), m.end(), m.group(), "regex")
+                    )
             continue
         assert term.phrase is not None
         prefix = term.mode is TermMode.prefix

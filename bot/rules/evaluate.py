@@ -17,10 +17,6 @@ log = logging.getLogger(__name__)
 
 MAX_EVIDENCE_PER_TERM = 5
 EMPTY = MatchResult()
-REGEX_SECONDS = 0.05
-"""A rule's regex gets this long per field of an item; in a field where it backtracks past it
-(a pattern the safety check could not see through) it counts as no match, instead of stalling
-every poll."""
 
 ScanHit = tuple[int, int, int, tuple[tuple[int, int, int], ...], bool]
 """(field index, first word, number of words, automaton slots, found through a typo)"""
@@ -188,17 +184,11 @@ class Evaluation:
             found = []
             for fi, text in enumerate((self.item.title, self.item.summary, self.item.content)):
                 if text and (ct.mask >> fi) & 1:
-                    try:
-                        matches = ct.regex.finditer(text, timeout=REGEX_SECONDS)
-                        found += [(fi, mt.start(), mt.end()) for mt in matches]  # all or none
-                    except TimeoutError:
-                        log.warning(
-                            "regex %r of rule %s gave up after %.2fs on %r; fix the pattern",
-                            ct.term.regex,
-                            self.m.rules[ct.rule].id,
-                            REGEX_SECONDS,
-                            self.item.title[:80],
-                        )
+                    found += [
+                        (fi, mt.start(), mt.end())
+                        for mt in ct.regex.finditer(text)
+                        if mt.end() > mt.start()  # an empty match is not evidence
+                    ]
             self.regex[ti] = found
         return found
 

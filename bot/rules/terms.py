@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
 
-import regex as regex_engine
+import re2
 
 from bot.models import TextField
 from bot.rules.fold import WORD, canonical, fold_word, phrase_words, spellings
+from bot.rules.regex_safety import compile_user_regex
 from bot.rules.schema import Rule, Term, TermMode
 
 FIELDS = (TextField.title, TextField.summary, TextField.content)
@@ -37,8 +38,8 @@ class CTerm:
     case_sensitive: bool
     fuzzy: bool
     within: int
-    regex: regex_engine.Pattern[str] | None
-    """Compiled by the `regex` engine, whose searches take a timeout (see REGEX_SECONDS)."""
+    regex: re2._Regexp | None
+    """Compiled on RE2 (rules.regex_safety): linear-time searches, no timeout needed."""
 
     @classmethod
     def of(cls, rule: int, group: int, term: Term) -> CTerm:
@@ -47,8 +48,7 @@ class CTerm:
             mask |= 1 << FIELDS.index(field)
         regex = None
         if term.regex is not None:
-            flags = regex_engine.V0 | (0 if term.case_sensitive else regex_engine.IGNORECASE)
-            regex = regex_engine.compile(term.regex, flags)
+            regex = compile_user_regex(term.regex, case_sensitive=term.case_sensitive)
         phrase = term.phrase or ""
         return cls(
             rule=rule,
