@@ -89,6 +89,8 @@ class PollRecord(Frozen):
     """Everything one successful fetch produced for a feed, committed in one transaction."""
 
     feed: Feed
+    owner: str
+    """The worker holding the feed's lease: the commit is dropped if another took it since."""
     now: datetime
     next_at: datetime
     etag: str | None = None
@@ -121,7 +123,18 @@ class PollStore(Protocol):
     async def commit_poll(self, record: PollRecord) -> list[int]: ...
 
     async def record_failure(
-        self, feed: Feed, *, now: datetime, next_at: datetime, error: str, disable: bool = False
+        self,
+        feed: Feed,
+        *,
+        owner: str,
+        now: datetime,
+        next_at: datetime,
+        error: str,
+        disable: bool = False,
     ) -> None: ...
+
+    async def renew_lease(self, feed_id: int, *, owner: str, until: datetime) -> bool:
+        """Extend `owner`'s lease on a feed it is still polling; False if it lost the lease."""
+        ...
 
     async def record_unchanged(self, entries: Sequence[Unchanged], *, owner: str) -> None: ...

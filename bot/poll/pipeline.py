@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.models import Alert, Feed, Item, MatchResult
@@ -115,7 +115,7 @@ class Pipeline:
             async with slots:
                 if loop.time() - claimed_at > options.lease_seconds / 2:
                     return PollReport()
-                return await self.poll_feed(feed, unchanged)
+                return await self._keeping_lease(feed, self.poll_feed(feed, unchanged))
 
         exhausted = False
         try:
@@ -144,6 +144,37 @@ class Pipeline:
                 await asyncio.gather(*running, return_exceptions=True)
             await unchanged.flush()
         return report
+
+    async def _keeping_lease(self, feed: Feed, poll: Coroutine[Any, Any, PollReport]) -> PollReport:
+        """Run one feed's poll, renewing its lease every half lease while it runs.
+
+        A poll that outlives its lease would otherwise be repeated by another worker; one whose
+        renewal finds the feed taken stops at once (nothing of it is committed).
+        """
+        task = asyncio.ensure_future(poll)
+        half = self.options.lease_seconds / 2
+        try:
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=half)
+                if done:
+                    return task.result()
+                until = self.clock() + timedelta(seconds=self.options.lease_seconds)
+                try:
+                    held = await self.store.renew_lease(
+                        feed.id, owner=self.options.owner, until=until
+                    )
+                except Exception as exc:  # the store is away: go on, the commit is fenced
+                    log.warning("feed %s: lease not renewed: %s", feed.url, exc)
+                    continue
+                if not held:
+                    log.warning("feed %s: lease lost to another worker; poll stopped", feed.url)
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+                    return PollReport()
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
     async def poll_feed(self, feed: Feed, unchanged: UnchangedBatch | None = None) -> PollReport:
         """Fetch one feed and record what came of it; never raises for a bad feed."""
@@ -200,6 +231,7 @@ class Pipeline:
                 fresh[fresh.index(item)] = item.model_copy(update={"content": full_text})
         record = PollRecord(
             feed=feed,
+            owner=self.options.owner,
             now=now,
             next_at=self._next(feed, now),
             etag=result.etag,
@@ -277,5 +309,10 @@ class Pipeline:
         delay = backoff_seconds(feed.failures + 1, feed.interval_seconds, retry_after=retry_after)
         log.warning("feed %s failed (%d in a row): %s", feed.url, feed.failures + 1, error)
         await self.store.record_failure(
-            feed, now=now, next_at=now + timedelta(seconds=delay), error=error, disable=disable
+            feed,
+            owner=self.options.owner,
+            now=now,
+            next_at=now + timedelta(seconds=delay),
+            error=error,
+            disable=disable,
         )

@@ -193,6 +193,7 @@ class FeedStore:
         conn: AsyncConnection,
         feed: Feed,
         *,
+        owner: str,
         now: datetime,
         next_at: datetime,
         etag: str | None,
@@ -200,7 +201,8 @@ class FeedStore:
         moved_to: str | None,
         name: str | None,
         warning: str | None = None,
-    ) -> None:
+    ) -> bool:
+        """Record a successful poll if `owner` still holds the feed (or nobody does)."""
         values: dict[str, Any] = {
             "next_poll_at": next_at,
             "failures": 0,
@@ -219,15 +221,26 @@ class FeedStore:
                 values["url"] = moved_to
         if name and not feed.name:
             values["name"] = name[:200]
-        await conn.execute(update(feeds).where(feeds.c.id == feed.id).values(**values))
+        done = await conn.execute(
+            update(feeds).where(feeds.c.id == feed.id, _held_by(owner)).values(**values)
+        )
+        return bool(done.rowcount)
 
     async def record_failure(
-        self, feed: Feed, *, now: datetime, next_at: datetime, error: str, disable: bool = False
+        self,
+        feed: Feed,
+        *,
+        owner: str,
+        now: datetime,
+        next_at: datetime,
+        error: str,
+        disable: bool = False,
     ) -> None:
+        """Record a failed poll, unless another worker took the feed meanwhile."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(feeds)
-                .where(feeds.c.id == feed.id)
+                .where(feeds.c.id == feed.id, _held_by(owner))
                 .values(
                     failures=feeds.c.failures + 1,
                     last_error=error[:2000],
@@ -239,9 +252,24 @@ class FeedStore:
                 )
             )
 
+    async def renew_lease(self, feed_id: int, *, owner: str, until: datetime) -> bool:
+        """Extend `owner`'s lease while its poll runs; False once another worker holds it."""
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(feeds)
+                .where(feeds.c.id == feed_id, feeds.c.lease_owner == owner)
+                .values(lease_until=until)
+            )
+            return bool(done.rowcount)
+
     async def make_due(self, now: datetime) -> None:
         """Make every enabled feed due now (`newsbot poll --once --all`, the demo)."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(feeds).where(feeds.c.disabled.is_(False)).values(next_poll_at=now)
             )
+
+
+def _held_by(owner: str) -> Any:
+    """The feed's lease is `owner`'s, or free: a write by a worker that lost it is fenced off."""
+    return or_(feeds.c.lease_owner == owner, feeds.c.lease_owner.is_(None))

@@ -50,11 +50,21 @@ class IngestStore:
         )
 
     async def record_failure(
-        self, feed: Feed, *, now: datetime, next_at: datetime, error: str, disable: bool = False
+        self,
+        feed: Feed,
+        *,
+        owner: str,
+        now: datetime,
+        next_at: datetime,
+        error: str,
+        disable: bool = False,
     ) -> None:
         await self.feeds.record_failure(
-            feed, now=now, next_at=next_at, error=error, disable=disable
+            feed, owner=owner, now=now, next_at=next_at, error=error, disable=disable
         )
+
+    async def renew_lease(self, feed_id: int, *, owner: str, until: datetime) -> bool:
+        return await self.feeds.renew_lease(feed_id, owner=owner, until=until)
 
     async def record_unchanged(self, entries: Sequence[Unchanged], *, owner: str) -> None:
         await self.feeds.record_unchanged(entries, owner=owner)
@@ -76,10 +86,12 @@ class IngestStore:
     async def commit_poll(self, record: PollRecord) -> list[int]:
         """Store new items, alert on the matched ones, route them; return new alert ids."""
         async with self.engine.begin() as conn:
-            inserted = await self._insert_items(conn, record.feed.id, record.items, record.now)
-            await self.feeds.record_success(
+            # First, and fenced by the lease: a poll that lost its feed to another worker writes
+            # nothing (that worker's poll stands), so no ETag or schedule goes back in time.
+            held = await self.feeds.record_success(
                 conn,
                 record.feed,
+                owner=record.owner,
                 now=record.now,
                 next_at=record.next_at,
                 etag=record.etag,
@@ -88,6 +100,13 @@ class IngestStore:
                 name=record.name,
                 warning=record.warning,
             )
+            if not held:
+                log.warning(
+                    "feed %d: lease taken by another worker; this poll's result is dropped",
+                    record.feed.id,
+                )
+                return []
+            inserted = await self._insert_items(conn, record.feed.id, record.items, record.now)
             new = [
                 (inserted[a.item_identity], a) for a in record.alerts if a.item_identity in inserted
             ]

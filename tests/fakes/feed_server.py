@@ -118,6 +118,16 @@ class FeedServer:
 
         return self._set(path, Route(stream=gen, content_length=len(body)))
 
+    def gate(self, path: str, body: bytes, released: asyncio.Event) -> Route:
+        """Send the first half of `body`, then the rest once the test sets `released`."""
+
+        async def gen() -> AsyncIterator[bytes]:
+            yield body[: len(body) // 2]
+            await released.wait()
+            yield body[len(body) // 2 :]
+
+        return self._set(path, Route(stream=gen, content_length=len(body)))
+
     def huge(self, path: str, size: int = 1024 * MiB, *, announce: bool = False) -> Route:
         """Stream `size` bytes generated lazily; `announce` sends Content-Length up front."""
         block = (b"<item><title>x</title></item>\n" * 2200)[: 64 * 1024]

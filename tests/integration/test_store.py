@@ -61,6 +61,7 @@ def _alert(
 async def _commit(store: Store, feed, n_items, alerts, now=T0):
     record = PollRecord(
         feed=feed,
+        owner="w1",
         now=now,
         next_at=now + timedelta(minutes=5),
         etag='"e1"',
