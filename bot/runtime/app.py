@@ -10,7 +10,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -47,6 +47,31 @@ def default_config_dir(settings: Settings) -> Path:
 
 def worker_id(settings: Settings) -> str:
     return settings.worker_id or f"{socket.gethostname()}:{os.getpid()}"
+
+
+def dead_local_owners(owners: Iterable[str], host: str, alive: Callable[[int], bool]) -> list[str]:
+    """Default worker ids (`host:pid`) of this host whose process is gone (or is this one:
+    a reused pid's leases are ours to free)."""
+    dead = []
+    for owner in owners:
+        pid = owner.removeprefix(host)
+        local = owner.startswith(host) and pid.isascii() and pid.isdigit()
+        if local and (int(pid) == os.getpid() or not alive(int(pid))):
+            dead.append(owner)
+    return sorted(dead)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host (signal 0 checks without sending)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
 
 
 class App:
@@ -90,6 +115,11 @@ class App:
             await self._sync_config(bundle, now)
         if self.settings.worker_id:
             await self.store.release_leases(self.owner)
+        else:  # host:pid ids: free what this host's dead processes held, not wait it out
+            host = f"{socket.gethostname()}:"
+            for owner in dead_local_owners(await self.store.lease_owners(host), host, pid_alive):
+                log.info("freeing the leases of %s, a process of this host that is gone", owner)
+                await self.store.release_leases(owner)
         self.pipeline = Pipeline(
             self.store.ingest,
             self.fetcher,

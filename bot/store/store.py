@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.alerts import AlertStore
@@ -54,6 +54,15 @@ class Store:
                     .where(table.c.lease_owner == owner)
                     .values(lease_owner=None, lease_until=None)
                 )
+
+    async def lease_owners(self, prefix: str) -> set[str]:
+        """Every worker id starting with `prefix` that holds a feed or delivery lease."""
+        owners: set[str] = set()
+        async with self.engine.connect() as conn:
+            for table in (feeds, deliveries):
+                query = select(table.c.lease_owner).where(table.c.lease_owner.startswith(prefix))
+                owners.update(r.lease_owner for r in await conn.execute(query.distinct()))
+        return owners
 
     async def close(self) -> None:
         await self.engine.dispose()

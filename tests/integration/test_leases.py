@@ -128,3 +128,36 @@ async def test_a_commit_after_the_lease_was_taken_is_dropped(tmp_path, server, c
         assert owner == "w2" and polls == again.polls and error is None
     finally:
         await app.close()
+
+
+def test_dead_local_owners_are_this_hosts_gone_processes_only() -> None:
+    from bot.runtime.app import dead_local_owners
+
+    alive = {100, 200}.__contains__
+    owners = ["h:100", "h:300", "h:abc", "other:300", "h:", "h:٣"]
+    assert dead_local_owners(owners, "h:", alive) == ["h:300"]
+
+
+async def test_a_restart_with_the_default_worker_id_frees_its_dead_predecessors_leases(
+    tmp_path, server, clock
+):
+    import socket
+    import sys
+
+    server.add("/feed.xml", rss([("a", PEACE)]))
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()  # its pid now names no process (until reused, which would be unlucky)
+    dead = f"{socket.gethostname()}:{gone.pid}"
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])
+    try:
+        assert await app.store.ingest.claim_due(
+            now=clock.now, owner=dead, lease_seconds=600, limit=1
+        )
+    finally:
+        await app.close()
+    app, _ = await _app(tmp_path, server, clock, ["/feed.xml"])  # the next start, same host
+    try:
+        assert (await _lease(app))[0] is None
+        assert (await app.poll_once()).polled == 1
+    finally:
+        await app.close()
