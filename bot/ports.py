@@ -133,8 +133,10 @@ class PollStore(Protocol):
         disable: bool = False,
     ) -> None: ...
 
-    async def renew_lease(self, feed_id: int, *, owner: str, until: datetime) -> bool:
-        """Extend `owner`'s lease on a feed it is still polling; False if it lost the lease."""
+    async def renew_leases(
+        self, feed_ids: Sequence[int], *, owner: str, until: datetime
+    ) -> set[int]:
+        """Extend `owner`'s leases on feeds it is still polling; the ids another worker took."""
         ...
 
     async def record_unchanged(self, entries: Sequence[Unchanged], *, owner: str) -> None: ...

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.models import Alert, Feed, Item, MatchResult
@@ -99,8 +99,8 @@ class Pipeline:
     async def poll_due(self) -> PollReport:
         """Claim due feeds in batches and poll them concurrently, claiming more as slots free.
 
-        At most `concurrency` claimed feeds wait for a slot, and one whose lease is half gone
-        before its turn is left alone: once the lease lapses another process may take it.
+        At most `concurrency` claimed feeds wait for a slot; their leases are renewed while they
+        wait and while they poll, so no other process takes a feed this one is still working on.
         """
         report = PollReport()
         options = self.options
@@ -109,15 +109,14 @@ class Pipeline:
         )
         slots = asyncio.Semaphore(options.concurrency)
         running: set[asyncio.Task[PollReport]] = set()
-        loop = asyncio.get_running_loop()
+        polling: dict[int, asyncio.Task[PollReport]] = {}
 
-        async def one(feed: Feed, claimed_at: float) -> PollReport:
+        async def one(feed: Feed) -> PollReport:
             async with slots:
-                if loop.time() - claimed_at > options.lease_seconds / 2:
-                    return PollReport()
-                return await self._keeping_lease(feed, self.poll_feed(feed, unchanged))
+                return await self.poll_feed(feed, unchanged)
 
         exhausted = False
+        renewer = asyncio.create_task(self._renew_leases(polling))
         try:
             while running or not exhausted:
                 room = 2 * options.concurrency - len(running)
@@ -130,51 +129,48 @@ class Pipeline:
                         limit=limit,
                     )
                     exhausted = len(feeds) < limit
-                    running.update(asyncio.create_task(one(f, loop.time())) for f in feeds)
+                    for f in feeds:
+                        polling[f.id] = asyncio.create_task(one(f))
+                        running.add(polling[f.id])
                     continue
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
-                    report.add(task.result())
+                    if not task.cancelled():  # a poll stopped because its lease was lost
+                        report.add(task.result())
         except asyncio.CancelledError:  # shutdown: polls not committed yet are redone later
             for task in running:
                 task.cancel()
             raise
         finally:
+            renewer.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+            await asyncio.gather(renewer, return_exceptions=True)
             await unchanged.flush()
         return report
 
-    async def _keeping_lease(self, feed: Feed, poll: Coroutine[Any, Any, PollReport]) -> PollReport:
-        """Run one feed's poll, renewing its lease every half lease while it runs.
+    async def _renew_leases(self, polling: dict[int, asyncio.Task[PollReport]]) -> None:
+        """Every third of a lease, renew the leases of the feeds still waiting or polling.
 
         A poll that outlives its lease would otherwise be repeated by another worker; one whose
-        renewal finds the feed taken stops at once (nothing of it is committed).
+        feed another worker holds now is cancelled (nothing of it is committed).
         """
-        task = asyncio.ensure_future(poll)
-        half = self.options.lease_seconds / 2
-        try:
-            while True:
-                done, _ = await asyncio.wait({task}, timeout=half)
-                if done:
-                    return task.result()
-                until = self.clock() + timedelta(seconds=self.options.lease_seconds)
-                try:
-                    held = await self.store.renew_lease(
-                        feed.id, owner=self.options.owner, until=until
-                    )
-                except Exception as exc:  # the store is away: go on, the commit is fenced
-                    log.warning("feed %s: lease not renewed: %s", feed.url, exc)
-                    continue
-                if not held:
-                    log.warning("feed %s: lease lost to another worker; poll stopped", feed.url)
-                    task.cancel()
-                    await asyncio.gather(task, return_exceptions=True)
-                    return PollReport()
-        finally:
-            if not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+        owner, lease = self.options.owner, self.options.lease_seconds
+        while True:
+            await asyncio.sleep(lease / 3)
+            for fid in [fid for fid, task in polling.items() if task.done()]:
+                del polling[fid]
+            if not polling:
+                continue
+            until = self.clock() + timedelta(seconds=lease)
+            try:
+                taken = await self.store.renew_leases(list(polling), owner=owner, until=until)
+            except Exception as exc:  # the store is away: go on, every commit is fenced
+                log.warning("leases not renewed: %s", exc)
+                continue
+            for fid in taken & set(polling):
+                log.warning("feed %d: lease lost to another worker; its poll is stopped", fid)
+                polling.pop(fid).cancel()
 
     async def poll_feed(self, feed: Feed, unchanged: UnchangedBatch | None = None) -> PollReport:
         """Fetch one feed and record what came of it; never raises for a bad feed."""

@@ -252,15 +252,26 @@ class FeedStore:
                 )
             )
 
-    async def renew_lease(self, feed_id: int, *, owner: str, until: datetime) -> bool:
-        """Extend `owner`'s lease while its poll runs; False once another worker holds it."""
+    async def renew_leases(
+        self, feed_ids: Sequence[int], *, owner: str, until: datetime
+    ) -> set[int]:
+        """Extend `owner`'s leases while its polls run; the ids another worker holds now.
+
+        A lease that is free is neither renewed nor taken: its poll just committed.
+        """
+        if not feed_ids:
+            return set()
+        ids = list(feed_ids)
         async with self.engine.begin() as conn:
-            done = await conn.execute(
+            await conn.execute(
                 update(feeds)
-                .where(feeds.c.id == feed_id, feeds.c.lease_owner == owner)
+                .where(feeds.c.id.in_(ids), feeds.c.lease_owner == owner)
                 .values(lease_until=until)
             )
-            return bool(done.rowcount)
+            taken = select(feeds.c.id).where(
+                feeds.c.id.in_(ids), feeds.c.lease_owner.is_not(None), feeds.c.lease_owner != owner
+            )
+            return {r.id for r in await conn.execute(taken)}
 
     async def make_due(self, now: datetime) -> None:
         """Make every enabled feed due now (`newsbot poll --once --all`, the demo)."""

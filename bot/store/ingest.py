@@ -63,8 +63,10 @@ class IngestStore:
             feed, owner=owner, now=now, next_at=next_at, error=error, disable=disable
         )
 
-    async def renew_lease(self, feed_id: int, *, owner: str, until: datetime) -> bool:
-        return await self.feeds.renew_lease(feed_id, owner=owner, until=until)
+    async def renew_leases(
+        self, feed_ids: Sequence[int], *, owner: str, until: datetime
+    ) -> set[int]:
+        return await self.feeds.renew_leases(feed_ids, owner=owner, until=until)
 
     async def record_unchanged(self, entries: Sequence[Unchanged], *, owner: str) -> None:
         await self.feeds.record_unchanged(entries, owner=owner)

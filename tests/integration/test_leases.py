@@ -118,7 +118,8 @@ async def test_a_commit_after_the_lease_was_taken_is_dropped(tmp_path, server, c
         )
         record = PollRecord(feed=feed, owner="w1", now=clock.now, next_at=clock.now)
         assert await app.store.ingest.commit_poll(record) == []
-        assert not await app.store.ingest.renew_lease(feed.id, owner="w1", until=clock.now)
+        taken = await app.store.ingest.renew_leases([feed.id], owner="w1", until=clock.now)
+        assert taken == {feed.id}
         await app.store.ingest.record_failure(
             feed, owner="w1", now=clock.now, next_at=clock.now, error="late"
         )
