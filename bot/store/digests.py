@@ -7,16 +7,16 @@ time (UTC), the held deliveries of that destination go out together in one messa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import Delivery, DeliveryMode, DeliveryStatus, Destination, Platform
+from bot.policy.digest_timing import digest_due
 from bot.store.outbox import delivery_from_row
 from bot.store.tables import deliveries, subscriptions
 
-DEFAULT_TIME = "08:00"
 HELD = DeliveryStatus.held.value
 
 
@@ -24,13 +24,6 @@ HELD = DeliveryStatus.held.value
 class DueDigest:
     destination: Destination
     subscription_ids: tuple[int, ...]
-
-
-def last_slot(digest_time: str | None, now: datetime) -> datetime:
-    """The most recent moment, at or before `now`, when a digest at `digest_time` was due."""
-    hour, minute = (int(x) for x in (digest_time or DEFAULT_TIME).split(":"))
-    slot = datetime.combine(now.date(), time(hour, minute), tzinfo=now.tzinfo)
-    return slot if slot <= now else slot - timedelta(days=1)
 
 
 class DigestStore:
@@ -47,11 +40,8 @@ class DigestStore:
         due: dict[tuple[str, str], tuple[Destination, list[int]]] = {}
         async with self.engine.connect() as conn:
             for row in await conn.execute(query):
-                slot = last_slot(row.digest_time, now)
-                if row.last_digest_at is not None and row.last_digest_at >= slot:
+                if not digest_due(row.digest_time, row.last_digest_at, row.created_at, now):
                     continue
-                if row.last_digest_at is None and row.created_at > slot:
-                    continue  # subscribed after today's slot: the first digest is tomorrow
                 dest = Destination(
                     platform=Platform(row.platform), address=row.address, workspace=row.workspace
                 )

@@ -1,0 +1,1 @@
+"""Policy: the decisions the store persists, as pure functions (when a digest is due, …)."""
