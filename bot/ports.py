@@ -5,15 +5,25 @@ Adapters (HTTP fetcher, SQL store, chat sinks) implement these; the core never i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import Field
 
-from bot.models import Alert, Delivery, Feed, Frozen, Item, MatchResult, Platform
+from bot.models import (
+    Alert,
+    Delivery,
+    Destination,
+    Feed,
+    Frozen,
+    Item,
+    MatchResult,
+    Platform,
+    Subscription,
+)
 
 
 class FetchOutcome(StrEnum):
@@ -140,3 +150,95 @@ class PollStore(Protocol):
         ...
 
     async def record_unchanged(self, entries: Sequence[Unchanged], *, owner: str) -> None: ...
+
+
+# What delivery needs from the store: the outbox, alerts to render, pauses, digests, the audit.
+
+
+class OutboxPort(Protocol):
+    """Pending deliveries, claimed in per-destination order, and what became of each send."""
+
+    async def claim(
+        self,
+        *,
+        now: datetime,
+        owner: str,
+        lease_seconds: float,
+        destinations: int = 50,
+        per_destination: int = 20,
+        platforms: set[Platform] | None = None,
+        destination: Destination | None = None,
+    ) -> list[list[Delivery]]: ...
+
+    async def thread_for(self, alert_id: int, dest: Destination) -> str | None: ...
+
+    async def mark_sent(
+        self, delivery_ids: Sequence[int], message_id: str, now: datetime
+    ) -> None: ...
+
+    async def retry_later(self, delivery_id: int, error: str, at: datetime) -> None: ...
+
+    async def fail(self, dest: Destination, error: str, now: datetime) -> int: ...
+
+    async def fail_these(self, delivery_ids: Sequence[int], error: str, now: datetime) -> None: ...
+
+    async def release(self, delivery_ids: list[int]) -> None: ...
+
+
+class AlertReader(Protocol):
+    """Stored alerts by id, to render."""
+
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Alert]: ...
+
+
+class ItemArchive(Protocol):
+    """Every stored item, oldest first: what a rule's dry run scans."""
+
+    def iter_items(self, batch: int = 1000) -> AsyncIterator[Item]: ...
+
+
+class SubscriptionPort(Protocol):
+    """Subscriptions as delivery sees them: who is subscribed, and pausing a dead channel."""
+
+    async def all(self) -> list[Subscription]: ...
+
+    async def pause_destination(self, dest: Destination, reason: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class DueDigest:
+    """A destination whose daily digest is due, and the digest subscriptions it serves."""
+
+    destination: Destination
+    subscription_ids: tuple[int, ...]
+
+
+class DigestPort(Protocol):
+    """Due digests and their held deliveries."""
+
+    async def due(self, now: datetime) -> list[DueDigest]: ...
+
+    async def claim_held(
+        self, dest: Destination, *, now: datetime, owner: str, lease_seconds: float, limit: int
+    ) -> list[Delivery]: ...
+
+    async def mark_served(self, subscription_ids: tuple[int, ...], now: datetime) -> None: ...
+
+
+class AuditPort(Protocol):
+    """The append-only record of admin actions, refusals and notices."""
+
+    async def record(
+        self,
+        *,
+        now: datetime,
+        who: str,
+        platform: str,
+        action: str,
+        allowed: bool,
+        workspace: str | None = None,
+        target: str | None = None,
+        before: Any = None,
+        after: Any = None,
+        detail: str | None = None,
+    ) -> None: ...

@@ -12,11 +12,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot.models import Alert, Delivery, MatchResult, Platform, RuleMatch
-from bot.ports import DeliveryError, Sink
-from bot.store.alerts import AlertStore
-from bot.store.digests import DigestStore, DueDigest
-from bot.store.outbox import OutboxStore
-from bot.store.subscriptions import SubscriptionStore
+from bot.ports import (
+    AlertReader,
+    DeliveryError,
+    DigestPort,
+    DueDigest,
+    OutboxPort,
+    Sink,
+    SubscriptionPort,
+)
 
 log = logging.getLogger(__name__)
 MAX_ITEMS = 40
@@ -65,10 +69,10 @@ class DigestSender:
 
     def __init__(
         self,
-        digests: DigestStore,
-        alerts: AlertStore,
-        outbox: OutboxStore,
-        subscriptions: SubscriptionStore,
+        digests: DigestPort,
+        alerts: AlertReader,
+        outbox: OutboxPort,
+        subscriptions: SubscriptionPort,
         sinks: Mapping[Platform, Sink],
         *,
         owner: str,

@@ -14,11 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.models import Alert, Delivery, Destination, Platform
-from bot.ports import DeliveryError, SentLookup, Sink
+from bot.ports import (
+    AlertReader,
+    DeliveryError,
+    OutboxPort,
+    SentLookup,
+    Sink,
+    SubscriptionPort,
+)
 from bot.retry import backoff_seconds
-from bot.store.alerts import AlertStore
-from bot.store.outbox import OutboxStore
-from bot.store.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +40,9 @@ class Dispatcher:
 
     def __init__(
         self,
-        outbox: OutboxStore,
-        alerts: AlertStore,
-        subscriptions: SubscriptionStore,
+        outbox: OutboxPort,
+        alerts: AlertReader,
+        subscriptions: SubscriptionPort,
         sinks: Mapping[Platform, Sink],
         *,
         owner: str,

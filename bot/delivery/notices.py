@@ -15,9 +15,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from bot.models import Destination, Platform
-from bot.ports import DeliveryError, Sink
-from bot.store.audit import AuditStore
-from bot.store.subscriptions import SubscriptionStore
+from bot.ports import AuditPort, DeliveryError, Sink, SubscriptionPort
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +47,8 @@ class PauseNotices:
 
     def __init__(
         self,
-        subscriptions: SubscriptionStore,
-        audit: AuditStore,
+        subscriptions: SubscriptionPort,
+        audit: AuditPort,
         sinks: Mapping[Platform, Sink],
         clock: Callable[[], datetime],
         *,

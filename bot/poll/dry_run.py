@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.models import Item, RuleMatch
+from bot.ports import ItemArchive
 from bot.rules.compile import compile_rules
 from bot.rules.schema import Actor, Rule
-from bot.store.alerts import AlertStore
 
 
 @dataclass
@@ -35,7 +35,7 @@ class DryRun:
         return "\n".join(lines)
 
 
-async def dry_run(alerts: AlertStore, rule: Rule, actors: Sequence[Actor]) -> DryRun:
+async def dry_run(alerts: ItemArchive, rule: Rule, actors: Sequence[Actor]) -> DryRun:
     """Match `rule` alone against every stored item, oldest first."""
     matcher = compile_rules([rule], list(actors))
     result = DryRun(rule)

@@ -6,7 +6,6 @@ time (UTC), the held deliveries of that destination go out together in one messa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -14,16 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import Delivery, DeliveryMode, DeliveryStatus, Destination, Platform
 from bot.policy.digest_timing import digest_due
+from bot.ports import DueDigest
 from bot.store.outbox import delivery_from_row
 from bot.store.tables import deliveries, subscriptions
 
 HELD = DeliveryStatus.held.value
-
-
-@dataclass(frozen=True)
-class DueDigest:
-    destination: Destination
-    subscription_ids: tuple[int, ...]
 
 
 class DigestStore:
