@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import Alert, DeliveryMode, Feed, Item, Subscription
+from bot.policy.routing import route
 from bot.ports import PollRecord, Unchanged
 from bot.store.db import ALERT_LOCK
 from bot.store.feeds import FeedStore
@@ -223,26 +224,13 @@ class IngestStore:
     async def _routes(
         self, conn: AsyncConnection, new: Sequence[Alert]
     ) -> list[list[Subscription]]:
-        """For each alert, one subscription per destination that wants it (instant wins)."""
+        """Each alert's subscriptions (policy.routing decides; this reads the candidates)."""
         targets = set().union(*(a.matches.targets() for a in new)) | {"*"}
         query = select(subscriptions).where(
             subscriptions.c.target.in_(sorted(targets)), subscriptions.c.paused.is_(False)
         )
         subs = [subscription_from_row(row) for row in await conn.execute(query)]
-        routes = []
-        for alert in new:
-            wanted = alert.matches.targets() | {"*"}
-            chosen: dict[tuple[str, str], Subscription] = {}
-            for sub in subs:
-                key = (sub.destination.platform.value, sub.destination.address)
-                if (
-                    sub.target in wanted
-                    and sub.wants(alert.priority)
-                    and (key not in chosen or chosen[key].mode is DeliveryMode.digest)
-                ):
-                    chosen[key] = sub
-            routes.append(list(chosen.values()))
-        return routes
+        return [route(alert, subs) for alert in new]
 
 
 def _delivery_row(alert_id: int, sub: Subscription, now: datetime) -> dict[str, Any]:
