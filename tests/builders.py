@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -123,6 +124,25 @@ async def start_bot(
             stdout=asyncio.subprocess.DEVNULL,
             stderr=err,
         )
+
+
+def starts_logged(log: Path) -> int:
+    """How many runs logged into `log` got as far as starting their scheduler."""
+    return log.read_text(errors="replace").count("scheduler started") if log.exists() else 0
+
+
+async def stop_bot(proc: asyncio.subprocess.Process, log: Path, starts: int) -> int:
+    """SIGTERM a run once it is up (`log` holds `starts` scheduler starts); its exit code.
+
+    A signal that lands while Python is still importing ends the process with -15 before any
+    handler exists, which says nothing about how the bot shuts down."""
+    for _ in range(600):
+        if proc.returncode is not None or starts_logged(log) >= starts:
+            break
+        await asyncio.sleep(0.05)
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(proc.wait(), 30)
 
 
 async def seed_subscription(database_url: str, dest: Destination) -> None:

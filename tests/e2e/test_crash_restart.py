@@ -22,6 +22,8 @@ from tests.builders import (
     seed_subscription,
     slack_env,
     start_bot,
+    starts_logged,
+    stop_bot,
     write_config,
 )
 from tests.conftest import app_database, query
@@ -75,13 +77,13 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
             await asyncio.sleep(rng.uniform(0.8, 2.5))
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
+        before = starts_logged(log)
         proc = await start_bot(env, log)
         for _ in range(600):  # a post a killed run sent but never marked is sent again
             if len(receiver.posts) >= expected and await query(app_db_url, PENDING) == [(0,)]:
                 break
             await asyncio.sleep(0.1)
-        proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(proc.wait(), 30)
+        code = await stop_bot(proc, log, starts=before + 1)
     await receiver.stop()
 
     assert code == 0, log.read_text()[-3000:]

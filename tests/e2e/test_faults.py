@@ -30,7 +30,16 @@ from bot.models import Destination, Platform, Subscription
 from bot.runtime.app import App
 from bot.store.store import Store
 from bot.text.stories import same_story
-from tests.builders import PEACE, bot_env, rss, slack_env, start_bot, write_config
+from tests.builders import (
+    PEACE,
+    bot_env,
+    rss,
+    slack_env,
+    start_bot,
+    starts_logged,
+    stop_bot,
+    write_config,
+)
 from tests.conftest import query
 from tests.e2e.test_discord import reply_of
 from tests.e2e.test_slack import command
@@ -177,14 +186,14 @@ async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_d
             kills_mid_burst += posted() < total
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
+        before = starts_logged(log)
         proc = await start_bot(env, log, cwd=tmp_path)
         try:
             for _ in range(900):  # what a killed run sent but never marked is sent again
                 if posted() >= total and await query(app_db_url, PENDING) == [(0,)]:
                     break
                 await asyncio.sleep(0.1)
-            proc.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(proc.wait(), 30)
+            code = await stop_bot(proc, log, starts=before + 1)
         finally:
             if proc.returncode is None:
                 proc.kill()
