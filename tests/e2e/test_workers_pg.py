@@ -73,6 +73,11 @@ def _publish(server: FeedServer, feeds: range, tag: str) -> set[str]:
     return titles
 
 
+def _titles(post: str, expected: set[str]) -> list[str]:
+    """The expected alert titles a posted text carries."""
+    return [t for t in expected if t in post]
+
+
 async def _wait(predicate, seconds: float) -> bool:
     for _ in range(int(seconds / 0.05)):
         if predicate():
@@ -154,6 +159,11 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
     assert "w1" not in {r["lease_owner"] for r in owners}  # its leases were taken over
 
     texts = Counter(key.split("|", 1)[1] for key in receiver.posts)
+    per_alert = Counter(
+        (key.split("|", 1)[0], title) for key in receiver.posts for title in _titles(key, expected)
+    )
+    again = sorted(k for k, n in per_alert.items() if n > 1)
+    assert not again, [k for k in receiver.posts if any(t in k for _, t in again[:2])][:6]
     assert sum(receiver.posts.values()) == want  # every alert to every destination, once
     assert set(receiver.posts.values()) == {1}
     assert all(any(t in text for t in expected) for text in texts)
