@@ -12,19 +12,15 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Alert
+from bot.policy.repeats import article_key, repeats
 from bot.store.tables import alerts
 
 SameStory = Callable[[int, int], bool]
-TRACKERS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "_ga", "ocid", "cmpid", "ref", "src"}
-)
-"""Query parameters that say where a reader came from, not which article it is."""
 
 
 @dataclass(frozen=True)
@@ -118,18 +114,19 @@ class StoryWindow:
                 alerts.c.id, alerts.c.feed_id, alerts.c.title, alerts.c.link, alerts.c.summary
             ).where(alerts.c.id.in_(wanted))
             rows = {row.id: row for row in await conn.execute(query)}
-        earlier: set[tuple[int, str, str, str]] = set()
-        found = []
-        for alert, ids in zip(new, candidates, strict=True):
-            key = (alert.feed_id, _same(alert.title), _page(alert.link), alert.summary)
-            sent = (
-                (row.feed_id, _same(row.title), _page(row.link), row.summary) == key
+        sent = [
+            {
+                article_key(row.feed_id, row.title, row.link, row.summary)
                 for i in ids
                 if (row := rows.get(i)) is not None
-            )
-            found.append(alert.fingerprint is not None and (key in earlier or any(sent)))
-            earlier.add(key)
-        return found
+            }
+            for ids in candidates
+        ]
+        keys = [
+            None if a.fingerprint is None else article_key(a.feed_id, a.title, a.link, a.summary)
+            for a in new
+        ]
+        return repeats(keys, sent)
 
     def _match(self, alert: Alert) -> _Recent | None:
         if alert.fingerprint is None:
@@ -156,22 +153,3 @@ class StoryWindow:
             and (row.feed_id, row.fingerprint) == (r.feed_id, r.fingerprint)
             for r in found
         )
-
-
-def _same(title: str) -> str:
-    return " ".join(title.casefold().split())
-
-
-def _page(link: str | None) -> str:
-    """A link without its fragment and tracking parameters (the rest of a query can name the
-    article: `?p=123`)."""
-    if not link:
-        return ""
-    parts = urlsplit(link)
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracker(k)]
-    return parts._replace(query=urlencode(kept), fragment="").geturl()
-
-
-def _tracker(key: str) -> bool:
-    key = key.lower()
-    return key.startswith(("utm_", "mc_", "at_")) or key in TRACKERS
