@@ -59,7 +59,13 @@ def subject_speaker(subj: str) -> tuple[str, str] | None:
     return ("name", " ".join(tokens))
 
 
-def attribute_after(after: str) -> tuple[str, str] | None:
+def attribute_after(after: str, *, sentence_closed: bool = False) -> tuple[str, str] | None:
+    """The speaker named right after a quote ("…,” said X", "…,” X told reporters").
+
+    After a quote that ends its own sentence (“… the Chairman.”), only a short clause can still
+    attribute it ("” Amaechi added."): a verb further on belongs to the next sentence, which
+    happens to follow once a feed has lost the paragraph breaks.
+    """
     after = after.strip()
     if not after or not re.match(r"^[,—–\-]|^[\w]", after):
         return None
@@ -81,7 +87,8 @@ def attribute_after(after: str) -> tuple[str, str] | None:
             return ("role", role.group(1).lower())
         return None
     verb = VERB_RE.search(body)
-    if verb is None or verb.start() > 160 or verb.group(1) in PARTICIPLES:
+    reach = 40 if sentence_closed else 160
+    if verb is None or verb.start() > reach or verb.group(1) in PARTICIPLES:
         return None
     subj = body[: verb.start()]
     subj = re.sub(rf"\s+{ADVERBS}*$", "", subj.rstrip())

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.rules.fold import fold_phrase
 from bot.rules.schema import Actor, ActorKind
 from bot.text.quote_clauses import drop_parenthetical, subject_speaker
 from bot.text.quote_lexicon import ADVERBS, GEO_WORDS, PARTICIPLES, ROLE_NOUNS, VERB_RE, fold
@@ -22,6 +23,11 @@ class Person:
     positions: list[int] = field(default_factory=list)
 
 
+def actor_key(name: str) -> str:
+    """A name folded as the matcher folds it: case, accents, transliterations (Sergei = Sergey)."""
+    return " ".join(fold_phrase(name))
+
+
 class People:
     """Who the text names, in order, so pronouns and role nouns find "the last person it fits"."""
 
@@ -29,7 +35,7 @@ class People:
         self.by_key: dict[str, Person] = {}
         self.outlets = outlets
         self.actors = actors
-        self._actor_names = {fold(n): a for a in actors for n in a.names}
+        self._actor_names = {actor_key(n): a for a in actors for n in a.names}
         subjects = speech_subjects(text)
         self.spoke: list[tuple[int, str]] = []  # (position, folded name) of speech-verb subjects
         counted: set[str] = set()
@@ -44,7 +50,7 @@ class People:
             lower_roles = (
                 {preceding.group(1)} if preceding and preceding.group(1) in ROLE_NOUNS else set()
             )
-            known = fold(name) in self._actor_names
+            known = actor_key(name) in self._actor_names
             titled = bool(roles) or bool(lower_roles)
             surname_of = self._find(core[-1]) if len(core) == 1 else None
             placey = any(t.lower() in GEO_WORDS for t in core)
@@ -95,13 +101,18 @@ class People:
         return person
 
     def actor_for(self, name: str) -> Actor | None:
-        """The actor a speaker name refers to: a full alias, or a lone surname of a person actor."""
-        key = fold(name)
+        """The actor a speaker name refers to: a full alias, or a lone surname of a person actor.
+
+        Names compare as the matcher compares them (`actor_key`), so a speaker spelled "Sergei
+        Lavrov" or "Zelenskiy" is the actor whose alias reads "Sergey Lavrov" or "Zelensky".
+        """
+        key = actor_key(name)
         if key in self._actor_names:
             return self._actor_names[key]
-        if " " not in key:
+        if key and " " not in key:
             for actor in self.actors:
-                if actor.kind is ActorKind.person and fold(actor.name).split()[-1] == key:
+                words = fold_phrase(actor.name)
+                if actor.kind is ActorKind.person and words and words[-1] == key:
                     return actor
         return None
 

@@ -26,12 +26,17 @@ from bot.text.quote_spans import (
     quote_spans,
 )
 from bot.text.sentences import Span, paragraphs
+from bot.text.summarize import STOPWORDS
 
 __all__ = ["MAX_TEXT_CHARS", "find_quotes", "fold"]
 
 MAX_TEXT_CHARS = 50_000
 """Quotes are looked for in the first 50,000 characters: a long article's key quotes come early, and
 a hostile feed cannot make attribution (worst case quadratic in names × quotes) run long."""
+
+
+CARRY_WORDS = 20
+"""At most this many words between two quotes of one paragraph for the second to share a speaker."""
 
 
 def _short_quote_is_speech(text: str, raw: RawQuote, n_words: int, before: str) -> bool:
@@ -58,12 +63,14 @@ def find_quotes(
     *,
     priority_actor_ids: Iterable[str] = (),
     outlets: Iterable[str] = (),
+    title: str = "",
 ) -> list[Quote]:
     """Direct and partial quotes in `text` with their speakers, best first.
 
-    Quotes by `priority_actor_ids` (the actors an item matched) come first, then by salience:
-    length, a known speaker, a full rather than partial quote, and position. `outlets` adds names
-    (e.g. the feed's publisher) that are sources, never speakers.
+    Ranked by `_rank`: quotes by `priority_actor_ids` (the actors an item matched) weigh most.
+    `outlets` adds names
+    (e.g. the feed's publisher) that are sources, never speakers; `title` (the headline) says what
+    the story is about.
     """
     text = text[:MAX_TEXT_CHARS]
     outlet_set = NEWS_OUTLETS | {fold(o) for o in outlets if o}
@@ -83,7 +90,8 @@ def find_quotes(
         before = before_text(text, raw, para.start, prev_close)
         after = after_text(text, raw, para.end, nxt_open) if raw.closed else ""
         inner = text[raw.start : raw.end].strip()
-        found = attribute_after(after) if after else None
+        closed = inner[-1:] in ".!?"
+        found = attribute_after(after, sentence_closed=closed) if after else None
         how = "after"
         if found is None and before.strip():
             found = attribute_before(before)
@@ -101,7 +109,7 @@ def find_quotes(
         if not re.search(r"[^\W\d_]{2}", inner):
             raw.key = False
     _carry_speakers(raws, text, paras)
-    return _rank(text, raws, people, set(priority_actor_ids))
+    return _rank(text, raws, people, set(priority_actor_ids), title)
 
 
 def _carry_speakers(raws: list[RawQuote], text: str, paras: Sequence[Span]) -> None:
@@ -118,7 +126,10 @@ def _carry_speakers(raws: list[RawQuote], text: str, paras: Sequence[Span]) -> N
         )
         between = text[prev.end + 1 : raw.start - 1]
         same_sentence = same_para and not re.search(r"[.!?][”\"’]?\s+[A-Z“\"]", between)
-        if (same_para and (not raw.partial or same_sentence)) or runs_on:
+        # a full quote takes the speaker of a quote a short clause before it; prose in between
+        # (another person's news, once a feed lost its paragraph breaks) ends the run
+        next_in_run = not raw.partial and len(between.split()) <= CARRY_WORDS
+        if (same_para and (next_in_run or same_sentence)) or runs_on:
             raw.speaker = prev.speaker
     for i in range(len(raws) - 2, -1, -1):  # an unclosed paragraph quote takes its run's speaker
         raw, nxt = raws[i], raws[i + 1]
@@ -132,9 +143,34 @@ def _carry_speakers(raws: list[RawQuote], text: str, paras: Sequence[Span]) -> N
             raw.speaker = nxt.speaker
 
 
-def _rank(text: str, raws: list[RawQuote], people: People, priority: set[str]) -> list[Quote]:
+def _words(text: str) -> set[str]:
+    """Content words of a text, folded, for "is this quote about what the story is about"."""
+    return {w for w in re.findall(r"[^\W\d_]{3,}", fold(text)) if w not in STOPWORDS}
+
+
+def _prose(text: str, raws: Sequence[RawQuote]) -> str:
+    """The text with its quotes blanked: the reporter's own words say what the story is about."""
+    parts, at = [], 0
+    for raw in raws:
+        parts.append(text[at : raw.start])
+        at = max(at, raw.end)
+    parts.append(text[at:])
+    return " ".join(parts)
+
+
+def _rank(
+    text: str, raws: list[RawQuote], people: People, priority: set[str], title: str
+) -> list[Quote]:
+    """Best first: what an alert's reader should see of the story in three quotes.
+
+    A quote by an actor the item matched weighs most, then one by a person the headline names;
+    full statements beat partial and scare-length quotes; words shared with the headline and
+    lead, length, a known speaker and an early position add to it.
+    """
     total = max(len(text), 1)
-    scored: list[tuple[int, float, Quote]] = []
+    about = _words(f"{title} {_prose(text, raws)[:400]}")
+    named = _words(title)
+    scored: list[tuple[float, Quote]] = []
     seen: set[str] = set()
     for raw in raws:
         if not raw.key:
@@ -151,13 +187,17 @@ def _rank(text: str, raws: list[RawQuote], people: People, priority: set[str]) -
         quote = Quote(
             text=body, speaker=speaker, actor_id=actor.id if actor else None, partial=raw.partial
         )
+        words = _words(body)
+        n_words = len(body.split())
         salience = (
-            min(len(body.split()), 40) / 40
+            min(n_words, 40) / 40
             + (0.6 if speaker else 0.0)
-            + (0.3 if not raw.partial else 0.0)
+            + (2.0 if actor is not None and actor.id in priority else 0.0)
+            + (0.8 if speaker and _words(speaker) & named else 0.0)
+            + (0.3 if not raw.partial else -0.7 if n_words <= 4 else -0.3)
+            + 1.5 * len(words & about) / (len(words) + 3)
             + 0.3 * (1 - raw.start / total)
         )
-        first = 0 if actor is not None and actor.id in priority else 1
-        scored.append((first, -salience, quote))
-    scored.sort(key=lambda t: (t[0], t[1]))
-    return [q for _f, _s, q in scored]
+        scored.append((-salience, quote))
+    scored.sort(key=lambda t: t[0])
+    return [q for _s, q in scored]
