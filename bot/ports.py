@@ -125,7 +125,13 @@ class PollStore(Protocol):
     """What the pipeline needs from the store."""
 
     async def claim_due(
-        self, *, now: datetime, owner: str, lease_seconds: float, limit: int
+        self,
+        *,
+        now: datetime,
+        owner: str,
+        lease_seconds: float,
+        limit: int,
+        due_by: datetime | None = None,
     ) -> list[Feed]: ...
 
     async def unseen(self, feed_id: int, identities: Sequence[str]) -> set[str]: ...

@@ -116,6 +116,7 @@ class Pipeline:
                 return await self.poll_feed(feed, unchanged)
 
         exhausted = False
+        started = self.clock()  # a feed polled in this pass is not due again within it
         renewer = asyncio.create_task(self._renew_leases(polling))
         try:
             while running or not exhausted:
@@ -127,6 +128,7 @@ class Pipeline:
                         owner=options.owner,
                         lease_seconds=options.lease_seconds,
                         limit=limit,
+                        due_by=started,
                     )
                     exhausted = len(feeds) < limit
                     for f in feeds:

@@ -143,15 +143,24 @@ class FeedStore:
             return bool(result.rowcount)
 
     async def claim_due(
-        self, *, now: datetime, owner: str, lease_seconds: float, limit: int
+        self,
+        *,
+        now: datetime,
+        owner: str,
+        lease_seconds: float,
+        limit: int,
+        due_by: datetime | None = None,
     ) -> list[Feed]:
         """Lease up to `limit` due feeds to `owner` so no other process polls them meanwhile.
 
         One statement: an UPDATE over a `FOR UPDATE SKIP LOCKED` sub-select on PostgreSQL, so
         concurrent claimers skip each other's rows instead of waiting or claiming them twice.
+        `due_by` (default `now`) is the time a feed must have been due by: a poll pass gives its
+        start, so a feed it polled early is not due again before the pass ends.
         """
         lease_free = or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now)
-        due = and_(feeds.c.disabled.is_(False), feeds.c.next_poll_at <= now, lease_free)
+        due_at = now if due_by is None else min(due_by, now)
+        due = and_(feeds.c.disabled.is_(False), feeds.c.next_poll_at <= due_at, lease_free)
         async with self.engine.begin() as conn:
             pick = select(feeds.c.id).where(due).order_by(feeds.c.next_poll_at).limit(limit)
             if conn.dialect.name == "postgresql":

@@ -44,10 +44,16 @@ class IngestStore:
         self.stories = StoryWindow(same_story, story_window)
 
     async def claim_due(
-        self, *, now: datetime, owner: str, lease_seconds: float, limit: int
+        self,
+        *,
+        now: datetime,
+        owner: str,
+        lease_seconds: float,
+        limit: int,
+        due_by: datetime | None = None,
     ) -> list[Feed]:
         return await self.feeds.claim_due(
-            now=now, owner=owner, lease_seconds=lease_seconds, limit=limit
+            now=now, owner=owner, lease_seconds=lease_seconds, limit=limit, due_by=due_by
         )
 
     async def record_failure(

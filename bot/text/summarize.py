@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from bot.text.sentences import Span, split_sentences
 
@@ -18,7 +19,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_STOPWORDS = _wordset(
+STOPWORDS = _wordset(
     """
         a an the and or but if of to in on at by for with from as is are was were be been being
         it its this that these those he she they we you i his her their our your not no so than
@@ -39,7 +40,7 @@ TITLE_DUPLICATE_JACCARD = 0.6
 
 def _tokens(text: str) -> list[str]:
     return [
-        w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text.casefold()) if w not in _STOPWORDS
+        w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text.casefold()) if w not in STOPWORDS
     ]
 
 
@@ -58,12 +59,24 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:—–-") + "…"
 
 
-def summarize(title: str, text: str, *, max_sentences: int = 3, max_chars: int = 600) -> str:
-    """Up to `max_sentences` sentences of `text`, in text order, within `max_chars` characters."""
+def summarize(
+    title: str,
+    text: str,
+    *,
+    max_sentences: int = 3,
+    max_chars: int = 600,
+    avoid: Sequence[str] = (),
+) -> str:
+    """Up to `max_sentences` sentences of `text`, in text order, within `max_chars` characters.
+
+    Sentences holding any of `avoid` (the quotes the alert shows beside the summary) are left out,
+    so the two never say the same words twice.
+    """
     sentences = [
         s
         for s in split_sentences(text)
         if len(_tokens(s.text)) >= 4
+        and not any(contains_words(s.text, quote) for quote in avoid)
         and not _BOILERPLATE.search(s.text)
         and jaccard(s.text, title) < TITLE_DUPLICATE_JACCARD
         and not (title and s.text.strip().casefold() in title.casefold())
@@ -98,6 +111,17 @@ def summarize(title: str, text: str, *, max_sentences: int = 3, max_chars: int =
     if not chosen:
         return _shorten(sentences[ranked[0]].text, max_chars)
     return " ".join(_terminated(sentences[i].text) for i in sorted(chosen))
+
+
+def _folded(text: str) -> str:
+    """Words only, casefolded and single-spaced: "“We will,” he said." → "we will he said"."""
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def contains_words(text: str, phrase: str) -> bool:
+    """`text` says `phrase` word for word (case and punctuation aside)."""
+    inner = _folded(phrase)
+    return bool(inner) and f" {inner} " in f" {_folded(text)} "
 
 
 def _terminated(sentence: str) -> str:

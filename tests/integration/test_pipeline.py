@@ -5,7 +5,9 @@ Loopback feeds → fetch → … → outbox → console.
 
 from __future__ import annotations
 
+import asyncio
 import io
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -576,5 +578,26 @@ async def test_config_subscriptions_keep_their_pause_and_go_when_dropped(tmp_pat
     app = await App(settings, clock=clock, config_dir=config).open()  # the edited files
     try:
         assert await app.store.subscriptions.for_destination(console) == []
+    finally:
+        await app.close()
+
+
+class RacingClock(Clock):
+    """A clock on which every reading is two minutes later: a pass that outlasts the interval."""
+
+    def __call__(self):
+        self.advance(120)
+        return self.now
+
+
+async def test_a_pass_longer_than_the_interval_polls_each_feed_once(tmp_path, server):
+    paths = [f"/f{i}.xml" for i in range(4)]
+    for p in paths:
+        server.add(p, rss([(f"{p}-a", UNRELATED[0])]))
+    app, _ = await _app(tmp_path, server, RacingClock(), paths)
+    app.pipeline.options = replace(app.pipeline.options, concurrency=1)  # claims 2 at a time
+    try:
+        report = await asyncio.wait_for(app.pipeline.poll_due(), timeout=60)
+        assert report.polled == len(paths)  # before: early feeds came due again inside the pass
     finally:
         await app.close()

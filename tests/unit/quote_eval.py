@@ -6,7 +6,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.models import Quote
+from bot.config import load_config
+from bot.models import Item, Quote
+from bot.rules.compile import compile_rules
+from bot.text.enrich import enrich
 from bot.text.quotes import find_quotes, fold
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
@@ -93,17 +96,86 @@ def score_article(data: dict[str, object], score: Score, verbose: bool = False) 
                 print("  EXTRA", q.text[:60], "|", q.speaker)
 
 
-def evaluate(split: str | None = None, verbose: bool = False) -> Score:
-    """Score every article (or those of one `split`: "dev", the default, or "heldout")."""
+def evaluate(split: str | None = None, verbose: bool = False, *, flatten: bool = False) -> Score:
+    """Score every article (or those of one `split`: "dev", the default, or "heldout").
+
+    `flatten` joins each text into one line, as feeds that drop paragraph breaks deliver it.
+    """
     score = Score()
     for path in sorted(ARTICLES.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         if split is not None and data.get("split", "dev") != split:
             continue
+        if flatten:
+            data["text"] = " ".join(str(data["text"]).split())
         if verbose:
             print(path.name)
         score_article(data, score, verbose)
     return score
+
+
+@dataclass
+class Tally:
+    articles: int = 0
+    key: int = 0
+    key_in_top: int = 0
+    shown: int = 0
+    wrong_speaker: int = 0
+    repeats: int = 0
+
+    def line(self, name: str) -> str:
+        share = self.key_in_top / max(self.key, 1)
+        return (
+            f"{name:8} articles={self.articles:2} key@3={self.key_in_top}/{self.key} "
+            f"({share:.2f}) shown={self.shown} wrong_speaker={self.wrong_speaker} "
+            f"repeats={self.repeats}"
+        )
+
+
+def repeated_in(summary: str, quote: str) -> bool:
+    """The summary already says the quote: its folded words appear there, or most of them do."""
+    s, q = fold(summary), fold(quote).strip(" .,")
+    return bool(q) and (q in s or (same_quote(summary, quote) and len(q) > 0.5 * len(s)))
+
+
+def alert_tallies(verbose: bool = False) -> dict[str, Tally]:
+    """Key quotes shown, wrong speakers and repeats of the alerts built from every article."""
+    config = load_config(ARTICLES.parents[2] / "config")
+    actors = tuple(config.actors.actors)
+    matcher = compile_rules(tuple(config.rules.rules), actors)
+    tallies = {"dev": Tally(), "heldout": Tally()}
+    for path in sorted(ARTICLES.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        tally = tallies[data.get("split", "dev")]
+        item = Item(
+            feed_id=0,
+            identity=path.name,
+            title=data["title"],
+            summary=data["text"],
+            source=data.get("source", ""),
+        )
+        content = enrich(item, matcher.match(item), actors)
+        top = content.quotes
+        tally.articles += 1
+        tally.shown += len(top)
+        keys = [q for q in data["quotes"] if q.get("key")]
+        tally.key += len(keys)
+        for lab in keys:
+            if any(same_quote(q.text, lab["quote"]) for q in top):
+                tally.key_in_top += 1
+            elif verbose:
+                print(f"  {path.name}: key quote not shown: {lab['quote'][:70]}")
+        for q in top:
+            lab = next((x for x in data["quotes"] if same_quote(q.text, x["quote"])), None)
+            if lab is not None and q.speaker and not same_speaker(q.speaker, lab["speaker"]):
+                tally.wrong_speaker += 1
+                if verbose:
+                    print(f"  {path.name}: {q.text[:50]} | {q.speaker} != {lab['speaker']}")
+            if repeated_in(content.summary, q.text):
+                tally.repeats += 1
+                if verbose:
+                    print(f"  {path.name}: summary repeats {q.text[:60]}")
+    return tallies
 
 
 if __name__ == "__main__":
