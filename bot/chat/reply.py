@@ -1,0 +1,53 @@
+"""A command's answer (`Reply`) and the text helpers every use case shares to build one."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field
+
+from bot.models import Frozen
+
+DRAFT_ERRORS = 8  # error lines shown above a returned draft
+
+
+class Reply(Frozen):
+    """A command's answer: a title, lines of markdown-light text, and whether it succeeded."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    ok: bool = True
+    ephemeral: bool = True
+    links: tuple[tuple[str, str], ...] = Field(default=(), description="(label, url) pairs")
+
+    @property
+    def text(self) -> str:
+        return "\n".join([self.title, *self.lines])
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, an ellipsis showing the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def first_line(exc: Exception) -> str:
+    """An exception's message in one line (its class name when it has none)."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+
+
+def fenced(text: str) -> str:
+    """`text` safe inside a ``` code block: a zero-width space splits every run of backticks
+    long enough to close the block early."""
+    return re.sub(r"`{3,}", lambda m: "\u200b".join(m[0]), text)
+
+
+def with_draft(reply: Reply, text: str) -> Reply:
+    """A failed editor submission's reply, ending with the YAML as typed so nothing is lost."""
+    if reply.ok or not text.strip():
+        return reply
+    errors = list(reply.lines[:DRAFT_ERRORS])  # leave room for the whole draft
+    if len(reply.lines) > DRAFT_ERRORS:
+        errors.append(f"… and {len(reply.lines) - DRAFT_ERRORS} more")
+    draft = ("Your YAML, to fix and send again:", "```yaml", fenced(text.rstrip()), "```")
+    lines = (*errors, *draft)
+    return reply.model_copy(update={"lines": lines})
