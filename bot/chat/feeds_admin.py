@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.chat.guard import Caller, Guard
-from bot.chat.reply import Reply, clip
+from bot.chat.reply import Reply, clip, feed, link
 from bot.models import Feed
 from bot.store.feeds import FeedExistsError
 from bot.store.store import Store
@@ -98,21 +98,25 @@ class FeedsAdmin:
             return refusal
         feeds = await self.store.feeds.all()
         lines = [
-            f"• `{f.id}` {f.name or f.url} <{f.url}>"
+            f"• `{f.id}` {feed(f.name or f.url)} {link(f.url)}"
             + (" — disabled" if f.disabled else "")
-            + (f" — failing: {clip(f.last_error, 120)}" if f.last_error else "")
-            + (f" — warning: {clip(f.warning, 120)}" if f.warning and not f.last_error else "")
+            + (f" — failing: {feed(clip(f.last_error, 120))}" if f.last_error else "")
+            + (
+                f" — warning: {feed(clip(f.warning, 120))}"
+                if f.warning and not f.last_error
+                else ""
+            )
             for f in feeds
         ]
         return Reply(title=f"{len(feeds)} feeds", lines=tuple(lines[:MAX_LINES]))
 
     async def add(self, caller: Caller, url: str, name: str | None = None) -> Reply:
         try:
-            feed = await self.add_feed(caller, url, name)
+            added = await self.add_feed(caller, url, name)
         except FeedRefused as exc:
             return exc.reply or Reply(title="The feed was not added", lines=(str(exc),), ok=False)
         return Reply(
-            title=f"Feed {feed.id} added: {feed.url}",
+            title=f"Feed {added.id} added: {link(added.url)}",
             lines=("Its current items are recorded as seen; new ones will alert.",),
         )
 
@@ -124,6 +128,6 @@ class FeedsAdmin:
                 return exc.reply
             return Reply(title=str(exc), lines=("See feeds list for ids.",), ok=False)
         return Reply(
-            title=f"Feed {found.id} removed: {found.url}",
+            title=f"Feed {found.id} removed: {link(found.url)}",
             lines=(FEED_IN_CONFIG,) if found.added_by == "config" else (),
         )

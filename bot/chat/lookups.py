@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.chat.guard import Caller, Guard
-from bot.chat.reply import Reply, clip
+from bot.chat.reply import Reply, clip, feed, link
 from bot.models import Alert, Frozen
 from bot.rules.actors import actor_names, surnames
 from bot.rules.fold import fold_phrase
@@ -121,8 +121,8 @@ class Lookups:
         if quotes:
             lines.append("Latest quotes:")
             lines += [
-                f"> “{clip(q.text, 300)}” — {a.source or 'source'}"
-                + (f" <{a.link}>" if a.link else "")
+                f"> “{feed(clip(q.text, 300))}” — {feed(a.source or 'source')}"
+                + (f" {link(a.link)}" if a.link else "")
                 for q, a in quotes
             ]
         if recent:
@@ -152,7 +152,7 @@ class Lookups:
         lines = [
             f"• #{r.id} alert {r.alert_id}: {r.status}"
             + (f" after {r.attempts} attempt(s)" if r.attempts > 1 else "")
-            + (f" — {clip(r.last_error, 120)}" if r.last_error else "")
+            + (f" — {feed(clip(r.last_error, 120))}" if r.last_error else "")
             for r in rows
         ]
         return Reply(
@@ -162,9 +162,10 @@ class Lookups:
 
 
 def alert_line(alert: Alert) -> str:
-    """One alert as a list line: title, source, date, the rules it matched, its link."""
+    """One alert as a list line: title, source, date, the rules it matched, its link; what the
+    feed wrote is marked as feed text (no masked link, markup or mention reaches the reply)."""
     when = alert.published.strftime("%Y-%m-%d") if alert.published else ""
     rules = ", ".join(m.rule_name for m in alert.matches.rules)
-    link = f" <{alert.link}>" if alert.link else ""
-    title = clip(alert.title, 150).replace("](", "] (")  # a feed's title is no masked link
-    return f"• {title} — {alert.source} {when} [{rules}]{link}".replace("  ", " ")
+    url = f" {link(alert.link)}" if alert.link else ""
+    title, source = feed(clip(alert.title, 150)), feed(alert.source)
+    return f"• {title} — {source} {when} [{feed(rules)}]{url}".replace("  ", " ")

@@ -1,4 +1,10 @@
-"""A command's answer (`Reply`) and the text helpers every use case shares to build one."""
+"""A command's answer (`Reply`) and the text helpers every use case shares to build one.
+
+Text that came from a feed (titles, sources, quotes, feed names, errors quoting a server) is
+wrapped with `feed()` where a reply is built; the one renderer (`chat/render.py`) sends it
+through the alerts' sanitiser on each platform, so a feed can put no link, markup or mention
+into a reply. `link()` keeps a safe http(s) URL a plain link and marks anything else as feed text.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,29 @@ import re
 
 from pydantic import Field
 
+from bot.delivery.render.sanitize import safe_url
 from bot.models import Frozen
 
 DRAFT_ERRORS = 8  # error lines shown above a returned draft
+FEED_START, FEED_END = "\ue000", "\ue001"  # private-use marks around feed text in a line
+MARKS = re.compile("[\ue000\ue001]")
+FEED_SPAN = re.compile("\ue000(.*?)\ue001", re.S)
+
+
+def feed(text: str | None) -> str:
+    """Mark `text` as feed text: the renderer defuses it (marks inside it are dropped)."""
+    return FEED_START + MARKS.sub("", text or "") + FEED_END
+
+
+def link(url: str | None) -> str:
+    """`<url>` for a safe http(s) URL (a link that shows its own address), else feed text."""
+    safe = safe_url(url)
+    return f"<{safe}>" if safe else feed(url)
+
+
+def plain(text: str) -> str:
+    """`text` with the feed marks dropped (what a reply says, for logs and tests)."""
+    return MARKS.sub("", text)
 
 
 class Reply(Frozen):
@@ -22,7 +48,7 @@ class Reply(Frozen):
 
     @property
     def text(self) -> str:
-        return "\n".join([self.title, *self.lines])
+        return plain("\n".join([self.title, *self.lines]))
 
 
 def clip(text: str, limit: int) -> str:

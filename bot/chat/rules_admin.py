@@ -10,7 +10,7 @@ import yaml
 
 from bot.chat.guard import Caller, Guard
 from bot.chat.lookups import Lookups
-from bot.chat.reply import Reply, clip, fenced, first_line
+from bot.chat.reply import Reply, clip, feed, fenced, first_line
 from bot.config import ConfigError, parse_yaml, validate_model
 from bot.poll.dry_run import dry_run
 from bot.rules.schema import Rule
@@ -155,7 +155,7 @@ class RulesAdmin:
             return await self.lookups.unknown_rule(rule_id)
         run = await dry_run(self.store.alerts, rule, await self.store.catalog.actors())
         hits = [
-            f"• {clip(item.title, 150)} — matched: {', '.join(m.words[:5])}"
+            f"• {feed(clip(item.title, 150))} — matched: {feed(', '.join(m.words[:5]))}"
             for item, m in run.hits[:limit]
         ]
         return Reply(
