@@ -51,6 +51,10 @@ class Reply(Frozen):
         return plain("\n".join([self.title, *self.lines]))
 
 
+FAILED = Reply(title="Something went wrong; the error was logged", ok=False)
+"""The one answer to a command that raised: the cause goes to the log, never to the chat."""
+
+
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, an ellipsis showing the cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

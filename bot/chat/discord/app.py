@@ -13,12 +13,13 @@ from collections.abc import Mapping
 import discord
 from discord import app_commands
 
-from bot.chat.commands import Caller, CommandService, Reply
+from bot.chat.commands import Caller, CommandService
 from bot.chat.discord.client import DiscordConnection, make_client
 from bot.chat.discord.respond import send_reply
 from bot.chat.discord.rule_editor import save_submission
 from bot.chat.discord.tree import Tree
 from bot.chat.discord.tree import build_tree as registry_tree
+from bot.chat.reply import FAILED
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.discord_bot import DiscordSink
 from bot.models import Platform
@@ -71,7 +72,7 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
             interaction.command and interaction.command.qualified_name,
             exc_info=error,
         )
-        reply = Reply(title="Something went wrong; the error was logged", ok=False)
+        reply = FAILED
         try:
             await send_reply(interaction, reply)
         except discord.HTTPException:

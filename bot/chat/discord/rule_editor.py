@@ -15,7 +15,7 @@ from typing import Any
 import discord
 
 from bot.chat.commands import RULE_EXAMPLE, Caller, CommandService, Reply
-from bot.chat.reply import with_draft
+from bot.chat.reply import FAILED, with_draft
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ async def save_submission(
         reply = await service.rules.put(who(interaction), text, rule_id=rule_id)
     except Exception:  # the draft must come back whatever went wrong
         log.exception("rule editor submission failed")
-        reply = Reply(title="Something went wrong; the error was logged", ok=False)
+        reply = FAILED
     await send(interaction, with_draft(reply, text))
     return True
 

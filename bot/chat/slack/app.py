@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.chat.ack import ACK_BUDGET, answer_in_time, is_public
 from bot.chat.commands import Caller, CommandService, Reply
 from bot.chat.registry import COMMANDS, Permission, usage
+from bot.chat.reply import FAILED
 from bot.chat.slack import rule_editor
 from bot.chat.slack.admin import SlackAdmins
 from bot.chat.slack.reply import reply_mrkdwn
@@ -129,7 +130,7 @@ class SlashCommand:
             return await self.service.run(caller, parsed.path, parsed.options)
         except Exception:
             log.exception("%s %s failed", COMMAND, " ".join(parsed.path))
-            return Reply(title="Something went wrong; the error was logged", ok=False)
+            return FAILED
 
     async def open_editor(
         self, caller: Caller, command: Mapping[str, Any], rule_id: str | None
@@ -164,7 +165,7 @@ class SlashCommand:
             reply = await self.service.rules.put(caller, text, rule_id=rule_id)
         except Exception:
             log.exception("%s rule editor failed", COMMAND)
-            reply = Reply(title="Something went wrong; the error was logged", ok=False)
+            reply = FAILED
         if reply.ok:
             return rule_editor.done_response(reply)
         return rule_editor.error_response(reply)
