@@ -261,7 +261,7 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     )
     assert "Subscribed" in rec.text and f"<@&{watchers.id}>" in rec.text
 
-    feeds.add("/a.xml", rss([("a-1", HOSTILE)], title="Feed A"))
+    feeds.add("/a.xml", rss([("a-1", HOSTILE)], title="[Feed A](https://evil.example/a)"))
     fake.fail_next(r"/channels/\d+/messages$", 429, retry_after=0.05)
     await app.poll_once()
     await app.drain()
@@ -289,6 +289,12 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     [follow_up] = fake.channel_messages(thread["id"])
     assert follow_up["request"]["nonce"] != request["nonce"]
     assert len(fake.channel_messages(fake.alerts_channel.id)) == 1
+
+    # a reply built from feed text is sanitised like an alert (issue 13): no live masked link
+    for command, options in (("alerts recent", {}), ("actor", {"name": "Lavrov"})):
+        rec = await reply_of(fake, await fake.invoke_command(command, options, user=fake.member))
+        assert "Feed A" in rec.text and "[Feed A](" not in rec.text, rec.text
+        assert "@everyone" not in rec.text
 
 
 async def test_dispatcher_role_posts_over_rest_without_the_gateway(
