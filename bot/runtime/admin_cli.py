@@ -44,13 +44,13 @@ def _add_argument(parser: argparse.ArgumentParser, arg: Arg) -> None:
     """A registry argument as argparse takes it: required words positional, the rest --flags."""
     flag = "--" + arg.name.replace("_", "-")
     if arg.type is Type.switch:
-        parser.add_argument(flag, action="store_true", help=arg.help.lower())
+        parser.add_argument(flag, action="store_true", help=arg.help)
     elif arg.type is Type.seconds:
-        parser.add_argument(flag, type=interval, help=arg.help.lower())
+        parser.add_argument(flag, type=interval, help=arg.help)
     elif arg.required:
-        parser.add_argument(arg.name, help=arg.help.lower())
+        parser.add_argument(arg.name, help=arg.help)
     else:
-        parser.add_argument(flag, help=arg.help.lower())
+        parser.add_argument(flag, help=arg.help)
 
 
 def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
