@@ -14,6 +14,7 @@ from pydantic_settings import SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_config, load_settings
+from bot.runtime.admin_cli import add_admin_commands
 from bot.runtime.app import App, default_config_dir
 from bot.runtime.logs import setup_logging
 
@@ -72,17 +73,6 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def _interval(text: str) -> int:
-    """An --interval: whole seconds, at least 10 (as in feeds.yaml), so no site is hammered."""
-    try:
-        seconds = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
-    if seconds < 10:
-        raise argparse.ArgumentTypeError(f"{seconds} s is too often; use 10 or more")
-    return seconds
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
     parser.add_argument(
@@ -109,17 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     poll.add_argument("--all", action="store_true", help="poll every feed, not only due ones")
     poll.set_defaults(handler=_poll)
 
-    feeds = sub.add_parser("feeds", help="manage feeds").add_subparsers(required=True)
-    add = feeds.add_parser("add", help="add a feed by URL")
-    add.add_argument("url")
-    add.add_argument("--name")
-    add.add_argument("--interval", type=_interval, help="seconds between polls (10 or more)")
-    add.add_argument("--no-full-text", action="store_true", help="never fetch article pages")
-    add.set_defaults(handler=_feeds_add)
-    feeds.add_parser("list", help="list feeds and their state").set_defaults(handler=_feeds_list)
-    remove = feeds.add_parser("remove", help="remove a feed by id or URL")
-    remove.add_argument("feed")
-    remove.set_defaults(handler=_feeds_remove)
+    add_admin_commands(sub)  # feeds add|list|remove, from the chat command registry
 
     config = sub.add_parser("config", help="configuration").add_subparsers(required=True)
     config.add_parser("check", help="validate config/*.yaml").set_defaults(handler=_config_check)
@@ -186,67 +166,6 @@ async def _poll(args: argparse.Namespace, settings: Settings) -> int:
     )
     for url, error in report.errors.items():
         print(f"  {url}: {error}")
-    return 0
-
-
-async def _feeds_add(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.feeds.ssrf import validate_feed_url
-    from bot.store.feeds import FeedExistsError
-
-    try:
-        url = validate_feed_url(args.url)
-    except ValueError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
-        return 1
-    app = await _open(settings)
-    try:
-        feed = await app.store.feeds.add(
-            url,
-            now=app.clock(),
-            name=args.name,
-            interval_seconds=args.interval or settings.poll_interval_seconds,
-            full_text=not args.no_full_text,
-            added_by="cli",
-        )
-    except FeedExistsError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        await app.close()
-    print(
-        f"added feed {feed.id}: {feed.url} (first poll records existing items without alerting "
-        f"more than {settings.backfill})"
-    )
-    return 0
-
-
-async def _feeds_list(_args: argparse.Namespace, settings: Settings) -> int:
-    app = await _open(settings)
-    try:
-        feeds = await app.store.feeds.all()
-    finally:
-        await app.close()
-    if not feeds:
-        print("no feeds; add one with: newsbot feeds add URL")
-    for f in feeds:
-        state = "disabled" if f.disabled else f"next poll {f.next_poll_at:%Y-%m-%d %H:%M:%S}Z"
-        error = f"  last error ({f.failures}x): {f.last_error}" if f.last_error else ""
-        error = error or (f"  warning: {f.warning}" if f.warning else "")
-        print(f"{f.id:>4}  {f.url}  [{f.name or '-'}] every {f.interval_seconds}s, {state}{error}")
-    return 0
-
-
-async def _feeds_remove(args: argparse.Namespace, settings: Settings) -> int:
-    app = await _open(settings)
-    try:
-        feed = await app.store.feeds.find(args.feed)
-        if feed is None:
-            print(f"newsbot: no feed {args.feed!r}; see `newsbot feeds list`", file=sys.stderr)
-            return 1
-        await app.store.feeds.remove(feed.id, now=app.clock(), by="cli")
-    finally:
-        await app.close()
-    print(f"removed feed {feed.id}: {feed.url}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Parse a typed command line (`subscribe peace-talks min_priority=high`) into a path and options.
 
-Platform-neutral: any text adapter (Slack's `/newsbot TEXT`, a console) turns what the user typed
-into the `(path, options)` that `CommandService.run` takes; `command_text` is the inverse.
+Platform-neutral and produced from the command registry: any text adapter (Slack's
+`/newsbot TEXT`, a console) turns what the user typed into the `(path, options)` that
+`CommandService.run` takes; `command_text` is the inverse.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from bot.chat.registry import ALIASES, COMMANDS, Command, Kind, usage
+from bot.chat.registry import GROUPS as REGISTRY_GROUPS
 
 OPTION = re.compile(r"^([a-z][a-z_]*)=(.*)$", re.DOTALL)
 
@@ -44,44 +48,26 @@ class ParsedCommand:
         return not self.path
 
 
-SUBSCRIBE_KEYS = frozenset({"min_priority", "mode", "digest_time", "mention_role"})
-SPECS: dict[tuple[str, ...], Spec] = {
-    ("subscribe",): Spec(
-        "subscribe TARGET [min_priority=low|normal|high|urgent] [mode=instant|digest]"
-        " [digest_time=HH:MM]",
-        words="target",
-        words_required=True,
-        keys=SUBSCRIBE_KEYS,
-    ),
-    ("unsubscribe",): Spec("unsubscribe TARGET", words="target", words_required=True),
-    ("subscriptions",): Spec("subscriptions"),
-    ("actor",): Spec("actor NAME", rest="name", rest_required=True),
-    ("alerts", "recent"): Spec("alerts recent [RULE]", words="rule"),
-    ("alerts", "log"): Spec("alerts log"),
-    ("rules", "list"): Spec("rules list"),
-    ("rules", "show"): Spec("rules show RULE", args=("rule",)),
-    # Without YAML these open an editor where the platform has one (a Slack modal).
-    ("rules", "add"): Spec("rules add [{id: x, name: X, any: [a, b]}]", rest="yaml"),
-    ("rules", "edit"): Spec(
-        "rules edit RULE [{name: X, any: [a, b]}]", args=("rule",), rest="yaml"
-    ),
-    ("rules", "remove"): Spec("rules remove RULE", args=("rule",)),
-    ("rules", "test"): Spec("rules test RULE", args=("rule",)),
-    ("rules", "history"): Spec("rules history [RULE]", optional=("rule",)),
-    ("feeds", "list"): Spec("feeds list"),
-    ("feeds", "add"): Spec("feeds add URL [NAME]", args=("url",), rest="name"),
-    ("feeds", "remove"): Spec("feeds remove FEED", args=("feed",)),
-}
-ALIASES = {
-    "list": "subscriptions",
-    "subs": "subscriptions",
-    "sub": "subscribe",
-    "unsub": "unsubscribe",
-    "rule": "rules",
-    "feed": "feeds",
-    "alert": "alerts",
-}
-GROUP_DEFAULTS = {"rules": "list", "feeds": "list", "alerts": "recent"}
+def _spec(command: Command) -> Spec:
+    """The text grammar of one registry command."""
+    args = command.chat_args
+    of = {kind: [a for a in args if a.kind is kind] for kind in Kind}
+    words = next(iter(of[Kind.words]), None)
+    rest = next(iter(of[Kind.rest]), None)
+    return Spec(
+        usage(command),
+        args=tuple(a.name for a in of[Kind.word] if a.required),
+        optional=tuple(a.name for a in of[Kind.word] if not a.required),
+        words=words.name if words else None,
+        words_required=bool(words and words.required),
+        keys=frozenset(a.name for a in of[Kind.option]),
+        rest=rest.name if rest else None,
+        rest_required=bool(rest and rest.required),
+    )
+
+
+SPECS: dict[tuple[str, ...], Spec] = {c.path: _spec(c) for c in COMMANDS}
+GROUP_DEFAULTS = {g.name: g.default for g in REGISTRY_GROUPS}
 GROUPS = {group: sorted(p[1] for p in SPECS if p[0] == group) for group in GROUP_DEFAULTS}
 USAGE = tuple(spec.usage for spec in SPECS.values())
 

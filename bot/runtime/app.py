@@ -17,6 +17,8 @@ from pathlib import Path
 import aiohttp
 
 from bot.chat.commands import CommandService
+from bot.chat.discord.mentions import DiscordMentions
+from bot.chat.slack.mentions import SlackMentions
 from bot.config import ConfigBundle, ConfigError, Settings, load_config
 from bot.delivery.digest import DigestSender
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
@@ -168,6 +170,7 @@ class App:
             self.clock,
             validate_feed_url=validate_feed_url,
             default_interval=self.settings.poll_interval_seconds,
+            mentions={Platform.discord: DiscordMentions(), Platform.slack: SlackMentions()},
         )
 
     async def _sync_config(self, bundle: ConfigBundle, now: datetime) -> None:

@@ -85,6 +85,18 @@ def test_feeds_add_list_remove_and_refusals(tmp_path: Path):
     assert removed.returncode == 0 and "removed feed 1" in removed.stdout
     missing = newsbot(env, "feeds", "remove", "1")
     assert missing.returncode == 1 and "no feed" in missing.stderr
+    # the operator's changes are audited like an admin's in chat
+    rows = asyncio.run(
+        query(
+            app_database(tmp_path),
+            "select platform, action, target, allowed from audit_log order by id",
+        )
+    )
+    url = "https://news.example.org/rss.xml"
+    assert [tuple(r) for r in rows] == [
+        ("console", "feeds.add", url, True),
+        ("console", "feeds.remove", url, True),
+    ]
 
 
 async def test_poll_once_then_rules_test_dry_run(tmp_path: Path):

@@ -17,7 +17,7 @@ import discord.http
 import pytest
 from pydantic import SecretStr
 
-from bot.chat.discord import app as discord_app
+from bot.chat.discord import respond as discord_respond
 from bot.chat.discord.app import DiscordBot
 from bot.config import Settings
 from bot.models import Destination, Platform
@@ -209,7 +209,7 @@ async def test_slow_answers_are_deferred_then_followed_up(
     running: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = running.fake
-    monkeypatch.setattr(discord_app, "DEFER_AFTER", 0.0)  # every answer now counts as slow
+    monkeypatch.setattr(discord_respond, "DEFER_AFTER", 0.0)  # every answer now counts as slow
     public = await fake.invoke_command("subscribe", {"target": "peace-talks"}, user=fake.member)
     await fake.wait_for(lambda: public.followups)
     private = await fake.invoke_command("subscriptions", user=fake.member)
@@ -217,6 +217,12 @@ async def test_slow_answers_are_deferred_then_followed_up(
     assert public.deferred and private.deferred
     assert not public.ephemeral and "Subscribed" in public.text
     assert private.ephemeral and "Subscriptions of this channel" in private.text
+    # issue 13: a slow command that fails must not show its error to the channel (the first
+    # follow-up after a deferral keeps the deferral's visibility, so the deferral is private)
+    failing = await fake.invoke_command("subscribe", {"target": "marvel"}, user=fake.member)
+    await fake.wait_for(lambda: failing.followups)
+    assert failing.deferred and "No rule or actor called 'marvel'" in failing.text
+    assert failing.public_replies == []
 
 
 async def test_autocomplete_offers_rules_and_actors(running: Running) -> None:
@@ -229,6 +235,24 @@ async def test_autocomplete_offers_rules_and_actors(running: Running) -> None:
     assert {c["value"] for c in actors} == {"vladimir-putin", "denis-pushilin"}
 
 
+async def test_only_members_who_may_mention_a_role_can_set_it(running: Running) -> None:
+    """A role its members cannot mention themselves is not theirs to make every alert ping."""
+    fake = running.fake
+    staff = fake.guild.role_named("Watchers")
+    staff.mentionable = False
+    refused = await fake.invoke_command(
+        "subscribe", {"target": "peace-talks", "mention_role": staff.id}, user=fake.member
+    )
+    assert "may not make alerts mention" in refused.text and refused.ephemeral
+    assert not await running.app.store.subscriptions.for_destination(_alerts_channel(fake))
+    [audit] = await running.app.store.audit.history(limit=1)
+    assert audit.action == "subscribe.mention" and not audit.allowed
+    allowed = await fake.invoke_command(
+        "subscribe", {"target": "peace-talks", "mention_role": staff.id}, user=fake.admin
+    )
+    assert f"mentioning <@&{staff.id}>" in allowed.text and not allowed.ephemeral
+
+
 async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     fake, feeds, app = running.fake, running.feeds, running.app
     watchers = fake.guild.role_named("Watchers")
@@ -237,7 +261,7 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     )
     assert "Subscribed" in rec.text and f"<@&{watchers.id}>" in rec.text
 
-    feeds.add("/a.xml", rss([("a-1", HOSTILE)], title="Feed A"))
+    feeds.add("/a.xml", rss([("a-1", HOSTILE)], title="[Feed A](https://evil.example/a)"))
     fake.fail_next(r"/channels/\d+/messages$", 429, retry_after=0.05)
     await app.poll_once()
     await app.drain()
@@ -265,6 +289,12 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     [follow_up] = fake.channel_messages(thread["id"])
     assert follow_up["request"]["nonce"] != request["nonce"]
     assert len(fake.channel_messages(fake.alerts_channel.id)) == 1
+
+    # a reply built from feed text is sanitised like an alert (issue 13): no live masked link
+    for command, options in (("alerts recent", {}), ("actor", {"name": "Lavrov"})):
+        rec = await reply_of(fake, await fake.invoke_command(command, options, user=fake.member))
+        assert "Feed A" in rec.text and "[Feed A](" not in rec.text, rec.text
+        assert "@everyone" not in rec.text
 
 
 async def test_dispatcher_role_posts_over_rest_without_the_gateway(

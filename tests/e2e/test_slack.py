@@ -199,15 +199,26 @@ async def test_help_and_typing_mistakes(running: Running) -> None:
 
 async def test_mention_role_must_be_a_user_group_id(running: Running) -> None:
     fake, url = running.fake, running.url
-    typed = await command(fake, url, "subscribe peace-talks mention_role=@news-team")
+    typed = await command(fake, url, "subscribe peace-talks mention_role=@news-team", user="admin")
     assert "Slack user group id such as S0123ABCD" in typed.text and typed.text.startswith("*⚠️")
     escaped = await command(
-        fake, url, "subscribe peace-talks mention_role=<!subteam^S0NEWS123|@news>"
+        fake, url, "subscribe peace-talks mention_role=<!subteam^S0NEWS123|@news>", user="admin"
     )
     assert "mentioning user group S0NEWS123" in escaped.text
     dest = Destination(platform=Platform.slack, address="C0ALERTS01", workspace=fake.team_id)
     [sub] = await running.app.store.subscriptions.for_destination(dest)
     assert sub.mention_role == "S0NEWS123"
+
+
+async def test_only_admins_may_make_alerts_mention_a_group(running: Running) -> None:
+    """Slack cannot say who may mention a user group: setting mention_role is an admin's."""
+    fake, url = running.fake, running.url
+    refused = await command(fake, url, "subscribe peace-talks mention_role=S0NEWS123")
+    assert "may not make alerts mention" in refused.text and refused.response_type == "ephemeral"
+    dest = Destination(platform=Platform.slack, address="C0ALERTS01", workspace=fake.team_id)
+    assert await running.app.store.subscriptions.for_destination(dest) == []
+    [audit] = await running.app.store.audit.history(limit=1)
+    assert audit.action == "subscribe.mention" and not audit.allowed
 
 
 async def test_slow_reply_goes_through_response_url(running: Running) -> None:

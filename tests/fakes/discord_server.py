@@ -116,6 +116,7 @@ class FakeRole:
     name: str
     permissions: int = 0
     position: int = 1
+    mentionable: bool = True  # anyone may mention it (Server Settings → Roles)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,7 +130,7 @@ class FakeRole:
             "position": self.position,
             "permissions": str(self.permissions),
             "managed": False,
-            "mentionable": True,
+            "mentionable": self.mentionable,
             "flags": 0,
         }
 
@@ -371,9 +372,17 @@ class InteractionRecord:
 
     @property
     def ephemeral(self) -> bool:
-        """Whether the first visible reply is ephemeral (flag 64 on the callback)."""
+        """Whether only the caller sees the answer: no reply the channel can see (or, before
+        any reply, flag 64 on the callback)."""
+        if self.replies:
+            return not self.public_replies
         data = (self.callback or {}).get("data") or {}
         return bool(int(data.get("flags") or 0) & EPHEMERAL)
+
+    @property
+    def public_replies(self) -> list[dict[str, Any]]:
+        """The replies everyone in the channel sees (not ephemeral, not deleted)."""
+        return [m for m in self.replies if not int(m.get("flags", 0)) & EPHEMERAL]
 
     @property
     def modal(self) -> dict[str, Any] | None:
@@ -391,9 +400,11 @@ class InteractionRecord:
     def replies(self) -> list[dict[str, Any]]:
         """Every visible reply, in order: the type-4 message or edited original, then follow-ups."""
         out: list[dict[str, Any]] = []
-        if self.original is not None and not (self.original.get("flags", 0) & LOADING):
-            out.append(self.original)
-        return out + self.followups
+        original = self.original
+        loading = original is not None and original.get("flags", 0) & LOADING
+        if original is not None and not loading and not original.get("resolved_by_followup"):
+            out.append(original)
+        return [m for m in out + self.followups if not m.get("deleted")]
 
     @property
     def text(self) -> str:
@@ -1414,6 +1425,19 @@ class FakeDiscord:
             raise DiscordHTTPError(404, 10015, "Unknown Webhook")
         body = await _read_payload(request)
         _validate_message(body, require_content=True)
+        original = record.original
+        if original is not None and int(original.get("flags", 0)) & LOADING:
+            # As real Discord: a follow-up sent while the deferred "thinking" message is still
+            # loading resolves it, and keeps the defer's visibility whatever its own flags say
+            # (discord-api-docs #2742, #3466). Edit the original first to post a new message.
+            for key in ("content", "embeds", "components", "allowed_mentions"):
+                if key in body:
+                    original[key] = body[key]
+            original["flags"] = int(original["flags"]) & ~LOADING
+            original["request"] = body
+            original["resolved_by_followup"] = True
+            record.followups.append(original)
+            return json_response(original)
         message = self._message_object(record.payload["channel_id"], body, interaction=record)
         message["request"] = body
         record.followups.append(message)

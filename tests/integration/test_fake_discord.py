@@ -14,7 +14,7 @@ from discord import app_commands
 
 from tests.fakes.discord_server import MANAGE_GUILD, FakeDiscord, pointed_at, running
 
-COMMANDS = ["actor", "edit", "note", "ping", "rules", "slow", "sluggish"]  # build_client's
+COMMANDS = ["actor", "edit", "leaky", "note", "ping", "rules", "slow", "sluggish"]  # build_client's
 
 
 @pytest.fixture
@@ -37,6 +37,12 @@ def build_client() -> tuple[discord.Client, app_commands.CommandTree[discord.Cli
     async def slow(interaction: discord.Interaction, topic: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(f"done: {topic}", ephemeral=True)
+
+    @tree.command(name="leaky", description="Defer publicly, then follow up ephemerally twice")
+    async def leaky(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        await interaction.followup.send("first: the defer's visibility", ephemeral=True)
+        await interaction.followup.send("second: its own", ephemeral=True)
 
     @tree.command(name="edit", description="Defer, then edit the original reply")
     async def edit(interaction: discord.Interaction) -> None:
@@ -172,6 +178,18 @@ async def test_deferred_reply_then_followup(fake: FakeDiscord, bot: discord.Clie
     assert rec.followups[0]["content"] == "done: donbas"
     assert rec.followups[0]["flags"] & 64
     assert rec.text == "done: donbas"
+
+
+async def test_first_followup_after_a_defer_keeps_the_defers_visibility(
+    fake: FakeDiscord, bot: discord.Client
+) -> None:
+    """Real Discord: the first follow-up resolves the loading message and keeps its flags
+    (an ephemeral flag on it is ignored); only later follow-ups have their own."""
+    rec = await fake.invoke_command("leaky")
+    await fake.wait_for(lambda: len(rec.followups) == 2)
+    assert [m["content"] for m in rec.public_replies] == ["first: the defer's visibility"]
+    assert rec.followups[0]["id"] == (rec.original or {})["id"]  # it is the original message
+    assert rec.followups[1]["flags"] & 64
 
 
 async def test_deferred_reply_then_edit_original(fake: FakeDiscord, bot: discord.Client) -> None:

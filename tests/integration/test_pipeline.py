@@ -439,15 +439,15 @@ async def test_chat_changes_to_config_rules_and_feeds_survive_a_restart(tmp_path
     admin = Caller(user_id="U1", platform=Platform.slack, channel="C1", is_admin=True)
     try:
         service = app.command_service()
-        removed = await service.rules_remove(admin, "peace-talks")
+        removed = await service.rules.remove(admin, "peace-talks")
         assert "config files define this rule too" in removed.text
-        edited = await service.rules_put(
+        edited = await service.rules.put(
             admin, "{name: Renamed in chat, any: [offensive]}", rule_id="donbas-offensive"
         )
         assert edited.ok and "config files define this rule too" in edited.text
         feed = await app.store.feeds.find(server.url("/a.xml"))
         assert feed is not None
-        assert "config files list this feed too" in (await service.feeds_remove(admin, "1")).text
+        assert "config files list this feed too" in (await service.feeds.remove(admin, "1")).text
     finally:
         await app.close()
 
@@ -459,9 +459,9 @@ async def test_chat_changes_to_config_rules_and_feeds_survive_a_restart(tmp_path
         assert [f.url for f in await app.store.feeds.all()] == [server.url("/b.xml")]
         # adding them back in chat makes them ordinary again
         service = app.command_service()
-        assert (await service.feeds_add(admin, server.url("/a.xml"))).ok
+        assert (await service.feeds.add(admin, server.url("/a.xml"))).ok
         again = "{id: peace-talks, name: Peace talks again, any: [ceasefire]}"
-        assert (await service.rules_put(admin, again)).ok
+        assert (await service.rules.put(admin, again)).ok
     finally:
         await app.close()
     app, _ = await _app(tmp_path, server, clock, ["/a.xml", "/b.xml"])
@@ -522,12 +522,12 @@ async def test_a_feed_read_leniently_says_so_in_feeds_list(tmp_path, server, clo
     admin = Caller(user_id="U1", platform=Platform.slack, channel="C1", is_admin=True)
     try:
         await app.poll_once()
-        listed = (await app.command_service().feeds_list(admin)).text
+        listed = (await app.command_service().feeds.list_feeds(admin)).text
         assert "warning: feed is not well-formed" in listed and "failing" not in listed
         server.add("/feed.xml", rss([("a", UNRELATED[0])]))
         clock.advance(61)
         await app.poll_once()
-        assert "warning" not in (await app.command_service().feeds_list(admin)).text
+        assert "warning" not in (await app.command_service().feeds.list_feeds(admin)).text
     finally:
         await app.close()
 
@@ -599,5 +599,32 @@ async def test_a_pass_longer_than_the_interval_polls_each_feed_once(tmp_path, se
     try:
         report = await asyncio.wait_for(app.pipeline.poll_due(), timeout=60)
         assert report.polled == len(paths)  # before: early feeds came due again inside the pass
+    finally:
+        await app.close()
+
+
+async def test_every_admin_command_of_the_registry_refuses_a_member(tmp_path, server, clock):
+    """The registry's permission is what the use cases enforce: each admin command, run by a
+    member, is refused and the refusal audited; the same commands work for an admin."""
+    from bot.chat.commands import Caller
+    from bot.chat.registry import COMMANDS, Permission
+
+    server.add("/a.xml", rss([]))
+    app, _ = await _app(tmp_path, server, clock, ["/a.xml"])
+    member = Caller(user_id="U2", platform=Platform.slack, channel="C1")
+    options = {"rule": "peace-talks", "feed": "1", "url": server.url("/b.xml"), "yaml": "{}"}
+    try:
+        service = app.command_service()
+        admin_only = [c for c in COMMANDS if c.permission is Permission.admin]
+        for command in admin_only:
+            wanted = {a.name: options[a.name] for a in command.chat_args if a.name in options}
+            reply = await service.run(member, command.path, wanted)
+            assert not reply.ok and "Only admins" in reply.title, command.name
+        refused = [r for r in await app.store.audit.history(limit=100) if not r.allowed]
+        assert len(refused) == len(admin_only)
+        for command in (c for c in COMMANDS if c.permission is Permission.member):
+            wanted = {"target": "peace-talks", "name": "Lavrov"}
+            reply = await service.run(member, command.path, wanted)
+            assert "Only admins" not in reply.title, command.name
     finally:
         await app.close()

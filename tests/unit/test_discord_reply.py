@@ -52,7 +52,7 @@ def test_a_single_huge_line_is_cut() -> None:
 
 
 def test_a_returned_draft_survives_many_errors() -> None:
-    from bot.chat.commands import with_draft
+    from bot.chat.reply import with_draft
 
     draft = "\n".join(f"  - {{phrase: term{i}, feild: title}}" for i in range(100))  # ~3,600 chars
     failed = Reply(

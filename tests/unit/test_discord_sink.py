@@ -151,11 +151,15 @@ def _http_error(status: int, code: int = 0) -> discord.HTTPException:
 @pytest.mark.parametrize(
     ("status", "permanent", "rejected", "retry_after"),
     [
-        (502, False, False, None),
-        (503, False, False, None),
+        (502, False, False, 3.0),  # a passing failure honours Retry-After too
+        (503, False, False, 3.0),
         (429, False, False, 3.0),
         (400, False, True, None),  # one malformed message: drop it, keep the channel
         (413, False, True, None),
+        (409, False, True, None),  # one table for every sink (sinks/http_errors.py)
+        (422, False, True, None),
+        (408, False, False, 3.0),
+        (410, True, False, None),
         (401, True, False, None),
         (403, True, False, None),
         (404, True, False, None),

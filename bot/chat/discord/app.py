@@ -1,23 +1,25 @@
 """The Discord bot: slash commands that translate between interactions and the CommandService.
 
-Each listener builds a `Caller` (admin = Manage Server or the configured admin role), calls one
-service method, and renders its `Reply`; no command logic lives here.
+The commands come from the registry (chat/discord/tree.py); this module decides who the caller
+is (admin = Manage Server or the configured admin role; may mention = Mention Everyone) and
+runs the client. No command logic lives here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Mapping
-from typing import Literal
+from collections.abc import Mapping
 
 import discord
 from discord import app_commands
 
-from bot.chat.commands import Caller, CommandService, Reply
+from bot.chat.commands import Caller, CommandService
 from bot.chat.discord.client import DiscordConnection, make_client
-from bot.chat.discord.reply import reply_lines, split_message
-from bot.chat.discord.rule_editor import open_rule_editor, save_submission
+from bot.chat.discord.respond import send_reply
+from bot.chat.discord.rule_editor import save_submission
+from bot.chat.discord.tree import Tree
+from bot.chat.discord.tree import build_tree as registry_tree
+from bot.chat.reply import FAILED
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.discord_bot import DiscordSink
 from bot.models import Platform
@@ -25,18 +27,12 @@ from bot.ports import Sink
 
 log = logging.getLogger(__name__)
 
-DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not acknowledged within 3
-NO_MENTIONS = discord.AllowedMentions.none()
-PriorityName = Literal["low", "normal", "high", "urgent"]
-ModeName = Literal["instant", "digest"]
-Tree = app_commands.CommandTree[discord.Client]
-Choices = list[app_commands.Choice[str]]
-
 
 def caller_of(interaction: discord.Interaction, admin_role: str | None) -> Caller:
     """Who is asking, where, and whether Discord says they may administer the bot."""
     user = interaction.user
-    is_admin = interaction.permissions.manage_guild
+    permissions = interaction.permissions
+    is_admin = permissions.manage_guild
     if not is_admin and admin_role and isinstance(user, discord.Member):
         is_admin = any(r.name.casefold() == admin_role.casefold() for r in user.roles)
     return Caller(
@@ -46,203 +42,18 @@ def caller_of(interaction: discord.Interaction, admin_role: str | None) -> Calle
         workspace=str(interaction.guild_id) if interaction.guild_id else None,
         channel=str(interaction.channel_id),
         is_admin=is_admin,
-    )
-
-
-async def answer(
-    interaction: discord.Interaction,
-    work: Awaitable[Reply],
-    *,
-    slow: bool = False,
-    public: bool = False,
-) -> None:
-    """Acknowledge within Discord's 3 s: defer at once if `slow`, or when `work` takes too long."""
-    if slow:
-        await interaction.response.defer(ephemeral=not public, thinking=True)
-    task = asyncio.ensure_future(work)
-    if not slow:
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if not done:
-            await interaction.response.defer(ephemeral=not public, thinking=True)
-    await send_reply(interaction, await task)
-
-
-async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
-    """Send the reply as text; errors and admin output are ephemeral; nothing can ping."""
-    ephemeral = reply.ephemeral or not reply.ok
-    messages = split_message(reply_lines(reply))
-    if not interaction.response.is_done():
-        first, *messages = messages
-        await interaction.response.send_message(
-            first, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
-        )
-    for text in messages:
-        await interaction.followup.send(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
-
-
-def group(name: str, description: str, *, admin: bool = False) -> app_commands.Group:
-    """A command group usable in servers only (the bot needs a channel and its permissions).
-
-    An `admin` group is shown only to members with Manage Server unless a server admin allows
-    more roles under Server Settings → Integrations; the bot checks every use regardless.
-    """
-    guilds = app_commands.AppCommandContext(guild=True)
-    return app_commands.Group(
-        name=name,
-        description=description,
-        guild_only=True,
-        allowed_contexts=guilds,
-        default_permissions=discord.Permissions(manage_guild=True) if admin else None,
+        can_mention=permissions.mention_everyone,
     )
 
 
 def build_tree(client: discord.Client, service: CommandService, admin_role: str | None) -> Tree:
-    """The slash commands, one small listener each."""
-    tree: Tree = app_commands.CommandTree(client)
+    """The registry's slash commands (chat/discord/tree.py), the rule editor's submissions and
+    the generic error reply."""
 
     def who(interaction: discord.Interaction) -> Caller:
         return caller_of(interaction, admin_role)
 
-    async def complete(current: str, kind: str) -> Choices:
-        pairs = await service.complete(current, kind=kind)
-        return [app_commands.Choice(name=label[:100], value=value[:100]) for label, value in pairs]
-
-    async def any_target(_i: discord.Interaction, current: str) -> Choices:
-        return await complete(current, "any")
-
-    async def actor_name(_i: discord.Interaction, current: str) -> Choices:
-        return await complete(current, "actor")
-
-    async def rule_id(_i: discord.Interaction, current: str) -> Choices:
-        return await complete(current, "rule")
-
-    @tree.command(name="subscribe", description="Post alerts for a rule or actor in this channel")
-    @app_commands.guild_only()
-    @app_commands.describe(
-        target="A watch rule or an actor",
-        min_priority="Only alerts of this priority or higher",
-        mention_role="A role to mention with each alert",
-        mode="Post at once or as a daily digest",
-        digest_time="Time of the daily digest, HH:MM UTC",
-    )
-    @app_commands.autocomplete(target=any_target)
-    async def subscribe(
-        interaction: discord.Interaction,
-        target: str,
-        min_priority: PriorityName = "low",
-        mention_role: discord.Role | None = None,
-        mode: ModeName = "instant",
-        digest_time: str | None = None,
-    ) -> None:
-        role = str(mention_role.id) if mention_role else None
-        await answer(
-            interaction,
-            service.subscribe(
-                who(interaction),
-                target,
-                min_priority=min_priority,
-                mention_role=role,
-                mode=mode,
-                digest_time=digest_time,
-            ),
-            public=True,
-        )
-
-    @tree.command(name="unsubscribe", description="Stop alerts for a rule or actor here")
-    @app_commands.guild_only()
-    @app_commands.describe(target="The rule or actor this channel is subscribed to")
-    @app_commands.autocomplete(target=any_target)
-    async def unsubscribe(interaction: discord.Interaction, target: str) -> None:
-        await answer(interaction, service.unsubscribe(who(interaction), target), public=True)
-
-    @tree.command(name="subscriptions", description="What this channel is subscribed to")
-    @app_commands.guild_only()
-    async def subscriptions(interaction: discord.Interaction) -> None:
-        await answer(interaction, service.subscriptions(who(interaction)))
-
-    @tree.command(name="actor", description="An actor's profile, latest quotes and alerts")
-    @app_commands.guild_only()
-    @app_commands.describe(name="A person or organisation")
-    @app_commands.autocomplete(name=actor_name)
-    async def actor(interaction: discord.Interaction, name: str) -> None:
-        await answer(interaction, service.actor(who(interaction), name))
-
-    alerts = group("alerts", "Recent alerts")
-
-    @alerts.command(name="recent", description="The latest alerts, optionally for one rule")
-    @app_commands.describe(rule="Only this rule's alerts")
-    @app_commands.autocomplete(rule=rule_id)
-    async def alerts_recent(interaction: discord.Interaction, rule: str | None = None) -> None:
-        await answer(interaction, service.recent_alerts(who(interaction), rule))
-
-    @alerts.command(name="log", description="Delivery log of this channel (admins)")
-    async def alerts_log(interaction: discord.Interaction) -> None:
-        await answer(interaction, service.delivery_log(who(interaction)))
-
-    rules = group("rules", "Watch rules (admins)", admin=True)
-
-    @rules.command(name="list", description="List the watch rules")
-    async def rules_list(interaction: discord.Interaction) -> None:
-        await answer(interaction, service.rules_list(who(interaction)))
-
-    @rules.command(name="show", description="Show a rule as YAML")
-    @app_commands.autocomplete(rule=rule_id)
-    async def rules_show(interaction: discord.Interaction, rule: str) -> None:
-        await answer(interaction, service.rules_show(who(interaction), rule))
-
-    @rules.command(name="add", description="Add a rule: opens an editor, or give one-line YAML")
-    @app_commands.describe(yaml="The rule in YAML flow style, e.g. {id: x, name: X, any: [a]}")
-    async def rules_add(interaction: discord.Interaction, yaml: str | None = None) -> None:
-        if yaml is None:
-            await open_rule_editor(interaction, service, who, send_reply)
-        else:
-            await answer(interaction, service.rules_put(who(interaction), yaml))
-
-    @rules.command(name="edit", description="Change a rule: opens an editor, or give new YAML")
-    @app_commands.describe(rule="The rule to change", yaml="The whole new rule in YAML")
-    @app_commands.autocomplete(rule=rule_id)
-    async def rules_edit(
-        interaction: discord.Interaction, rule: str, yaml: str | None = None
-    ) -> None:
-        if yaml is None:
-            await open_rule_editor(interaction, service, who, send_reply, rule)
-        else:
-            await answer(interaction, service.rules_put(who(interaction), yaml, rule_id=rule))
-
-    @rules.command(name="remove", description="Remove a rule")
-    @app_commands.autocomplete(rule=rule_id)
-    async def rules_remove(interaction: discord.Interaction, rule: str) -> None:
-        await answer(interaction, service.rules_remove(who(interaction), rule))
-
-    @rules.command(name="test", description="Dry-run a rule against stored items")
-    @app_commands.autocomplete(rule=rule_id)
-    async def rules_test(interaction: discord.Interaction, rule: str) -> None:
-        await answer(interaction, service.rules_test(who(interaction), rule), slow=True)
-
-    @rules.command(name="history", description="Who changed rules, when, and what")
-    @app_commands.autocomplete(rule=rule_id)
-    async def rules_history(interaction: discord.Interaction, rule: str | None = None) -> None:
-        await answer(interaction, service.rules_history(who(interaction), rule))
-
-    feeds = group("feeds", "News feeds (admins)", admin=True)
-
-    @feeds.command(name="list", description="List the feeds and their state")
-    async def feeds_list(interaction: discord.Interaction) -> None:
-        await answer(interaction, service.feeds_list(who(interaction)))
-
-    @feeds.command(name="add", description="Add a feed by URL")
-    @app_commands.describe(url="RSS, Atom or JSON Feed URL", name="A display name")
-    async def feeds_add(
-        interaction: discord.Interaction, url: str, name: str | None = None
-    ) -> None:
-        await answer(interaction, service.feeds_add(who(interaction), url, name))
-
-    @feeds.command(name="remove", description="Remove a feed by id or URL")
-    async def feeds_remove(interaction: discord.Interaction, feed: str) -> None:
-        await answer(interaction, service.feeds_remove(who(interaction), feed))
-
-    for subcommands in (alerts, rules, feeds):
-        tree.add_command(subcommands)
+    tree = registry_tree(client, service, who)
 
     @client.event
     async def on_interaction(interaction: discord.Interaction) -> None:
@@ -261,7 +72,7 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
             interaction.command and interaction.command.qualified_name,
             exc_info=error,
         )
-        reply = Reply(title="Something went wrong; the error was logged", ok=False)
+        reply = FAILED
         try:
             await send_reply(interaction, reply)
         except discord.HTTPException:

@@ -6,7 +6,9 @@ each message renders on its own, and anything past `MAX_MESSAGES` is dropped wit
 
 from __future__ import annotations
 
-from bot.chat.commands import Reply
+from bot.chat.render import Dialect, render
+from bot.chat.reply import Reply
+from bot.delivery.render.sanitize import discord_text
 
 LIMIT = 2000
 MAX_MESSAGES = 3
@@ -14,12 +16,16 @@ FENCE = "```"
 TRUNCATED = "… (truncated)"
 
 
+DISCORD = Dialect(
+    ours=lambda text: text,  # our markup is Discord markdown already
+    theirs=discord_text,
+    bold=lambda text: f"**{text}**",
+)
+
+
 def reply_lines(reply: Reply) -> list[str]:
-    """The reply as markdown lines: the title in bold, its lines, then its links."""
-    title = reply.title if reply.ok else f"⚠️ {reply.title}"
-    lines = [f"**{title}**", *reply.lines]
-    lines += [f"{label}: <{url}>" for label, url in reply.links]
-    return lines
+    """The reply as markdown lines (chat/render.py): feed text through the alerts' sanitiser."""
+    return render(reply, DISCORD)
 
 
 def split_message(

@@ -14,7 +14,8 @@ from typing import Any
 
 import discord
 
-from bot.chat.commands import RULE_EXAMPLE, Caller, CommandService, Reply, with_draft
+from bot.chat.commands import RULE_EXAMPLE, Caller, CommandService, Reply
+from bot.chat.reply import FAILED, with_draft
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ async def open_rule_editor(
     rule_id: str | None = None,
 ) -> None:
     """Answer the command with the editor, or with why it cannot open (refused, no such rule)."""
-    draft = await service.rules_draft(who(interaction), rule_id, limit=MAX_YAML)
+    draft = await service.rules.draft(who(interaction), rule_id, limit=MAX_YAML)
     if isinstance(draft, Reply):
         await send(interaction, draft)
     else:
@@ -78,10 +79,10 @@ async def save_submission(
     rule_id = custom_id.removeprefix(EDITOR_ID) or None
     text = _field(data.get("components") or [])
     try:  # permissions are looked at again: they may have changed while the modal was open
-        reply = await service.rules_put(who(interaction), text, rule_id=rule_id)
+        reply = await service.rules.put(who(interaction), text, rule_id=rule_id)
     except Exception:  # the draft must come back whatever went wrong
         log.exception("rule editor submission failed")
-        reply = Reply(title="Something went wrong; the error was logged", ok=False)
+        reply = FAILED
     await send(interaction, with_draft(reply, text))
     return True
 

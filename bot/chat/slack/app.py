@@ -7,7 +7,6 @@ acknowledgement and the reply through `response_url`. Socket Mode or HTTP (signe
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
@@ -21,11 +20,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat.ack import ACK_BUDGET, answer_in_time, is_public
 from bot.chat.commands import Caller, CommandService, Reply
+from bot.chat.registry import COMMANDS, Permission, usage
+from bot.chat.reply import FAILED
 from bot.chat.slack import rule_editor
 from bot.chat.slack.admin import SlackAdmins
 from bot.chat.slack.reply import reply_mrkdwn
-from bot.chat.textcommands import USAGE, CommandSyntaxError, parse
+from bot.chat.textcommands import CommandSyntaxError, parse
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.slack_bot import SlackSink
 from bot.models import Platform
@@ -35,9 +37,8 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/newsbot"
 EVENTS_PATH = "/slack/events"
-ACK_BUDGET = 2.0  # seconds; Slack shows an error if a slash command is not acked within 3
 WORKING = "Working on it…"
-EDITOR_COMMANDS = {("rules", "add"), ("rules", "edit")}
+EDITOR_COMMANDS = {c.path for c in COMMANDS if c.editor}
 SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
 NO_BREAK = re.compile("[\u00a0\u2007\u202f]")
 
@@ -69,13 +70,38 @@ def plain_text(text: str) -> str:
 
 
 def help_reply() -> Reply:
-    return Reply(title="newsbot commands", lines=tuple(f"`{COMMAND} {usage}`" for usage in USAGE))
+    """Every command's usage and help, from the registry."""
+    admin = " (admins)"
+    lines = tuple(
+        f"`{COMMAND} {usage(c)}` — {c.help}" + (admin if c.permission is Permission.admin else "")
+        for c in COMMANDS
+    )
+    return Reply(title="newsbot commands", lines=lines)
 
 
 def reply_payload(reply: Reply) -> dict[str, Any]:
     """What Slack takes for a command answer: mrkdwn text, private unless meant for the channel."""
-    public = not reply.ephemeral and reply.ok
+    public = is_public(reply)
     return {"text": reply_mrkdwn(reply), "response_type": "in_channel" if public else "ephemeral"}
+
+
+class SlackResponder:
+    """`chat.ack.Responder` for one slash command: the ack's body, or `response_url` after."""
+
+    def __init__(self, ack: AsyncAck, respond: AsyncRespond) -> None:
+        self.ack, self.respond = ack, respond
+
+    async def now(self, reply: Reply | None) -> None:
+        if reply is None:
+            await self.ack()  # the editor modal is open
+        else:
+            await self.ack(**reply_payload(reply))
+
+    async def hold(self) -> None:
+        await self.ack(text=WORKING, response_type="ephemeral")
+
+    async def later(self, reply: Reply) -> None:
+        await self.respond(**reply_payload(reply))
 
 
 class SlashCommand:
@@ -104,12 +130,12 @@ class SlashCommand:
             return await self.service.run(caller, parsed.path, parsed.options)
         except Exception:
             log.exception("%s %s failed", COMMAND, " ".join(parsed.path))
-            return Reply(title="Something went wrong; the error was logged", ok=False)
+            return FAILED
 
     async def open_editor(
         self, caller: Caller, command: Mapping[str, Any], rule_id: str | None
     ) -> Reply | None:
-        draft = await self.service.rules_draft(caller, rule_id, limit=rule_editor.MAX_YAML)
+        draft = await self.service.rules.draft(caller, rule_id, limit=rule_editor.MAX_YAML)
         if isinstance(draft, Reply):
             return draft
         view = rule_editor.editor_view(rule_id=rule_id, draft=draft, channel=caller.channel)
@@ -136,10 +162,10 @@ class SlashCommand:
                 (body.get("team") or {}).get("id") or user.get("team_id"),
                 channel,
             )
-            reply = await self.service.rules_put(caller, text, rule_id=rule_id)
+            reply = await self.service.rules.put(caller, text, rule_id=rule_id)
         except Exception:
             log.exception("%s rule editor failed", COMMAND)
-            reply = Reply(title="Something went wrong; the error was logged", ok=False)
+            reply = FAILED
         if reply.ok:
             return rule_editor.done_response(reply)
         return rule_editor.error_response(reply)
@@ -181,18 +207,9 @@ def build_app(
 
     @app.command(COMMAND)
     async def newsbot(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        task = asyncio.ensure_future(handler.reply(command))
-        done, _ = await asyncio.wait({task}, timeout=ack_budget)
-        if done:
-            reply = task.result()
-            if reply is None:
-                await ack()  # the editor modal is open
-            else:
-                await ack(**reply_payload(reply))
-            return
-        await ack(text=WORKING, response_type="ephemeral")
-        if reply := await task:
-            await respond(**reply_payload(reply))
+        await answer_in_time(
+            handler.reply(command), SlackResponder(ack, respond), budget=ack_budget
+        )
 
     @app.view(rule_editor.CALLBACK_ID)
     async def rule_editor_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:

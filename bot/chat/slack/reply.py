@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from bot.chat.commands import Reply
+from bot.chat.render import Dialect, render, render_line
+from bot.chat.reply import Reply
 from bot.delivery.render.sanitize import safe_url, slack_text
 
 LIMIT = 12_000
@@ -25,26 +26,29 @@ def link(url: str) -> str:
     return f"<{safe.replace('&', '&amp;')}>" if safe else escape(url)
 
 
-def line_mrkdwn(line: str) -> str:
-    """One reply line: text escaped, `<https://…>` kept as links, `**bold**` as `*bold*`."""
-    quote = line.startswith("> ")
-    body = line[2:] if quote else line
+def ours(text: str) -> str:
+    """Our own reply text: escaped, `<https://…>` kept as links, `**bold**` as `*bold*`."""
     parts: list[str] = []
     pos = 0
-    for match in LINK.finditer(body):
-        parts.append(escape(body[pos : match.start()]))
+    for match in LINK.finditer(text):
+        parts.append(escape(text[pos : match.start()]))
         parts.append(link(match[1]))
         pos = match.end()
-    parts.append(escape(body[pos:]))
-    out = BOLD.sub(r"*\1*", "".join(parts))
-    return f"> {out}" if quote else out
+    parts.append(escape(text[pos:]))
+    return BOLD.sub(r"*\1*", "".join(parts))
+
+
+SLACK = Dialect(ours=ours, theirs=slack_text, bold=lambda text: f"*{text}*")
+
+
+def line_mrkdwn(line: str) -> str:
+    """One reply line (chat/render.py): ours as mrkdwn, feed text through the alerts' sanitiser."""
+    return render_line(line, SLACK)
 
 
 def reply_mrkdwn(reply: Reply, limit: int = LIMIT) -> str:
     """The whole reply: bold title, its lines and links, cut at `limit` with fences closed."""
-    title = escape(reply.title if reply.ok else f"⚠️ {reply.title}")
-    lines = [f"*{title}*", *(line_mrkdwn(x) for x in reply.lines)]
-    lines += [f"{escape(label)}: {link(url)}" for label, url in reply.links]
+    lines = render(reply, SLACK)
     out: list[str] = []
     size = 0
     for line in lines:

@@ -13,6 +13,7 @@ import aiohttp
 import discord
 
 from bot.delivery.render.discord import mention_content, render_embed, render_follow_up_embed
+from bot.delivery.sinks.http_errors import error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
 
@@ -23,7 +24,6 @@ UNKNOWN_MESSAGE = 10008
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 KNOWN_THREADS_CAP = 10_000
 NOTICE_LIMIT = 2000
-REJECTED_STATUSES = frozenset({400, 413})
 """Discord refused this one message (malformed, too large): drop it and keep the channel."""
 
 
@@ -99,24 +99,11 @@ class DiscordSink:
 
 
 def error_for(exc: discord.HTTPException, channel: str) -> DeliveryError:
-    """429 waits `retry_after`; 5xx is retried; 400/413 drop this message only; 404/403/401
-    and other 4xx (channel deleted, bot removed, missing permission) are permanent."""
-    what = f"Discord answered {exc.status} (code {exc.code}) for channel {channel}: {exc.text}"
-    if exc.status == 429:
-        return DeliveryError(what, retry_after=_retry_after(exc))
-    if exc.status >= 500:
-        return DeliveryError(what)
-    if exc.status in REJECTED_STATUSES:
-        return DeliveryError(what, rejected=True)
-    return DeliveryError(what, permanent=True)
-
-
-def _retry_after(exc: discord.HTTPException) -> float | None:
-    headers = getattr(exc.response, "headers", None) or {}
-    try:
-        return float(headers.get("Retry-After", ""))
-    except ValueError:
-        return None
+    """The shared status table (sinks/http_errors.py): 429 and 5xx retried, 401/403/404/410
+    pause the channel, any other 4xx drops this message only."""
+    detail = f"(code {exc.code}) for channel {channel}: {exc.text}"
+    headers = getattr(exc.response, "headers", None)
+    return error_for_status("Discord", exc.status, detail, retry_after(headers))
 
 
 def _snowflake(value: str) -> int:

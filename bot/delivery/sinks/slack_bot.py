@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
+from bot.delivery.sinks.http_errors import RATE_LIMIT_DEFAULT, error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
 
@@ -196,11 +197,15 @@ class SlackSink:
         error = _error_code(exc)
         what = f"Slack chat.postMessage to {channel} failed: {error} (HTTP {status})"
         if status == 429 or error == "ratelimited":
-            return DeliveryError(what, retry_after=_retry_after(exc) or 1.0)
+            wait = retry_after(getattr(exc.response, "headers", None))
+            return DeliveryError(what, retry_after=wait or RATE_LIMIT_DEFAULT)
         if error in PERMANENT:
             return DeliveryError(what, permanent=True)
         if error in CONTENT:  # refused even as plain text: drop this message, keep the channel
             return DeliveryError(what, rejected=True)
+        if isinstance(status, int) and status != 200:  # the shared table (sinks/http_errors.py)
+            shared = error_for_status("Slack", status, what)
+            return DeliveryError(what, permanent=shared.permanent, rejected=shared.rejected)
         return DeliveryError(what)
 
 
@@ -217,11 +222,3 @@ def _error_code(exc: SlackApiError) -> str:
     if isinstance(data, dict):
         return str(data.get("error") or "unknown_error")
     return "unexpected_response"
-
-
-def _retry_after(exc: SlackApiError) -> float | None:
-    headers = getattr(exc.response, "headers", None) or {}
-    try:
-        return max(0.0, float(headers.get("Retry-After", "")))
-    except (TypeError, ValueError):
-        return None

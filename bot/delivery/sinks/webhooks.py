@@ -17,10 +17,9 @@ from bot.delivery.render.discord import (
     render_follow_up_embed,
 )
 from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
-from bot.delivery.sinks.http_errors import error_for_status
+from bot.delivery.sinks.http_errors import error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
-from bot.retry import parse_retry_after
 
 TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
 
@@ -34,10 +33,8 @@ class _WebhookSink:
             async with self.session.post(url, json=payload, timeout=TIMEOUT) as resp:
                 body = await resp.text()
                 if resp.status >= 300:
-                    retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-                    if resp.status == 429 and retry_after is None:
-                        retry_after = _json_retry_after(body)
-                    raise error_for_status(name, resp.status, body, retry_after)
+                    wait = retry_after(resp.headers, body)
+                    raise error_for_status(name, resp.status, body, wait)
                 return resp.status, body
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise DeliveryError(f"{name} unreachable: {exc.__class__.__name__} {exc}") from None
@@ -74,11 +71,3 @@ class SlackWebhookSink(_WebhookSink):
         payload: dict[str, object] = {"text": text, "blocks": blocks, "unfurl_links": False}
         await self._post(delivery.destination.address, payload, "Slack webhook")
         return f"slack-webhook-{uuid.uuid4().hex}"
-
-
-def _json_retry_after(body: str) -> float | None:
-    try:
-        value = json.loads(body).get("retry_after")
-    except (ValueError, AttributeError):
-        return None
-    return float(value) if isinstance(value, int | float) else None
