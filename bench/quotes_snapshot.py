@@ -1,7 +1,8 @@
 """Snapshot of `find_quotes` over every text we have, to prove a refactor changed no output.
 
     .venv/bin/python -m bench.quotes_snapshot /tmp/before.jsonl
-    .venv/bin/python -m bench.quotes_snapshot /tmp/after.jsonl && cmp /tmp/before.jsonl /tmp/after.jsonl
+    .venv/bin/python -m bench.quotes_snapshot /tmp/after.jsonl
+    cmp /tmp/before.jsonl /tmp/after.jsonl
 
 Texts: the labelled articles (tests/data/articles), the news-2022 descriptions and titles and the
 headlines in ../shared/data, each run without actors and with the actors of config/actors.yaml.
