@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 
-def _wordset(text: str) -> frozenset[str]:
+def wordset(text: str) -> frozenset[str]:
     """The words of a whitespace-separated list (keeps long vocabularies readable)."""
     return frozenset(text.split())
 
@@ -28,7 +28,7 @@ same-event headline pairs (tests/data/headline_pairs.json): recall 0.62 at 12, 0
 merges of unrelated headlines 0 in 300,000 random pairs at 12, 5 at 14. A false merge hides real
 news, a miss only repeats it, so the default is the stricter one."""
 
-STOPWORDS = _wordset(
+STOPWORDS = wordset(
     """
         a an the and or but of to in on at by for with from as is are was were be been it its
         this that these those he she they we you his her their our not no so than then there has
