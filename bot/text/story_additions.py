@@ -26,7 +26,7 @@ _NUMBER = re.compile(
     r"(?<![\w.])[$£€]?\d+(?:[,.]\d+)*(?:\s?(?:%|per ?cent|bn|billion|million|m|km|mph))?(?!\w)",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"[A-Z][\w'’-]+(?:\s+(?:(?:of|de|al|bin|van|von)\s+)?[A-Z][\w'’-]+)*")
+_NAME = re.compile(r"[A-Z][\w'’-]+(?:[ \t]+(?:(?:of|de|al|bin|van|von)[ \t]+)?[A-Z][\w'’-]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“‘]\s*|\n\s*)$")
 _NOT_NAMES = wordset(
     """
@@ -34,7 +34,8 @@ _NOT_NAMES = wordset(
     but and or so if as at in on of by for to with from after before when while where who
     what why how mr mrs ms dr sir monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
-    president prime minister foreign secretary chancellor senator governor mayor king queen
+    president premier prime minister foreign secretary chancellor senator governor mayor king
+    queen
     """
 )
 

@@ -98,16 +98,16 @@ def features(a: StoryFacts, b: StoryFacts) -> tuple[float, float, float, float]:
     shared = a.words & b.words
     if not shared:
         return 0.0, 0.0, 0.0, days
-    weight = a.text  # a word weighs the same in both items
-    text = _jaccard(sum(weight[w] for w in shared), a.text_weight, b.text_weight)
+    weight = {w: min(a.text[w], b.text[w]) for w in shared}  # "symbol", "symbols": one stem
+    text = _jaccard(sum(weight.values()), a.text_weight, b.text_weight)
     title = _jaccard(
-        sum(weight[w] for w in shared if w in a.title and w in b.title),
+        sum(v for w, v in weight.items() if w in a.title and w in b.title),
         a.title_weight,
         b.title_weight,
     )
     cross = _jaccard(
-        sum(weight[w] for w in shared if w in a.title), a.title_weight, b.text_weight
-    ) + _jaccard(sum(weight[w] for w in shared if w in b.title), b.title_weight, a.text_weight)
+        sum(v for w, v in weight.items() if w in a.title), a.title_weight, b.text_weight
+    ) + _jaccard(sum(v for w, v in weight.items() if w in b.title), b.title_weight, a.text_weight)
     return text, title, cross, days
 
 
@@ -120,7 +120,7 @@ def _score(a: StoryFacts, b: StoryFacts) -> tuple[float, float]:
 
 
 def _jaccard(shared: float, a_total: float, b_total: float) -> float:
-    """Weighted Jaccard from the shared words' weight and each side's total weight."""
+    """Weighted Jaccard, Σmin / Σmax, from the shared words' smaller weights and the totals."""
     union = a_total + b_total - shared
     return shared / union if union > 0 else 0.0
 
