@@ -171,6 +171,10 @@ class Alert(Frozen):
     matches: MatchResult = MatchResult()
     story_id: int | None = Field(default=None, description="alert id of the story's first alert")
     fingerprint: int | None = Field(default=None, description="near-duplicate story fingerprint")
+    adds: tuple[str, ...] = Field(
+        default=(),
+        description="what a follow-up adds to its story's first alert (set at delivery)",
+    )
 
     @property
     def priority(self) -> Priority:

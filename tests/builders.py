@@ -18,7 +18,7 @@ import yaml
 
 from bot.models import Destination, Subscription
 from bot.store.store import Store
-from bot.text.stories import same_story
+from bot.text.story_match import same_story
 from tests.fakes.slack_server import FakeSlack
 from tests.paths import ROOT
 

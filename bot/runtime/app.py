@@ -34,7 +34,7 @@ from bot.runtime.catalog import LiveCatalog
 from bot.runtime.ops import Metrics
 from bot.store.db import startup_lock
 from bot.store.store import Store
-from bot.text.stories import same_story
+from bot.text.story_match import same_story
 
 log = logging.getLogger(__name__)
 

@@ -126,7 +126,13 @@ class IngestStore:
                 # Alerts and their deliveries take ids in commit order: a channel's outbox head
                 # (lowest pending id) can then never be overtaken by a later-committing alert.
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALERT_LOCK})
-            stories = await self.stories.stories(conn, [a for _, a in new], record.now)
+            described = {item.identity: item.summary for item in record.items}
+            stories = await self.stories.stories(
+                conn,
+                [a for _, a in new],
+                record.now,
+                [described.get(a.item_identity, "") for _, a in new],
+            )
             repeats = await self.stories.repeats(conn, [a for _, a in new])
             if any(repeats):
                 log.info(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -16,6 +15,7 @@ from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.ingest import IngestStore
 from bot.store.outbox import OutboxStore
+from bot.store.story_window import SameStory
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import deliveries, feeds
 
@@ -26,7 +26,7 @@ class Store:
     def __init__(
         self,
         engine: AsyncEngine,
-        same_story: Callable[[int, int], bool],
+        same_story: SameStory,
         story_window: timedelta = timedelta(hours=48),
     ) -> None:
         self.engine = engine
@@ -40,7 +40,7 @@ class Store:
         self.digests = DigestStore(engine)
 
     @classmethod
-    async def open(cls, url: str, same_story: Callable[[int, int], bool]) -> Store:
+    async def open(cls, url: str, same_story: SameStory) -> Store:
         engine = create_engine(url)
         await migrate(engine)
         return cls(engine, same_story)

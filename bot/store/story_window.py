@@ -1,4 +1,5 @@
-"""The recent alerts' title fingerprints, held in memory and topped up by id.
+"""The recent alerts' story facts (title and description words, time), held in memory and
+topped up by id.
 
 Finding a new alert's story then reads only the alerts committed since the last look, not the
 whole window (48 h of alerts) for every alert. Alerts can vanish (removing a feed takes its
@@ -18,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Alert
 from bot.policy.repeats import article_key, repeats
-from bot.store.tables import alerts
+from bot.store.tables import alerts, items
+from bot.text.story_match import StoryFacts, story_facts
 
-SameStory = Callable[[int, int], bool]
+SameStory = Callable[[StoryFacts, StoryFacts], bool]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class _Recent:
     fingerprint: int
     story_id: int
     created_at: datetime
+    facts: StoryFacts
 
 
 class StoryWindow:
@@ -42,19 +45,28 @@ class StoryWindow:
         self._last_id = 0
 
     async def stories(
-        self, conn: AsyncConnection, new: Sequence[Alert], now: datetime
+        self,
+        conn: AsyncConnection,
+        new: Sequence[Alert],
+        now: datetime,
+        descriptions: Sequence[str],
     ) -> list[int | None]:
-        """Each alert's story: the first recent alert from another feed with a near-identical
-        title (its story id), or None.
+        """Each alert's story: the first recent alert from another feed that `same_story` says
+        reports the same event (its story id), or None. `descriptions` are the new alerts'
+        items' feed descriptions (what the window reads back for stored alerts).
 
         Call it where alert ids follow commit order (under the alert lock on PostgreSQL, the
         single writer on SQLite), so no alert with a lower id can still appear later.
         """
         await self._refresh(conn, now)
-        found = [self._match(a) for a in new]
+        facts = [
+            story_facts(a.title, d, a.published or now)
+            for a, d in zip(new, descriptions, strict=True)
+        ]
+        found = [self._match(a, f) for a, f in zip(new, facts, strict=True)]
         if not await self._still_there(conn, [r for r in found if r is not None]):
             await self._refresh(conn, now, reload=True)  # an alert went, or its id was reused
-            found = [self._match(a) for a in new]
+            found = [self._match(a, f) for a, f in zip(new, facts, strict=True)]
         return [r.story_id if r is not None else None for r in found]
 
     async def _refresh(self, conn: AsyncConnection, now: datetime, *, reload: bool = False) -> None:
@@ -73,7 +85,11 @@ class StoryWindow:
                 alerts.c.fingerprint,
                 alerts.c.story_id,
                 alerts.c.created_at,
+                alerts.c.title,
+                alerts.c.published,
+                items.c.summary,
             )
+            .join(items, items.c.id == alerts.c.item_id)
             .where(
                 alerts.c.id > self._last_id,
                 alerts.c.created_at >= since,
@@ -83,8 +99,9 @@ class StoryWindow:
         )
         for row in await conn.execute(query):
             story = int(row.story_id or row.id)
+            facts = story_facts(row.title, row.summary, row.published or row.created_at)
             self._recent.append(
-                _Recent(row.id, row.feed_id, int(row.fingerprint), story, row.created_at)
+                _Recent(row.id, row.feed_id, int(row.fingerprint), story, row.created_at, facts)
             )
             self._last_id = max(self._last_id, int(row.id))
         while self._recent and self._recent[0].created_at < since:
@@ -128,13 +145,11 @@ class StoryWindow:
         ]
         return repeats(keys, sent)
 
-    def _match(self, alert: Alert) -> _Recent | None:
+    def _match(self, alert: Alert, facts: StoryFacts) -> _Recent | None:
         if alert.fingerprint is None:
             return None
         for recent in self._recent:
-            if recent.feed_id != alert.feed_id and self.same_story(
-                recent.fingerprint, alert.fingerprint
-            ):
+            if recent.feed_id != alert.feed_id and self.same_story(recent.facts, facts):
                 return recent
         return None
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 
-def _wordset(text: str) -> frozenset[str]:
+def wordset(text: str) -> frozenset[str]:
     """The words of a whitespace-separated list (keeps long vocabularies readable)."""
     return frozenset(text.split())
 
@@ -28,7 +28,7 @@ same-event headline pairs (tests/data/headline_pairs.json): recall 0.62 at 12, 0
 merges of unrelated headlines 0 in 300,000 random pairs at 12, 5 at 14. A false merge hides real
 news, a miss only repeats it, so the default is the stricter one."""
 
-_STOPWORDS = _wordset(
+STOPWORDS = wordset(
     """
         a an the and or but of to in on at by for with from as is are was were be been it its
         this that these those he she they we you his her their our not no so than then there has
@@ -36,7 +36,7 @@ _STOPWORDS = _wordset(
         said say new news live latest update updates breaking video watch report reports amid
         """
 )
-_SPELLINGS = {
+SPELLINGS = {
     "kiev": "kyiv",
     "donbass": "donbas",
     "zelenskyy": "zelensky",
@@ -48,14 +48,19 @@ _SPELLINGS = {
 }
 
 
-def _words(text: str) -> list[str]:
+def fold(text: str) -> str:
+    """Accents off, curly apostrophes straightened; case kept (names are told by it)."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str) -> list[str]:
+    plain = fold(text).casefold()
     out: list[str] = []
     for word in re.findall(r"[a-z0-9]+(?:\.[a-z0-9]+)*(?:'[a-z]+)?", plain):
         word = re.sub(r"'s$|'$", "", word).replace("'", "")
-        word = _SPELLINGS.get(word, word)
-        if word and word not in _STOPWORDS:
+        word = SPELLINGS.get(word, word)
+        if word and word not in STOPWORDS:
             out.append(word[:STEM])
     return out
 

@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.models import Destination, Platform, Subscription
 from bot.runtime.app import App
 from bot.store.store import Store
-from bot.text.stories import same_story
+from bot.text.story_match import same_story
 from tests.builders import (
     PEACE,
     bot_env,

@@ -13,7 +13,7 @@ from bot.delivery.notices import PauseNotices
 from bot.delivery.sinks.slack_bot import SlackSink
 from bot.models import Destination, Platform, Subscription
 from bot.store.store import Store
-from bot.text.stories import same_story
+from bot.text.story_match import same_story
 from tests.fakes.slack_server import FakeSlack
 
 T0 = datetime(2026, 11, 25, 12, tzinfo=UTC)

@@ -125,7 +125,8 @@ def _fit_total(embed: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_follow_up_embed(alert: Alert) -> dict[str, Any]:
-    """A small embed for the story's thread: "Also reported by <source>" with its title and link."""
+    """A small embed for the story's thread: "Also reported by <source>" with its title and link,
+    and what it adds (new quotes, figures, names) as the description."""
     source = discord_plain(clean(alert.source)) or "another source"
     embed: dict[str, Any] = {
         "author": {"name": truncate(f"Also reported by {source}", AUTHOR_MAX)},
@@ -135,6 +136,9 @@ def render_follow_up_embed(alert: Alert) -> dict[str, Any]:
     url = safe_url(alert.link)
     if url:
         embed["url"] = url
+    if alert.adds:
+        adds = "\n".join(discord_text(clean(add)) for add in alert.adds)
+        embed["description"] = _cut(adds, DESCRIPTION_MAX)
     stamp = published_utc(alert)
     if stamp is not None:
         embed["timestamp"] = stamp.isoformat()

@@ -32,6 +32,7 @@ def render_text(alert: Alert) -> str:
 
 
 def render_follow_up_text(alert: Alert) -> str:
-    """One line for a later source of a story already alerted."""
+    """A line for a later source of a story already alerted, then one per thing it adds."""
     link = f" {clean(alert.link)}" if alert.link else ""
-    return f"Also reported by {clean(alert.source) or 'another source'}: {clean(alert.title)}{link}"
+    line = f"Also reported by {clean(alert.source) or 'another source'}: {clean(alert.title)}{link}"
+    return "\n".join([line, *(f"  {clean(add)}" for add in alert.adds)])

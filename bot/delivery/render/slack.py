@@ -101,9 +101,13 @@ def render_blocks(
 
 
 def render_follow_up_blocks(alert: Alert) -> tuple[str, list[dict[str, Any]]]:
-    """A thread reply for a later source of the same story: "Also reported by <source>: <title>"."""
+    """A thread reply for a later source of the same story: "Also reported by <source>: <title>",
+    then what it adds (new quotes, figures, names)."""
     source = slack_text(clean(alert.source)) or "another source"
     title = clean(alert.title) or "(untitled)"
     text = f"Also reported by *{source}*: {link(alert.link, title)}"
     fallback = _cut(f"Also reported by {source}: {slack_text(title)}", FALLBACK_MAX)
-    return fallback, [_section(text)]
+    blocks = [_section(text)]
+    if alert.adds:
+        blocks.append(_section("\n".join(slack_text(clean(add)) for add in alert.adds)))
+    return fallback, blocks
