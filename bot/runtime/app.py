@@ -34,7 +34,7 @@ from bot.runtime.catalog import LiveCatalog
 from bot.runtime.ops import Metrics
 from bot.store.db import startup_lock
 from bot.store.store import Store
-from bot.text.story_match import same_story
+from bot.text.story_match import same_story, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class App:
     async def open(self) -> App:
         """Check config, migrate the database, import feeds, rules and static subscriptions."""
         bundle = load_config(self.config_dir)
+        await asyncio.to_thread(warm_up)  # the same-story word list, before any transaction
         self.store = await Store.open(self.settings.database_url, same_story)
         self.fetcher = HttpFetcher.from_settings(self.settings)
         self.catalog = LiveCatalog(self.store.catalog, self.config_dir)

@@ -136,6 +136,12 @@ def _weighted(text: str) -> dict[str, float]:
     return words
 
 
+def warm_up() -> None:
+    """Load wordfreq's English list now (~3 s, ~52 MB once a process), not inside the first
+    poll's transaction, which would hold the database's write lock meanwhile."""
+    zipf_frequency("news", "en")
+
+
 @lru_cache(maxsize=65536)
 def _weight(word: str) -> float:
     return max(0.0, RARE - zipf_frequency(word, "en"))
