@@ -56,6 +56,8 @@ _TAG = re.compile(rb"<(/?)([\w:.-]+)[^>]*?(/?)>")
 # feedparser resolves guids and links against a base, and lets a nested xml:base leak out of
 # its element when the outer base is empty: it is given this placeholder, taken off again.
 BASE = "https://base.newsbot.invalid/here/"
+_XML_BASE = b"xml:base"
+_XML_BASE_WIDE = "xml:base".encode("utf-16-le")  # found in UTF-16 of either byte order
 _HOST = BASE[: BASE.index("/", len("https://"))]
 _ROOTS = re.compile(rb"<(?:[\w.-]+:)?(rss|feed|RDF|channel)\b")
 
@@ -85,10 +87,15 @@ def _parse_xml(
     body: bytes, *, feed_id: int, url: str, content_type: str | None, source: str | None
 ) -> ParsedFeed:
     body, content_type = repair_encoding(body, content_type)
-    headers = {"content-location": BASE, "content-type": content_type or "application/xml"}
+    headers = {"content-type": content_type or "application/xml"}
     body, total = prepare(body)
+    if _XML_BASE in body or _XML_BASE_WIDE in body:  # without one feedparser joins nothing
+        headers["content-location"] = BASE
     try:
-        result = feedparser.parse(io.BytesIO(body), response_headers=headers)
+        # Relative URIs inside summaries are not resolved: their markup becomes plain text.
+        result = feedparser.parse(
+            io.BytesIO(body), response_headers=headers, resolve_relative_uris=False
+        )
     except Exception as exc:  # feedparser's own bugs on odd input must fail only this feed
         raise FeedParseError(
             f"the feed could not be read ({type(exc).__name__}: {short(exc)})"
