@@ -49,7 +49,7 @@ def entry_date(entry: Any) -> datetime | None:
 
 
 def feedparser_date(entry: Any) -> datetime | None:
-    """The date as feedparser read it, as parse.py took it before 0006 (old identities)."""
+    """The date as feedparser read it, as parse.py took it before issue 16 (old identities)."""
     for _, key in _KEYS:
         parsed = dict.get(entry, key)
         if isinstance(parsed, time.struct_time):

@@ -102,9 +102,10 @@ def _parse_xml(
         ) from None
     feed, entries = result.get("feed", {}), result.get("entries", [])
     problem = result.get("bozo_exception") if result.get("bozo") else None
-    title = title_of(feed, MAX_TITLE) or (_lost_title(body) if problem else "") or None
+    title = title_of(feed, MAX_TITLE) or None
     if not entries and not result.get("version") and not title:
         raise FeedParseError(f"not an RSS/Atom/JSON feed: {_what_is_it(body, problem)}")
+    title = title or (_lost_title(body) if problem else "") or None
     own = http(as_given(dict.get(feed, "link")))
     reader = _Reader(feed_id=feed_id, source=source or title or "", base=own, fetched=url)
     rows = newest([(entry_date(e), i, e) for i, e in enumerate(entries)])
@@ -165,7 +166,7 @@ class _Reader:
         return made
 
     def _old_identity(self, entry: Any, guid: Any, made: Item) -> str:
-        """The identity parse.py gave this entry before 0006: feedparser was given the fetched
+        """The identity parse.py gave this entry before issue 16: feedparser was given the fetched
         URL as base (a guid or link with no scheme was glued onto it), the title was read from
         `title_detail` and the date was feedparser's."""
         if isinstance(guid, str) and guid.strip():

@@ -26,7 +26,7 @@ class FeedParseError(Exception):
 class ParsedFeed:
     """A parsed feed: its name and link, up to MAX_ITEMS newest items, and any leniency warning.
 
-    `legacy` maps an item's identity to the one parse.py gave it before 0.x (a guid or link
+    `legacy` maps an item's identity to the one parse.py gave it before issue 16 (a guid or link
     resolved against the URL it was fetched from), where they differ: the seen-items lookup
     asks for both, so items stored under the old identity are not alerted again.
     """

@@ -583,7 +583,7 @@ async def test_config_subscriptions_keep_their_pause_and_go_when_dropped(tmp_pat
 async def test_items_stored_under_a_guid_glued_to_the_fetch_url_do_not_alert_again(
     tmp_path, server, clock
 ):
-    """Before 0.x parse.py gave feedparser the fetched URL as base, so a permalink guid with no
+    """Before issue 16 parse.py gave feedparser the fetched URL as base, so a permalink guid with no
     scheme (`t3_42tizy`) was stored as that URL + guid; the upgraded parser keeps the guid as
     given and the lookup asks for both, so the stored item is not news again."""
     import feedparser

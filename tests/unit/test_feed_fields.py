@@ -181,3 +181,9 @@ def test_legacy_identities_are_what_the_fetched_url_made_of_them():
         "t3_42tizy": old.entries[0].id,
         "/c.html": old.entries[2].link,
     }
+
+
+def test_an_html_page_is_refused_not_named_by_its_title():
+    body = b"<head><title>Document Moved</title></head>\n<body><h1>Object Moved</h1></body>"
+    with pytest.raises(FeedParseError, match="not an RSS/Atom/JSON feed"):
+        parse(body)
