@@ -217,8 +217,14 @@ class Pipeline:
             await self._fail(feed, report, str(exc))
             return
         unique = list({i.identity: i for i in reversed(parsed.items)}.values())[::-1]
-        unseen = await self.store.unseen(feed.id, [i.identity for i in unique])
-        fresh = [i for i in unique if i.identity in unseen]  # a feed may repeat a guid
+        old = parsed.legacy  # identities stored by versions that glued guids to the fetched URL
+        asked = [i.identity for i in unique] + [
+            old[i.identity] for i in unique if i.identity in old
+        ]
+        unseen = await self.store.unseen(feed.id, asked)
+        fresh = [  # a feed may repeat a guid
+            i for i in unique if i.identity in unseen and old.get(i.identity, i.identity) in unseen
+        ]
         report.new_items = len(fresh)
         alerts: list[Alert] = []
         for item in self._alertable(feed, fresh):

@@ -628,3 +628,46 @@ async def test_every_admin_command_of_the_registry_refuses_a_member(tmp_path, se
             assert "Only admins" not in reply.title, command.name
     finally:
         await app.close()
+
+
+async def test_items_stored_under_a_guid_glued_to_the_fetch_url_do_not_alert_again(
+    tmp_path, server, clock
+):
+    """Before issue 16 parse.py gave feedparser the fetched URL as base, so a permalink guid with no
+    scheme (`t3_42tizy`) was stored as that URL + guid; the upgraded parser keeps the guid as
+    given and the lookup asks for both, so the stored item is not news again."""
+    import feedparser
+    from sqlalchemy import insert
+
+    from bot.store.tables import items as items_table
+
+    def doc(guids: list[str]) -> str:
+        entries = "".join(
+            f"<item><title>{DONBAS} {g}</title><guid>{g}</guid></item>" for g in guids
+        )
+        return f'<rss version="2.0"><channel><title>Reddit-like</title>{entries}</channel></rss>'
+
+    server.add("/r/.rss", doc([]))
+    app, _ = await _app(tmp_path, server, clock, ["/r/.rss"])
+    try:
+        await app.poll_once()
+        # What the previous version stored: feedparser's id with the fetched URL as its base.
+        url = server.url("/r/.rss")
+        before = feedparser.parse(doc(["t3_42tizy"]), response_headers={"content-location": url})
+        old_identity = before.entries[0].id
+        assert old_identity == url.rsplit("/", 1)[0] + "/t3_42tizy"
+        async with app.store.engine.begin() as conn:
+            feed_id = (await app.store.feeds.all())[0].id
+            await conn.execute(
+                insert(items_table).values(
+                    feed_id=feed_id, identity=old_identity, title=DONBAS, seen_at=clock.now
+                )
+            )
+        server.add("/r/.rss", doc(["t3_42tizy", "t3_new"]))
+        clock.advance(61)
+        report = await app.poll_once()
+        assert report.new_items == 1 and len(report.alerts) == 1  # only t3_new
+        alert = (await app.store.alerts.get_many(report.alerts))[report.alerts[0]]
+        assert alert.title.endswith("t3_new")
+    finally:
+        await app.close()
