@@ -22,7 +22,7 @@ from typing import Any
 import feedparser
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from bot.feeds.charset import repair_encoding
+from bot.feeds.xmltext import as_utf8_without_dtd
 from bot.models import Item
 from bot.text.normalize import clean_inline, clean_text, html_to_text
 
@@ -84,7 +84,7 @@ def parse_feed(
 def _parse_xml(
     body: bytes, *, feed_id: int, url: str, content_type: str | None, source: str | None
 ) -> ParsedFeed:
-    body, content_type = repair_encoding(body, content_type)
+    body, content_type = as_utf8_without_dtd(body, content_type)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     body, total = first_items(fix_charrefs(strip_dtd(body)))
     try:
