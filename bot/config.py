@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     fetch_per_host: int = Field(default=2, ge=1)
     fetch_concurrency: int = Field(default=100, ge=1)
+    full_text_seconds: float = Field(
+        default=15.0, gt=0, description="all article fetches of one poll together, at most"
+    )
+    full_text_per_poll: int = Field(default=10, ge=0, description="article fetches per poll")
+    full_text_concurrency: int = Field(default=4, ge=1, description="article fetches at once")
     fetch_allow_private: list[str] = Field(
         default_factory=list, description="CIDRs or host names admitted despite SSRF checks"
     )

@@ -46,6 +46,9 @@ class PipelineOptions:
     batch: int = 500
     concurrency: int = 128
     full_text_below: int = 800
+    full_text_seconds: float = 15.0  # all article fetches of one poll, together
+    full_text_per_poll: int = 10
+    full_text_concurrency: int = 4
 
 
 @dataclass
@@ -219,10 +222,10 @@ class Pipeline:
         fresh = [i for i in unique if i.identity in unseen]  # a feed may repeat a guid
         report.new_items = len(fresh)
         alerts: list[Alert] = []
-        for item in self._alertable(feed, fresh):
-            alert, full_text = await self._alert(feed, item)
-            if alert is not None:
-                alerts.append(alert)
+        matched = [(i, m) for i in self._alertable(feed, fresh) if not (m := self._match(i)).empty]
+        texts = await self._full_texts(feed, [item for item, _ in matched])
+        for (item, matches), full_text in zip(matched, texts, strict=True):
+            alerts.append(await self._alert(feed, item, matches, full_text))
             if full_text:  # kept as the item's content: fetched once, reused by rule tests
                 fresh[fresh.index(item)] = item.model_copy(update={"content": full_text})
         record = PollRecord(
@@ -250,12 +253,13 @@ class Pipeline:
         newest_first = sorted(fresh, key=lambda i: i.published or oldest, reverse=True)
         return newest_first[: self.options.backfill]
 
-    async def _alert(self, feed: Feed, item: Item) -> tuple[Alert | None, str | None]:
-        """The item's alert if any rule or actor matches, and the article text if fetched."""
-        matches: MatchResult = self.catalog.matcher.match(item)
-        if matches.empty:
-            return None, None
-        full_text = await self._full_text(feed, item)
+    def _match(self, item: Item) -> MatchResult:
+        return self.catalog.matcher.match(item)
+
+    async def _alert(
+        self, feed: Feed, item: Item, matches: MatchResult, full_text: str | None
+    ) -> Alert:
+        """The alert for an item that matched, enriched from the article text when fetched."""
         loop = asyncio.get_running_loop()
         content = await loop.run_in_executor(
             self._text_worker, enrich, item, matches, self.catalog.actors, full_text
@@ -272,13 +276,44 @@ class Pipeline:
             matches=matches,
             fingerprint=fingerprint(item.title),  # leads differ by outlet; titles agree
         )
-        return alert, full_text
+        return alert
 
-    async def _full_text(self, feed: Feed, item: Item) -> str | None:
-        """The article's main text when the feed carries only a teaser; None on any failure."""
+    async def _full_texts(self, feed: Feed, items: list[Item]) -> list[str | None]:
+        """Article texts for the items whose feed carries only a teaser, fetched concurrently:
+        at most `full_text_per_poll` of them, `full_text_concurrency` at once (and the fetcher's
+        per-host limit), all within `full_text_seconds`; late ones are alerted without."""
+        options = self.options
+        wanted = [i for i in items if self._wants_full_text(feed, i)][: options.full_text_per_poll]
+        if not wanted:
+            return [None] * len(items)
+        texts: dict[str, str | None] = {}
+        slots = asyncio.Semaphore(options.full_text_concurrency)
+
+        async def one(item: Item) -> None:
+            async with slots:
+                texts[item.identity] = await self._full_text(item)
+
+        tasks = [asyncio.create_task(one(i)) for i in wanted]
+        _, late = await asyncio.wait(tasks, timeout=options.full_text_seconds)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if late:
+            log.info(
+                "feed %s: %d article(s) not fetched within %g s; alerted from the feed's text",
+                feed.url,
+                len(late),
+                options.full_text_seconds,
+            )
+        return [texts.get(i.identity) for i in items]
+
+    def _wants_full_text(self, feed: Feed, item: Item) -> bool:
         body = item.content or item.summary
-        if not feed.full_text or not item.link or len(body) >= self.options.full_text_below:
-            return None
+        return bool(feed.full_text and item.link and len(body) < self.options.full_text_below)
+
+    async def _full_text(self, item: Item) -> str | None:
+        """The article's main text; None on any failure."""
+        assert item.link is not None
         result = await self.fetcher.fetch(item.link)
         if result.outcome is not FetchOutcome.ok:
             log.info("full text of %s not fetched: %s", item.link, result.error)

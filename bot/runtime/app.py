@@ -128,6 +128,9 @@ class App:
                 owner=self.owner,
                 backfill=self.settings.backfill,
                 lease_seconds=self.settings.lease_seconds,
+                full_text_seconds=self.settings.full_text_seconds,
+                full_text_per_poll=self.settings.full_text_per_poll,
+                full_text_concurrency=self.settings.full_text_concurrency,
             ),
             clock=self.clock,
         )
