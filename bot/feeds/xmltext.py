@@ -4,6 +4,7 @@ The DOCTYPE (and any entity declaration) is removed from the *decoded* text, so 
 it (UTF-7 `+ADw-!DOCTYPE`, BOM-less UTF-16/32 named only by the HTTP charset, EBCDIC). The result
 is labelled UTF-8 in both the XML declaration and the content type, so feedparser cannot decode
 it any other way, and its own DOCTYPE handling (which keeps "safe" entities) finds nothing.
+Attributes and elements are bounded on the same text (bot/feeds/bounds.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from bot.feeds.bounds import bound_document
 from bot.feeds.charset import UTF8, declared_encoding, repair_encoding
 
 _BOMS = (
@@ -30,7 +32,7 @@ _MEDIA = re.compile(r"^\s*([\w.+-]+/[\w.+-]+)")
 def as_utf8_without_dtd(body: bytes, content_type: str | None) -> tuple[bytes, str]:
     """`body` decoded once, its DTD removed, re-encoded as UTF-8; and the matching content type."""
     text = decode(body, content_type)
-    text = strip_dtd_text(text)
+    text = bound_document(strip_dtd_text(text))
     text = _DECL.sub(r"\g<1>utf-8\g<3>", text, count=1)
     media = _MEDIA.match(content_type or "")
     kind = media[1] if media else "application/xml"
