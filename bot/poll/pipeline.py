@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -17,6 +16,7 @@ from typing import Protocol
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.models import Alert, Feed, Item, MatchResult
 from bot.poll.unchanged import UnchangedBatch
+from bot.poll.workers import DaemonWorkers
 from bot.ports import Fetcher, FetchOutcome, Matcher, PollRecord, PollStore, Unchanged
 from bot.retry import backoff_seconds
 from bot.rules.schema import Actor
@@ -94,10 +94,12 @@ class Pipeline:
         self.on_alerts: Callable[[], None] | None = None  # told when a commit created alerts
         # Quotes, summaries and article extraction take ~1-100 ms an item: one thread of their
         # own keeps the event loop polling meanwhile, and runs them one at a time.
-        self._text_worker = ThreadPoolExecutor(1, thread_name_prefix="enrich")
+        self._text_worker = DaemonWorkers(1, "enrich")
+        self._parser = DaemonWorkers(2, "parse")  # abandoned at exit: SIGTERM never waits on one
 
     def close(self) -> None:
-        self._text_worker.shutdown(wait=False, cancel_futures=True)
+        self._text_worker.close()
+        self._parser.close()
 
     async def poll_due(self) -> PollReport:
         """Claim due feeds in batches and poll them concurrently, claiming more as slots free.
@@ -206,7 +208,7 @@ class Pipeline:
             await self._fail(feed, report, result.error or "fetch failed", result.retry_after)
             return
         try:
-            parsed = await asyncio.to_thread(  # feedparser's sanitiser is ~1 µs/byte: off the loop
+            parsed = await self._parser.run(  # feedparser's sanitiser is ~1 µs/byte: off the loop
                 parse_feed,
                 result.body,
                 feed_id=feed.id,
@@ -260,10 +262,7 @@ class Pipeline:
         self, feed: Feed, item: Item, matches: MatchResult, full_text: str | None
     ) -> Alert:
         """The alert for an item that matched, enriched from the article text when fetched."""
-        loop = asyncio.get_running_loop()
-        content = await loop.run_in_executor(
-            self._text_worker, enrich, item, matches, self.catalog.actors, full_text
-        )
+        content = await self._text_worker.run(enrich, item, matches, self.catalog.actors, full_text)
         alert = Alert(
             feed_id=feed.id,
             item_identity=item.identity,
@@ -318,8 +317,8 @@ class Pipeline:
         if result.outcome is not FetchOutcome.ok:
             log.info("full text of %s not fetched: %s", item.link, result.error)
             return None
-        return await asyncio.get_running_loop().run_in_executor(
-            self._text_worker, extract_main_text, result.body, result.final_url or item.link
+        return await self._text_worker.run(
+            extract_main_text, result.body, result.final_url or item.link
         )
 
     def _next(self, feed: Feed, now: datetime) -> datetime:
