@@ -7,6 +7,7 @@ A bad file raises ConfigError naming the file, the key path and what was expecte
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
 
@@ -195,6 +196,8 @@ def parse_yaml(text: str, where: str) -> Any:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > YAML_MAX_BYTES:
         raise ConfigError(f"{where}: {size:,} bytes is over the {YAML_MAX_BYTES:,}-byte limit")
+    if _flow_depth(text) > YAML_MAX_DEPTH:  # PyYAML's scanner is quadratic in `[[[[…` depth
+        raise ConfigError(f"{where}: nested too deeply (more than {YAML_MAX_DEPTH} levels)")
     loader = _BoundedLoader(text)
     try:
         return loader.get_single_data()
@@ -206,6 +209,18 @@ def parse_yaml(text: str, where: str) -> Any:
         raise ConfigError(f"{where}: nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of `[` and `{` (brackets inside quotes count too: an upper bound)."""
+    depth = deepest = 0
+    for bracket in _FLOW.findall(text):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_FLOW = re.compile(r"[\[\]{}]")
 
 
 def load_yaml_model(path: Path, model: type[M]) -> M:
