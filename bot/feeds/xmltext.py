@@ -13,7 +13,7 @@ import codecs
 import re
 
 from bot.feeds.bounds import bound_document
-from bot.feeds.charset import UTF8, declared_encoding, repair_encoding
+from bot.feeds.charset import STRAY_AS_1252, UTF8, declared_encoding, repair_encoding
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -43,8 +43,8 @@ def decode(body: bytes, content_type: str | None) -> str:
     """The document's text: BOM first, then the byte pattern of UTF-16/32, then the HTTP charset
     or XML declaration (mislabels repaired), with feedparser's fallbacks UTF-8 then windows-1252."""
     for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(codec, "replace")
+        if body.startswith(bom):  # a stray byte in UTF-8 is most likely windows-1252
+            return body[len(bom) :].decode(codec, STRAY_AS_1252 if codec == UTF8 else "replace")
     wide = wide_codec(body)
     if wide is not None:
         return body.decode(wide, "replace")
