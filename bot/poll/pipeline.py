@@ -298,10 +298,12 @@ class Pipeline:
                 texts[item.identity] = await self._full_text(item)
 
         tasks = [asyncio.create_task(one(i)) for i in wanted]
-        _, late = await asyncio.wait(tasks, timeout=options.full_text_seconds)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            _, late = await asyncio.wait(tasks, timeout=options.full_text_seconds)
+        finally:  # late fetches, or all of them when the poll itself is cancelled
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         if late:
             log.info(
                 "feed %s: %d article(s) not fetched within %g s; alerted from the feed's text",

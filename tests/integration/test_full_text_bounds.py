@@ -62,3 +62,42 @@ async def test_hanging_article_pages_do_not_hold_the_poll(tmp_path):
         finally:
             released.set()
             await app.close()
+
+
+async def test_a_cancelled_poll_leaves_no_article_fetch_running(tmp_path):
+    async with FeedServer() as server:
+        server.hang("/page")
+        item = (
+            f"<item><title>{PEACE}</title><link>{server.url('/page')}</link><guid>h</guid>"
+            "<description>teaser</description></item>"
+        )
+        server.add(
+            "/feed.xml", f"<rss version='2.0'><channel><title>H</title>{item}</channel></rss>"
+        )
+        settings = Settings(
+            database_url=app_database(tmp_path),
+            fetch_allow_private=["127.0.0.1/32"],
+            metrics_port=None,
+            full_text_seconds=3600,
+        )
+        config = write_config(tmp_path / "config", [server.url("/feed.xml")], full_text=True)
+        sink = ConsoleSink(Console(file=io.StringIO(), width=120))
+        app = await App(settings, config_dir=config, extra_sinks={Platform.console: sink}).open()
+        try:
+            poll = asyncio.create_task(app.poll_once())
+            for _ in range(12_000):  # until the article fetch hangs (at most ~2 min)
+                if server.hits["/page"]:
+                    break
+                await asyncio.sleep(0.01)
+            assert server.hits["/page"]
+            poll.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await poll
+            fetching = [
+                t
+                for t in asyncio.all_tasks()
+                if "_full_texts" in t.get_coro().__qualname__ and not t.done()
+            ]
+            assert fetching == []
+        finally:
+            await app.close()
