@@ -7,6 +7,7 @@ A bad file raises ConfigError naming the file, the key path and what was expecte
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
 
@@ -49,6 +50,11 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     fetch_per_host: int = Field(default=2, ge=1)
     fetch_concurrency: int = Field(default=100, ge=1)
+    full_text_seconds: float = Field(
+        default=15.0, gt=0, description="all article fetches of one poll together, at most"
+    )
+    full_text_per_poll: int = Field(default=10, ge=0, description="article fetches per poll")
+    full_text_concurrency: int = Field(default=4, ge=1, description="article fetches at once")
     fetch_allow_private: list[str] = Field(
         default_factory=list, description="CIDRs or host names admitted despite SSRF checks"
     )
@@ -190,6 +196,8 @@ def parse_yaml(text: str, where: str) -> Any:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > YAML_MAX_BYTES:
         raise ConfigError(f"{where}: {size:,} bytes is over the {YAML_MAX_BYTES:,}-byte limit")
+    if _flow_depth(text) > YAML_MAX_DEPTH:  # PyYAML's scanner is quadratic in `[[[[…` depth
+        raise ConfigError(f"{where}: nested too deeply (more than {YAML_MAX_DEPTH} levels)")
     loader = _BoundedLoader(text)
     try:
         return loader.get_single_data()
@@ -201,6 +209,18 @@ def parse_yaml(text: str, where: str) -> Any:
         raise ConfigError(f"{where}: nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of `[` and `{` (brackets inside quotes count too: an upper bound)."""
+    depth = deepest = 0
+    for bracket in _FLOW.findall(text):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_FLOW = re.compile(r"[\[\]{}]")
 
 
 def load_yaml_model(path: Path, model: type[M]) -> M:

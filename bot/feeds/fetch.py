@@ -7,6 +7,7 @@ fetcher never raises on anything the network or a hostile server can do.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Self
@@ -32,6 +33,7 @@ MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
 CHUNK = 64 * 1024
+_USERINFO = re.compile(r"//[^/?#@]*@")
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/xml;q=0.9, application/json;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -110,6 +112,7 @@ class HttpFetcher:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 resolver=GuardedResolver(self.policy, self._resolve),
+                socket_factory=self.policy.open_socket,
                 limit=self.concurrency,
                 limit_per_host=self.per_host,
             )
@@ -250,6 +253,11 @@ class HttpFetcher:
     def _describe(self, exc: BaseException, url: URL) -> str:
         """Turn any exception from a fetch into one sentence naming the host and the cause."""
         host = url.host or str(url)
+        url = _without_credentials(url)
+        if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
+            exc.os_error, AddressRefused
+        ):
+            exc = exc.os_error
         if isinstance(exc, AddressRefused):
             return exc.for_url(str(url))
         if isinstance(exc, SsrfError):
@@ -290,12 +298,24 @@ def _redirect_target(url: URL, location: str) -> URL:
     try:
         target = url.join(URL(location))
     except (ValueError, TypeError):
-        raise FetchFailed(f"{url.host} redirected to an invalid URL {location!r}") from None
-    if target.scheme not in ("http", "https"):
+        shown = _USERINFO.sub("//", location)
+        raise FetchFailed(f"{url.host} redirected to an invalid URL {shown!r}") from None
+    if target.user is not None or target.password is not None:
         raise FetchFailed(
-            f"{url.host} redirected to {location!r}; only http:// and https:// are followed"
+            f"{url.host} redirected to {_without_credentials(target)}, a URL with credentials "
+            "(user:password@); it was not followed"
+        )
+    if target.scheme not in ("http", "https"):
+        shown = _USERINFO.sub("//", location)
+        raise FetchFailed(
+            f"{url.host} redirected to {shown!r}; only http:// and https:// are followed"
         )
     return target
+
+
+def _without_credentials(url: URL) -> URL:
+    """`url` without any user:password, so no error message or log repeats a password."""
+    return url.with_user(None) if url.user is not None or url.password is not None else url
 
 
 def _size(n: int) -> str:

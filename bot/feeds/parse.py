@@ -18,7 +18,6 @@ from typing import Any
 import feedparser
 from feedparser.urls import _urljoin
 
-from bot.feeds.charset import repair_encoding
 from bot.feeds.dates import entry_date, feedparser_date
 from bot.feeds.fields import block, http, inline, resolve, title_of
 from bot.feeds.identity import distinct, identity, is_relative
@@ -36,6 +35,7 @@ from bot.feeds.parsed import (
     untitled,
 )
 from bot.feeds.prepare import first_items, fix_charrefs, prepare, strip_dtd
+from bot.feeds.xmltext import as_utf8_without_dtd
 from bot.models import Item
 from bot.text.normalize import clean_inline, html_to_text
 
@@ -86,7 +86,7 @@ def parse_feed(
 def _parse_xml(
     body: bytes, *, feed_id: int, url: str, content_type: str | None, source: str | None
 ) -> ParsedFeed:
-    body, content_type = repair_encoding(body, content_type)
+    body, content_type = as_utf8_without_dtd(body, content_type)
     headers = {"content-type": content_type or "application/xml"}
     body, total = prepare(body)
     if _XML_BASE in body or _XML_BASE_WIDE in body:  # without one feedparser joins nothing

@@ -1,7 +1,10 @@
 """SSRF guard: feed URLs may only reach public addresses, checked on the exact IPs connected to.
 
 The check lives inside an aiohttp resolver, so every hop (redirects included) connects only to
-addresses that passed it; DNS rebinding between check and connect is therefore impossible.
+addresses that passed it; DNS rebinding between check and connect is therefore impossible. The
+socket factory checks again the exact address each socket is about to connect to, so hosts that
+aiohttp passes by the resolver (IP literals, legacy numeric forms like `2130706433` or `127.1`
+in some aiohttp versions) are refused whatever aiohttp does.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+AddrInfo = tuple[int, int, int, str, tuple[Any, ...]]
 ResolveFn = Callable[[str, int], Awaitable[Sequence[str]]]
 """Resolve (host, port) to IP address strings; injectable so tests can fake DNS."""
 
@@ -124,6 +129,7 @@ class AddressPolicy:
     def __init__(self, allow: Iterable[str] = ()) -> None:
         self.networks: list[IPNetwork] = []
         self.hosts: set[str] = set()
+        self.named: set[str] = set()  # addresses admitted because an allow-listed name had them
         for entry in (e.strip() for e in allow):
             if not entry:
                 continue
@@ -146,7 +152,21 @@ class AddressPolicy:
     def _admits(self, host: str, ip: IPAddress, kind: str) -> bool:
         if kind == "cloud metadata":
             return any(n.num_addresses == 1 and ip in n for n in self.networks)
-        return _host_key(host) in self.hosts or any(ip in n for n in self.networks)
+        if any(ip in n for n in self.networks):
+            return True
+        if _host_key(host) in self.hosts:
+            self.named.add(str(ip))
+            return True
+        return False
+
+    def open_socket(self, addr_info: AddrInfo) -> socket.socket:
+        """aiohttp's socket factory: a socket only towards an address the policy admits, checked
+        on the very address about to be connected to (it must be a canonical IP)."""
+        family, kind, proto, _, sockaddr = addr_info
+        address = str(sockaddr[0])
+        if address.split("%", 1)[0] not in self.named:
+            self.check(address, address)
+        return socket.socket(family=family, type=kind, proto=proto)
 
 
 def _host_key(host: str) -> str:

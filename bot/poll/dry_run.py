@@ -5,6 +5,7 @@ Used by `newsbot rules test` and the admins' `rules test` chat command.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ from bot.models import Item, RuleMatch
 from bot.ports import ItemArchive
 from bot.rules.compile import compile_rules
 from bot.rules.schema import Actor, Rule
+
+BATCH = 200
 
 
 @dataclass
@@ -36,12 +39,26 @@ class DryRun:
 
 
 async def dry_run(alerts: ItemArchive, rule: Rule, actors: Sequence[Actor]) -> DryRun:
-    """Match `rule` alone against every stored item, oldest first."""
+    """Match `rule` alone against every stored item, oldest first, in batches off the event
+    loop (a chat command's dry run over thousands of items never stalls the bot)."""
     matcher = compile_rules([rule], list(actors))
     result = DryRun(rule)
+
+    def match(batch: list[Item]) -> list[tuple[Item, RuleMatch]]:
+        hits = []
+        for item in batch:
+            found = next((m for m in matcher.match(item).rules if m.rule_id == rule.id), None)
+            if found is not None:
+                hits.append((item, found))
+        return hits
+
+    batch: list[Item] = []
     async for item in alerts.iter_items():
         result.scanned += 1
-        found = next((m for m in matcher.match(item).rules if m.rule_id == rule.id), None)
-        if found is not None:
-            result.hits.append((item, found))
+        batch.append(item)
+        if len(batch) >= BATCH:
+            result.hits += await asyncio.to_thread(match, batch)
+            batch = []
+    if batch:
+        result.hits += await asyncio.to_thread(match, batch)
     return result

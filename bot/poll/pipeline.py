@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -17,6 +16,7 @@ from typing import Protocol
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.models import Alert, Feed, Item, MatchResult
 from bot.poll.unchanged import UnchangedBatch
+from bot.poll.workers import DaemonWorkers
 from bot.ports import Fetcher, FetchOutcome, Matcher, PollRecord, PollStore, Unchanged
 from bot.retry import backoff_seconds
 from bot.rules.schema import Actor
@@ -46,6 +46,9 @@ class PipelineOptions:
     batch: int = 500
     concurrency: int = 128
     full_text_below: int = 800
+    full_text_seconds: float = 15.0  # all article fetches of one poll, together
+    full_text_per_poll: int = 10
+    full_text_concurrency: int = 4
 
 
 @dataclass
@@ -91,10 +94,12 @@ class Pipeline:
         self.on_alerts: Callable[[], None] | None = None  # told when a commit created alerts
         # Quotes, summaries and article extraction take ~1-100 ms an item: one thread of their
         # own keeps the event loop polling meanwhile, and runs them one at a time.
-        self._text_worker = ThreadPoolExecutor(1, thread_name_prefix="enrich")
+        self._text_worker = DaemonWorkers(1, "enrich")
+        self._parser = DaemonWorkers(2, "parse")  # abandoned at exit: SIGTERM never waits on one
 
     def close(self) -> None:
-        self._text_worker.shutdown(wait=False, cancel_futures=True)
+        self._text_worker.close()
+        self._parser.close()
 
     async def poll_due(self) -> PollReport:
         """Claim due feeds in batches and poll them concurrently, claiming more as slots free.
@@ -205,7 +210,7 @@ class Pipeline:
             await self._fail(feed, report, result.error or "fetch failed", result.retry_after)
             return
         try:
-            parsed = await asyncio.to_thread(  # feedparser's sanitiser is ~1 µs/byte: off the loop
+            parsed = await self._parser.run(  # feedparser's sanitiser is ~1 µs/byte: off the loop
                 parse_feed,
                 result.body,
                 feed_id=feed.id,
@@ -227,10 +232,14 @@ class Pipeline:
         ]
         report.new_items = len(fresh)
         alerts: list[Alert] = []
-        for item in self._alertable(feed, fresh):
-            alert, full_text = await self._alert(feed, item)
-            if alert is not None:
-                alerts.append(alert)
+        alertable = self._alertable(feed, fresh)
+        # Rule regexes run on RE2 (linear time), yet 200 KB articles times many rules add up:
+        # matching runs on the text worker, so the event loop (and /healthz) never waits on it.
+        results = await self._text_worker.run(self._match_all, alertable)
+        matched = [(i, m) for i, m in zip(alertable, results, strict=True) if not m.empty]
+        texts = await self._full_texts(feed, [item for item, _ in matched])
+        for (item, matches), full_text in zip(matched, texts, strict=True):
+            alerts.append(await self._alert(feed, item, matches, full_text))
             if full_text:  # kept as the item's content: fetched once, reused by rule tests
                 fresh[fresh.index(item)] = item.model_copy(update={"content": full_text})
         record = PollRecord(
@@ -258,16 +267,15 @@ class Pipeline:
         newest_first = sorted(fresh, key=lambda i: i.published or oldest, reverse=True)
         return newest_first[: self.options.backfill]
 
-    async def _alert(self, feed: Feed, item: Item) -> tuple[Alert | None, str | None]:
-        """The item's alert if any rule or actor matches, and the article text if fetched."""
-        matches: MatchResult = self.catalog.matcher.match(item)
-        if matches.empty:
-            return None, None
-        full_text = await self._full_text(feed, item)
-        loop = asyncio.get_running_loop()
-        content = await loop.run_in_executor(
-            self._text_worker, enrich, item, matches, self.catalog.actors, full_text
-        )
+    def _match_all(self, items: list[Item]) -> list[MatchResult]:
+        matcher = self.catalog.matcher
+        return [matcher.match(item) for item in items]
+
+    async def _alert(
+        self, feed: Feed, item: Item, matches: MatchResult, full_text: str | None
+    ) -> Alert:
+        """The alert for an item that matched, enriched from the article text when fetched."""
+        content = await self._text_worker.run(enrich, item, matches, self.catalog.actors, full_text)
         alert = Alert(
             feed_id=feed.id,
             item_identity=item.identity,
@@ -280,19 +288,52 @@ class Pipeline:
             matches=matches,
             fingerprint=fingerprint(item.title),  # leads differ by outlet; titles agree
         )
-        return alert, full_text
+        return alert
 
-    async def _full_text(self, feed: Feed, item: Item) -> str | None:
-        """The article's main text when the feed carries only a teaser; None on any failure."""
+    async def _full_texts(self, feed: Feed, items: list[Item]) -> list[str | None]:
+        """Article texts for the items whose feed carries only a teaser, fetched concurrently:
+        at most `full_text_per_poll` of them, `full_text_concurrency` at once (and the fetcher's
+        per-host limit), all within `full_text_seconds`; late ones are alerted without."""
+        options = self.options
+        wanted = [i for i in items if self._wants_full_text(feed, i)][: options.full_text_per_poll]
+        if not wanted:
+            return [None] * len(items)
+        texts: dict[str, str | None] = {}
+        slots = asyncio.Semaphore(options.full_text_concurrency)
+
+        async def one(item: Item) -> None:
+            async with slots:
+                texts[item.identity] = await self._full_text(item)
+
+        tasks = [asyncio.create_task(one(i)) for i in wanted]
+        try:
+            _, late = await asyncio.wait(tasks, timeout=options.full_text_seconds)
+        finally:  # late fetches, or all of them when the poll itself is cancelled
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if late:
+            log.info(
+                "feed %s: %d article(s) not fetched within %g s; alerted from the feed's text",
+                feed.url,
+                len(late),
+                options.full_text_seconds,
+            )
+        return [texts.get(i.identity) for i in items]
+
+    def _wants_full_text(self, feed: Feed, item: Item) -> bool:
         body = item.content or item.summary
-        if not feed.full_text or not item.link or len(body) >= self.options.full_text_below:
-            return None
+        return bool(feed.full_text and item.link and len(body) < self.options.full_text_below)
+
+    async def _full_text(self, item: Item) -> str | None:
+        """The article's main text; None on any failure."""
+        assert item.link is not None
         result = await self.fetcher.fetch(item.link)
         if result.outcome is not FetchOutcome.ok:
             log.info("full text of %s not fetched: %s", item.link, result.error)
             return None
-        return await asyncio.get_running_loop().run_in_executor(
-            self._text_worker, extract_main_text, result.body, result.final_url or item.link
+        return await self._text_worker.run(
+            extract_main_text, result.body, result.final_url or item.link
         )
 
     def _next(self, feed: Feed, now: datetime) -> datetime:

@@ -11,7 +11,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -31,6 +31,7 @@ from bot.models import Destination, Platform, Subscription
 from bot.poll.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
 from bot.runtime.catalog import LiveCatalog
+from bot.runtime.health import Check, Health, backlog_check, feeds_check, tick_check
 from bot.runtime.ops import Metrics
 from bot.store.db import startup_lock
 from bot.store.store import Store
@@ -101,7 +102,9 @@ class App:
         self.notices: PauseNotices | None = None
         self.digest_sender: DigestSender
         self._session: aiohttp.ClientSession | None = None
-        self.health: dict[str, object] = {}
+        self.health = Health()
+        self.started = clock()
+        self.last_done: dict[str, datetime] = {}  # when each tick last completed without error
         self._kick: asyncio.Task[None] | None = None
         self._kick_again = False
 
@@ -131,6 +134,9 @@ class App:
                 owner=self.owner,
                 backfill=self.settings.backfill,
                 lease_seconds=self.settings.lease_seconds,
+                full_text_seconds=self.settings.full_text_seconds,
+                full_text_per_poll=self.settings.full_text_per_poll,
+                full_text_concurrency=self.settings.full_text_concurrency,
             ),
             clock=self.clock,
         )
@@ -213,7 +219,7 @@ class App:
         m.items.inc(report.new_items)
         m.alerts.inc(len(report.alerts))
         m.last_poll.set(self.clock().timestamp())
-        self.health["last_poll"] = self.clock().isoformat()
+        self.last_done["poll"] = self.clock()
         if report.polled:
             log.info(
                 "poll: %d feeds, %d unchanged, %d failed, %d new items, %d alerts",
@@ -228,7 +234,40 @@ class App:
     async def dispatch_once(self) -> DispatchReport:
         report = await self.dispatcher.dispatch_once()
         self._count(report)
+        self.last_done["dispatch"] = self.clock()
         return report
+
+    def watch_health(self, role: str) -> None:
+        """Add the checks /healthz runs for `role`: the database and its figures, every role;
+        the poll tick for pollers; the dispatch tick for dispatchers."""
+        s = self.settings
+        overdue_after = timedelta(seconds=max(300.0, 10 * s.dispatch_tick_seconds))
+        self.health.info["role"] = role
+
+        async def database() -> list[Check]:
+            now = self.clock()
+            figures = await self.store.health.figures(now, overdue_after)
+            self.metrics.pending.set(figures.pending)
+            return [
+                Check("database", True, "answered"),
+                feeds_check(figures),
+                backlog_check(figures, now, overdue_after),
+            ]
+
+        def ticks(name: str, every: float) -> None:
+            stale = timedelta(seconds=max(600.0, 10 * every))
+
+            async def probe() -> list[Check]:
+                last = self.last_done.get(name)
+                return [tick_check(name, last, self.started, self.clock(), stale)]
+
+            self.health.add(name, probe)
+
+        self.health.add("database", database)
+        if role in {"all", "poller"}:
+            ticks("poll", s.poll_tick_seconds)
+        if role in {"all", "dispatcher"}:
+            ticks("dispatch", s.dispatch_tick_seconds)
 
     def dispatch_soon(self) -> None:
         """Dispatch in the background now (one run at a time), without waiting for the tick."""
@@ -263,7 +302,6 @@ class App:
     async def housekeeping(self) -> None:
         pending = (await self.store.outbox.counts()).get("pending", 0)
         self.metrics.pending.set(pending)
-        self.health["pending_deliveries"] = pending
 
     async def close(self) -> None:
         if self._kick is not None:

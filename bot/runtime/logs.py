@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable
 
 import structlog
+from structlog.typing import EventDict
 
 REDACTED = "[redacted]"
 WEBHOOK_SECRETS = re.compile(
@@ -15,11 +16,25 @@ WEBHOOK_SECRETS = re.compile(
 )
 """The token part of Discord (`/webhooks/<id>/<token>`) and Slack (`/services/T…/B…/<secret>`)
 incoming webhook URLs, which subscriptions name as their destinations."""
+PATH_SECRETS = re.compile(
+    r"(/(?:hooks|webhooks|services|triggers|workflows)/)(?![^\s?#\"'<>]*\[redacted\])[^\s?#\"'<>]+",
+    re.IGNORECASE,
+)
+"""Any other URL whose path carries a token after a hook word: Slack workflow triggers
+(`/triggers/T…/…/<secret>`), Mattermost and other `/hooks/<key>` webhooks, odd webhook shapes."""
+QUERY_SECRETS = re.compile(
+    r"([?&;][\w.-]*(?:token|ticket|key|secret|sig|signature|password|passwd|pwd|auth|"
+    r"credential|session|code)[\w.-]*=)[^&;\s#\"'<>]+",
+    re.IGNORECASE,
+)
+"""Query parameters named like a credential (`?token=…`, `&ticket=…`, `api_key=…`)."""
+USERINFO = re.compile(r"(://[^/\s:@]*:)[^@/\s]+@")
+"""The password of a `scheme://user:password@host` URL."""
 
 
 class SecretFilter(logging.Filter):
-    """Replaces any configured secret value, and any webhook token, in a log record with
-    [redacted]."""
+    """Replaces any configured secret value, and any token in a URL, in a log record with
+    [redacted]. The traceback is kept (for the formatter to render) and scrubbed there."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -28,17 +43,23 @@ class SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         scrubbed = self.scrub(message)
-        if scrubbed != message or record.exc_info:
+        if scrubbed != message:
             record.msg, record.args = scrubbed, None
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
         return True
 
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return WEBHOOK_SECRETS.sub(rf"\g<1>{REDACTED}", text)
+        text = WEBHOOK_SECRETS.sub(rf"\g<1>{REDACTED}", text)
+        text = PATH_SECRETS.sub(rf"\g<1>{REDACTED}", text)
+        text = QUERY_SECRETS.sub(rf"\g<1>{REDACTED}", text)
+        return USERINFO.sub(rf"\g<1>{REDACTED}@", text)
+
+    def processor(self, _logger: object, _name: str, event: EventDict) -> EventDict:
+        """structlog processor: scrub every text value, the rendered traceback included."""
+        return {k: self.scrub(v) if isinstance(v, str) else v for k, v in event.items()}
 
 
 def setup_logging(level: str = "INFO", *, json: bool = False, secrets: Iterable[str] = ()) -> None:
@@ -46,8 +67,14 @@ def setup_logging(level: str = "INFO", *, json: bool = False, secrets: Iterable[
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
+    scrubber = SecretFilter(secrets)
     formatter = structlog.stdlib.ProcessorFormatter(
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,  # the traceback as text, so it can be scrubbed
+            scrubber.processor,
+            renderer,
+        ],
         foreign_pre_chain=[
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,
@@ -56,7 +83,7 @@ def setup_logging(level: str = "INFO", *, json: bool = False, secrets: Iterable[
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
-    handler.addFilter(SecretFilter(secrets))
+    handler.addFilter(scrubber)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

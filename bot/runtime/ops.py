@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from aiohttp import web
 from prometheus_client import (
@@ -14,6 +13,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+from bot.runtime.health import Health
 
 
 class Metrics:
@@ -52,7 +53,7 @@ class Metrics:
 class OpsServer:
     """Serves /healthz and /metrics on a local port."""
 
-    def __init__(self, metrics: Metrics, health: dict[str, Any], host: str, port: int) -> None:
+    def __init__(self, metrics: Metrics, health: Health, host: str, port: int) -> None:
         self.metrics = metrics
         self.health = health
         self.host = host
@@ -76,12 +77,17 @@ class OpsServer:
             await self._runner.cleanup()
 
     async def _healthz(self, _request: web.Request) -> web.Response:
+        """200 and "ok" only when every check passes now; else 503 and "failing"."""
+        checks = await self.health.run()
+        ok = all(c.ok for c in checks)
         body = {
-            "status": "ok",
+            "status": "ok" if ok else "failing",
             "uptime_seconds": round(time.time() - self.started, 1),
-            **self.health,
+            **self.health.info,
+            "failing": [c.name for c in checks if not c.ok],
+            "checks": [c.as_json() for c in checks],
         }
-        return web.json_response(body)
+        return web.json_response(body, status=200 if ok else 503)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
         return web.Response(

@@ -38,6 +38,7 @@ async def run(settings: Settings, *, role: str = "all") -> int:
             await discord_bot.start(app.command_service() if role in {"all", "chat"} else None)
         if slack_bot is not None:
             await slack_bot.start(app.command_service() if role in {"all", "chat"} else None)
+        app.watch_health(role)
         if settings.metrics_port:
             ops = OpsServer(app.metrics, app.health, settings.metrics_host, settings.metrics_port)
             await ops.start()
@@ -52,7 +53,6 @@ async def run(settings: Settings, *, role: str = "all") -> int:
         if role == "all":  # a new alert goes out right after its poll, not at the next tick
             app.pipeline.on_alerts = app.dispatch_soon
         ticker.every(settings.housekeeping_seconds, "housekeeping", app.housekeeping)
-        app.health["role"] = role
         await ticker.run_until_signalled()
     finally:
         if discord_bot is not None:

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import Feed
 from bot.ports import Unchanged
-from bot.store.tables import UTCDateTime, feeds
-from bot.store.tombstones import buried_idents, bury, unbury
+from bot.store.tables import UTCDateTime, feeds, items
+from bot.store.tombstones import buried_idents, bury, recall_seen, remember_seen, unbury
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,15 @@ class FeedStore:
                 )
             )
             row = (await conn.execute(select(feeds).where(feeds.c.url == url))).one()
+            if seen := await recall_seen(conn, url):  # added again: what it alerted stays seen
+                await conn.execute(
+                    insert(items),
+                    [
+                        {"feed_id": row.id, "identity": i, "title": "", "summary": "",
+                         "content": "", "source": "", "seen_at": now}
+                        for i in seen
+                    ],
+                )  # fmt: skip
         return feed_from_row(row)
 
     async def sync(self, specs: Sequence[tuple[str, str | None, int, bool]], now: datetime) -> int:
@@ -137,9 +146,12 @@ class FeedStore:
         adding it back."""
         async with self.engine.begin() as conn:
             url = (await conn.execute(select(feeds.c.url).where(feeds.c.id == feed_id))).scalar()
+            seen = select(items.c.identity).where(items.c.feed_id == feed_id)
+            identities = [r.identity for r in await conn.execute(seen)]
             result = await conn.execute(delete(feeds).where(feeds.c.id == feed_id))
             if result.rowcount and url is not None:
                 await bury(conn, "feed", url, now, by)
+                await remember_seen(conn, url, identities, now, by)
             return bool(result.rowcount)
 
     async def claim_due(

@@ -13,6 +13,7 @@ from bot.store.catalog import CatalogStore
 from bot.store.db import create_engine, migrate
 from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
+from bot.store.health import HealthStore
 from bot.store.ingest import IngestStore
 from bot.store.outbox import OutboxStore
 from bot.store.story_window import SameStory
@@ -38,6 +39,7 @@ class Store:
         self.alerts = AlertStore(engine)
         self.audit = AuditStore(engine)
         self.digests = DigestStore(engine)
+        self.health = HealthStore(engine)
 
     @classmethod
     async def open(cls, url: str, same_story: SameStory) -> Store:

@@ -66,3 +66,11 @@ def test_latin_text_and_stray_bytes_are_left_to_feedparser(body: bytes, title: s
 def test_a_utf8_bom_is_believed() -> None:
     body = b"\xef\xbb\xbf" + "España".encode("latin-1")
     assert repair_encoding(body, None) == (body, None)
+
+
+def test_utf8_bom_with_a_stray_legacy_byte_keeps_both_right() -> None:
+    body = (
+        b"\xef\xbb\xbf<rss version='2.0'><channel><title>\xd1\xa8 Espa\xf1a</title>"
+        b"<item><guid>a</guid><title>t</title></item></channel></rss>"
+    )
+    assert parse_feed(body, feed_id=1, url="https://x/").title == "Ѩ España"

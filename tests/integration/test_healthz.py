@@ -1,0 +1,168 @@
+"""/healthz tells the truth now: database, feeds, backlog and ticks, each a named check."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from rich.console import Console
+
+from bot.config import Settings
+from bot.delivery.sinks.console import ConsoleSink
+from bot.models import Platform
+from bot.runtime.app import App
+from bot.runtime.ops import OpsServer
+from tests.builders import PEACE, rss, write_config
+from tests.fakes.feed_server import FeedServer
+from tests.pg import create_pg_database, drop_pg_database, pg_problem
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def running(tmp_path: Path):
+    clock = Clock()
+    async with FeedServer() as server:
+        server.add("/feed.xml", rss([("a1", PEACE)]))
+        config = write_config(tmp_path / "config", [server.url("/feed.xml")])
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            fetch_allow_private=["127.0.0.1/32"],
+            metrics_port=None,
+        )
+        sink = ConsoleSink(Console(file=io.StringIO(), width=120))
+        app = await App(
+            settings, clock=clock, config_dir=config, extra_sinks={Platform.console: sink}
+        ).open()
+        app.watch_health("all")
+        ops = OpsServer(app.metrics, app.health, "127.0.0.1", 0)
+        await ops.start()
+        try:
+            yield app, ops, server, clock, tmp_path / "bot.db"
+        finally:
+            await ops.stop()
+            await app.close()
+
+
+async def _health(ops: OpsServer) -> tuple[int, dict]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{ops.port}/healthz") as resp,
+    ):
+        return resp.status, await resp.json()
+
+
+async def test_ok_only_while_everything_works(running):
+    app, ops, _server, _clock, _db = running
+    await app.poll_once()
+    await app.dispatch_once()
+    status, body = await _health(ops)
+    assert (status, body["status"], body["failing"]) == (200, "ok", [])
+    names = [c["name"] for c in body["checks"]]
+    assert names == ["database", "feeds", "backlog", "poll", "dispatch"]
+    assert body["role"] == "all"
+
+
+async def test_every_feed_failing_is_not_ok(running):
+    app, ops, server, _clock, _db = running
+    server.fail("/feed.xml", 500)
+    await app.poll_once()
+    await app.dispatch_once()
+    status, body = await _health(ops)
+    assert status == 503 and body["failing"] == ["feeds"]
+
+
+async def test_a_backlog_and_stale_ticks_show_now(running):
+    app, ops, _server, clock, _db = running
+    report = await app.poll_once()  # alerts queued for the console, never dispatched
+    assert report.alerts
+    clock.now += timedelta(minutes=15)
+    status, body = await _health(ops)
+    assert status == 503 and set(body["failing"]) == {"backlog", "poll", "dispatch"}
+    backlog = next(c for c in body["checks"] if c["name"] == "backlog")
+    assert backlog["pending"] == backlog["overdue"] == len(report.alerts)
+
+
+async def test_a_corrupted_database_is_not_ok(running):
+    app, ops, _server, _clock, db = running
+    await app.poll_once()
+    await app.dispatch_once()
+    await app.store.engine.dispose()  # pooled connections would still hold the old pages
+    with db.open("r+b") as f:
+        f.write(b"\x00" * 4096 * 4)
+    status, body = await _health(ops)
+    assert status == 503 and "database" in body["failing"]
+    database = next(c for c in body["checks"] if c["name"] == "database")
+    assert "database" in database["detail"].lower() or "malformed" in database["detail"]
+
+
+class TcpProxy:
+    """Forwards loopback connections to PostgreSQL until stopped: stopping is the outage."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._writers:
+            writer.transport.abort()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
+        self._writers += [writer, up_writer]
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.transport.abort()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_postgresql_down_is_not_ok(tmp_path):
+    if problem := pg_problem():
+        pytest.skip(problem)
+    url = await create_pg_database()
+    proxy = TcpProxy(int(url.split("@127.0.0.1:", 1)[1].split("/", 1)[0]))
+    await proxy.start()
+    through = url.replace(f"127.0.0.1:{proxy.target}", f"127.0.0.1:{proxy.port}")
+    config = write_config(tmp_path / "config", [])
+    settings = Settings(database_url=through, metrics_port=None)
+    app = await App(settings, config_dir=config).open()
+    app.watch_health("all")
+    ops = OpsServer(app.metrics, app.health, "127.0.0.1", 0)
+    await ops.start()
+    try:
+        await app.poll_once()
+        await app.dispatch_once()
+        assert (await _health(ops))[0] == 200
+        await proxy.stop()
+        status, body = await _health(ops)
+        assert status == 503 and "database" in body["failing"]
+    finally:
+        await ops.stop()
+        with contextlib.suppress(Exception):
+            await app.close()
+        await drop_pg_database(url)
