@@ -13,8 +13,9 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError, Settings, load_config, load_settings
-from bot.runtime.app import App, default_config_dir
+from bot.cmd import check, init
+from bot.config import ConfigError, Settings, load_settings
+from bot.runtime.app import App
 from bot.runtime.logs import setup_logging
 
 EXIT_USAGE = 2
@@ -25,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+        args.config_by = "--config" if args.config is not None else "NEWSBOT_CONFIG_DIR"
+        if args.config is not None:
+            settings = settings.model_copy(update={"config_dir": args.config})
     except ValidationError as exc:
         _fail(f"invalid NEWSBOT_* setting:\n{exc}")
     except SettingsError as exc:  # e.g. a list setting that is not JSON
@@ -85,13 +89,9 @@ def _interval(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
-    parser.add_argument(
-        "--log-level",
-        type=str.upper,
-        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-        help="default from settings",
-    )
+    _shared_options(parser, None)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    init.register(sub)
 
     run = sub.add_parser("run", help="run the bot: poll, dispatch, chat, until SIGINT/SIGTERM")
     run.add_argument("--role", choices=["all", "poller", "dispatcher", "chat"], default="all")
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     remove.set_defaults(handler=_feeds_remove)
 
     config = sub.add_parser("config", help="configuration").add_subparsers(required=True)
-    config.add_parser("check", help="validate config/*.yaml").set_defaults(handler=_config_check)
+    check.register(config)
 
     derive = sub.add_parser("derive", help="propose rules and actors (YAML) from an article")
     derive.add_argument("article", type=Path)
@@ -134,7 +134,35 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--file", type=Path, help="a rules YAML to take the rule from")
     test.add_argument("--limit", type=int, default=20)
     test.set_defaults(handler=_rules_test)
+    _share_options(parser)
     return parser
+
+
+def _shared_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """--log-level and --config, accepted before the command and after it."""
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        default=default,
+        help="default from settings (WARNING for one-shot commands)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="config folder (else NEWSBOT_CONFIG_DIR, ./config, user dir, packaged default)",
+    )
+
+
+def _share_options(parser: argparse.ArgumentParser) -> None:
+    """Give every subcommand the shared options, without overwriting a value given earlier."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _shared_options(child, argparse.SUPPRESS)
+                _share_options(child)
 
 
 async def _open(settings: Settings) -> App:
@@ -247,17 +275,6 @@ async def _feeds_remove(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await app.close()
     print(f"removed feed {feed.id}: {feed.url}")
-    return 0
-
-
-async def _config_check(_args: argparse.Namespace, settings: Settings) -> int:
-    folder = default_config_dir(settings)
-    bundle = load_config(folder)
-    print(
-        f"{folder}: ok — {len(bundle.feeds.feeds)} feeds, {len(bundle.rules.rules)} rules, "
-        f"{len(bundle.actors.actors)} actors, "
-        f"{len(bundle.subscriptions.subscriptions)} static subscriptions"
-    )
     return 0
 
 

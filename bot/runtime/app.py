@@ -17,7 +17,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.chat.commands import CommandService
-from bot.config import ConfigBundle, ConfigError, Settings, load_config
+from bot.config import ConfigBundle, ConfigError, Settings, find_config_dir, load_config
 from bot.delivery.digest import DigestSender
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
 from bot.delivery.notices import PauseNotices
@@ -38,11 +38,8 @@ log = logging.getLogger(__name__)
 
 
 def default_config_dir(settings: Settings) -> Path:
-    """`config/` in the working directory, else the one beside the package (a source checkout)."""
-    if settings.config_dir.is_absolute() or settings.config_dir.exists():
-        return settings.config_dir
-    beside = Path(__file__).resolve().parents[2] / "config"
-    return beside if beside.exists() else settings.config_dir
+    """NEWSBOT_CONFIG_DIR, else ./config, the user config dir or the packaged default."""
+    return find_config_dir(settings.config_dir).path
 
 
 def worker_id(settings: Settings) -> str:

@@ -1,0 +1,108 @@
+"""`newsbot` as an operator meets it: where config comes from, mistakes `config check`
+catches, options after the command, and one line instead of a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.builders import bot_env, write_config
+
+
+def newsbot(env: dict[str, str], *args: str, cwd: Path | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _env(tmp_path: Path, config: Path, **extra: str) -> dict[str, str]:
+    return bot_env(f"sqlite+aiosqlite:///{tmp_path}/bot.db", config, **extra)
+
+
+def test_config_check_catches_dangling_targets_and_unfetchable_feeds(tmp_path: Path):
+    feeds = [
+        "ftp://news.example.org/feed.xml",
+        "news.example.org/feed.xml",
+        "http://127.0.0.1:8080/feed.xml",
+        "http://169.254.169.254/latest/meta-data",
+        "https://news.invalid/rss",
+    ]
+    subs = [{"destination": "console", "targets": ["rule:peace-talk", "actor:sergey-lavrov"]}]
+    config = write_config(tmp_path / "config", feeds, subscriptions=subs)
+    bad = newsbot(_env(tmp_path, config, FETCH_ALLOW_PRIVATE="[]"), "config", "check", "--no-dns")
+    assert bad.returncode == 1
+    lines = bad.stderr.splitlines()
+    assert len(lines) == 6, bad.stderr
+    assert all(line.startswith(f"newsbot: {config}/") for line in lines)
+    text = bad.stderr
+    assert (
+        "subscriptions.yaml: subscriptions[0].targets: rule:peace-talk names no rule in "
+        "rules.yaml; did you mean rule:peace-talks?" in text
+    )
+    assert "feeds[0].url: feed URL 'ftp://news.example.org/feed.xml' uses ftp:" in text
+    assert "feeds[1].url" in text and "write it as https://news.example.org/feed.xml" in text
+    assert "feeds[2].url" in text and "loopback address 127.0.0.1" in text
+    assert "feeds[3].url" in text and "cloud metadata address" in text
+    assert "feeds[4].url: news.invalid is a reserved name that never resolves" in text
+    assert "Traceback" not in text
+
+
+def test_the_allow_list_admits_a_private_feed(tmp_path: Path):
+    config = write_config(tmp_path / "config", ["http://127.0.0.1:8080/feed.xml"])
+    env = _env(tmp_path, config, FETCH_ALLOW_PRIVATE='["127.0.0.1/32"]')
+    ok = newsbot(env, "config", "check", "--no-dns")
+    assert ok.returncode == 0, ok.stderr
+    assert f"{config}: ok — 1 feeds" in ok.stdout
+
+
+def test_config_check_prints_the_search_order_and_takes_config_anywhere(tmp_path: Path):
+    mine = write_config(tmp_path / "mine", [])
+    env = _env(tmp_path, mine)
+    del env["NEWSBOT_CONFIG_DIR"]
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
+    default = newsbot(env, "config", "check", cwd=tmp_path)
+    assert default.returncode == 0, default.stderr
+    listing = default.stdout.splitlines()
+    assert listing[1].split() == ["--config", "(not", "given)"]
+    assert listing[3].split()[:2] == ["./config", str(tmp_path / "config")]
+    assert listing[5].split()[:3] == ["->", "packaged", "default"]
+    for argv in (
+        ["--config", str(mine), "config", "check"],
+        ["config", "check", "--config", str(mine)],
+    ):
+        chosen = newsbot(env, *argv, cwd=tmp_path)
+        assert chosen.returncode == 0, chosen.stderr
+        assert f"-> --config             {mine}" in chosen.stdout
+        assert f"{mine}: ok — 0 feeds" in chosen.stdout
+    missing = newsbot(env, "config", "check", "--config", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert missing.returncode == 1
+    assert f"`newsbot init {tmp_path / 'nowhere'}` writes one" in missing.stdout
+    assert "rules.yaml: file not found" in missing.stderr
+
+
+def test_init_then_check_from_anywhere(tmp_path: Path):
+    env = _env(tmp_path, tmp_path / "unused")
+    del env["NEWSBOT_CONFIG_DIR"]
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
+    made = newsbot(env, "init", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    user_dir = tmp_path / "xdg" / "newsbot"
+    feeds = yaml.safe_load((user_dir / "feeds.yaml").read_text(encoding="utf-8"))
+    assert feeds["feeds"]
+    checked = newsbot(env, "config", "check", "--no-dns", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert f"-> user config dir      {user_dir}" in checked.stdout
+    again = newsbot(env, "init", cwd=tmp_path)
+    assert again.returncode == 1
+    assert again.stderr.strip() == (
+        f"newsbot: {user_dir / 'feeds.yaml'} exists; edit it, pick another folder, or pass --force"
+    )
