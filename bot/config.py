@@ -90,6 +90,42 @@ class Settings(BaseSettings):
     def _zero_disables(cls, value: int | None) -> int | None:
         return value or None
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        scheme = value.partition("://")[0].lower() if "://" in value else ""
+        if scheme not in DATABASE_SCHEMES:
+            shown = f"{scheme}://" if scheme else f"{value!r}"
+            raise ValueError(
+                f"{shown} is not supported; use sqlite:///newsbot.db (a file) or "
+                "postgresql://user:password@host:5432/newsbot"
+            )
+        return value
+
+
+DATABASE_SCHEMES = frozenset(
+    {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite", "postgresql", "postgres"}
+    | {"postgresql+asyncpg", "postgresql+psycopg2"}
+)
+"""What bot.store.db can open: SQLite through aiosqlite, PostgreSQL through asyncpg."""
+UNECHOED_SETTINGS = frozenset(
+    {"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret", "database_url"}
+)
+"""Settings whose value is never repeated in an error: tokens, and URLs that carry passwords."""
+
+
+def settings_error_lines(exc: ValidationError) -> list[str]:
+    """One line per bad setting, named as the user set it (NEWSBOT_POLL_INTERVAL_SECONDS)."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        field = str(err["loc"][0]) if err["loc"] else ""
+        name = f"NEWSBOT_{field.upper()}" if field else "settings"
+        got = err.get("input")
+        shown = "" if field in UNECHOED_SETTINGS or not isinstance(got, str) else f"={got}"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}{_clip(shown, 80)}: {message}")
+    return lines
+
 
 DOCKER_SECRETS = Path("/run/secrets")
 

@@ -3,6 +3,7 @@ catches, options after the command, and one line instead of a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from tests.builders import bot_env, write_config
+from tests.fakes.feed_server import FeedServer
 
 
 def newsbot(env: dict[str, str], *args: str, cwd: Path | None = None):
@@ -106,3 +108,18 @@ def test_init_then_check_from_anywhere(tmp_path: Path):
     assert again.stderr.strip() == (
         f"newsbot: {user_dir / 'feeds.yaml'} exists; edit it, pick another folder, or pass --force"
     )
+
+
+async def test_poll_once_exits_1_when_every_feed_failed_and_then_says_why(tmp_path: Path):
+    async with FeedServer() as server:
+        server.fail("/feed.xml", 500)
+        config = write_config(tmp_path / "config", [server.url("/feed.xml")])
+        env = _env(tmp_path, config)
+        failed = await asyncio.to_thread(newsbot, env, "poll", "--once")
+        assert failed.returncode == 1, failed.stdout + failed.stderr
+        assert "1 failed" in failed.stdout and "every feed failed" in failed.stdout
+        again = await asyncio.to_thread(newsbot, env, "poll", "--once")
+        assert again.returncode == 1
+        assert "polled 0 feeds" not in again.stdout
+        assert "no feed is due" in again.stdout and "failing (1x), backing off" in again.stdout
+        assert again.stderr == ""
