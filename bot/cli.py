@@ -14,6 +14,7 @@ from pydantic_settings import SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cmd import check, init
+from bot.cmd.feed_probe import ProbeError, probe_feed
 from bot.cmd.poll_summary import poll_summary
 from bot.config import ConfigError, Settings, load_settings, settings_error_lines
 from bot.runtime.app import App
@@ -139,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--name")
     add.add_argument("--interval", type=_interval, help="seconds between polls (10 or more)")
     add.add_argument("--no-full-text", action="store_true", help="never fetch article pages")
+    add.add_argument("--no-check", action="store_true", help="add without fetching it once")
     add.set_defaults(handler=_feeds_add)
     feeds.add_parser("list", help="list feeds and their state").set_defaults(handler=_feeds_list)
     remove = feeds.add_parser("remove", help="remove a feed by id or URL")
@@ -244,7 +246,8 @@ async def _feeds_add(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         url = validate_feed_url(args.url)
-    except ValueError as exc:
+        found = None if args.no_check else await probe_feed(url, settings)
+    except (ValueError, ProbeError) as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 1
     app = await _open(settings)
@@ -266,6 +269,8 @@ async def _feeds_add(args: argparse.Namespace, settings: Settings) -> int:
         f"added feed {feed.id}: {feed.url} (first poll records existing items without alerting "
         f"more than {settings.backfill})"
     )
+    if found:
+        print(f"  {found}")
     return 0
 
 

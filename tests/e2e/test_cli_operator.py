@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.builders import bot_env, write_config
+from tests.builders import DONBAS, PEACE, bot_env, rss, write_config
 from tests.fakes.feed_server import FeedServer
 
 
@@ -123,3 +123,24 @@ async def test_poll_once_exits_1_when_every_feed_failed_and_then_says_why(tmp_pa
         assert "polled 0 feeds" not in again.stdout
         assert "no feed is due" in again.stdout and "failing (1x), backing off" in again.stdout
         assert again.stderr == ""
+
+
+async def test_feeds_add_fetches_once_and_reports_or_refuses(tmp_path: Path):
+    async with FeedServer() as server:
+        server.add("/feed.xml", rss([("p1", PEACE), ("p2", DONBAS)], title="Loopback news"))
+        server.add("/page.html", b"<html><body>hello</body></html>", content_type="text/html")
+        config = write_config(tmp_path / "config", [])
+        env = _env(tmp_path, config)
+        added = await asyncio.to_thread(newsbot, env, "feeds", "add", server.url("/feed.xml"))
+        assert added.returncode == 0, added.stderr
+        assert "  found 'Loopback news': 2 items, RSS" in added.stdout
+        page = await asyncio.to_thread(newsbot, env, "feeds", "add", server.url("/page.html"))
+        assert page.returncode == 1
+        assert page.stderr.count("\n") == 1 and "add it anyway with --no-check" in page.stderr
+        guarded = {**env, "NEWSBOT_FETCH_ALLOW_PRIVATE": "[]"}
+        url = server.url("/feed.xml").replace("/feed.xml", "/other.xml")
+        refused = await asyncio.to_thread(newsbot, guarded, "feeds", "add", url)
+        assert refused.returncode == 1 and "loopback address 127.0.0.1" in refused.stderr
+        anyway = await asyncio.to_thread(newsbot, env, "feeds", "add", url, "--no-check")
+        assert anyway.returncode == 0 and "found" not in anyway.stdout
+        assert server.hits.get("/other.xml", 0) == 0
