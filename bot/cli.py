@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cmd import check, init
+from bot.cmd import check, init, status
 from bot.cmd.feed_probe import ProbeError, probe_feed
 from bot.cmd.poll_summary import poll_summary
 from bot.config import ConfigError, Settings, load_settings, settings_error_lines
@@ -117,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     _shared_options(parser, None)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     init.register(sub)
+    status.register(sub)
 
     run = sub.add_parser("run", help="run the bot: poll, dispatch, chat, until SIGINT/SIGTERM")
     run.add_argument("--role", choices=["all", "poller", "dispatcher", "chat"], default="all")

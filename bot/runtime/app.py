@@ -26,6 +26,7 @@ from bot.delivery.sinks.webhooks import DiscordWebhookSink, SlackWebhookSink
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.ssrf import validate_feed_url
 from bot.models import Destination, Platform, Subscription
+from bot.policy.reach import reach_warnings
 from bot.poll.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
 from bot.runtime.catalog import LiveCatalog
@@ -35,6 +36,8 @@ from bot.store.store import Store
 from bot.text.stories import same_story
 
 log = logging.getLogger(__name__)
+TOKENS = {Platform.discord: "discord_token", Platform.slack: "slack_bot_token"}
+"""The setting that lets this process post to each chat platform."""
 
 
 def default_config_dir(settings: Settings) -> Path:
@@ -157,6 +160,15 @@ class App:
             lease_seconds=self.settings.lease_seconds,
         )
         return self
+
+    async def reach_warnings(self) -> list[str]:
+        """Why some or all alerts would be posted nowhere (no token, no subscription, a
+        subscription naming no rule or actor); logged by `newsbot run` at start."""
+        tokens = {p for p, t in TOKENS.items() if getattr(self.settings, t) is not None}
+        rules = {r.id for r in await self.store.catalog.rules()}
+        actors = {a.id for a in self.catalog.actors}
+        subscriptions = await self.store.subscriptions.all()
+        return reach_warnings(tokens, subscriptions, rules, actors)
 
     def command_service(self) -> CommandService:
         """The platform-neutral chat command service over this app's store."""

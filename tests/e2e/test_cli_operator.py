@@ -144,3 +144,39 @@ async def test_feeds_add_fetches_once_and_reports_or_refuses(tmp_path: Path):
         anyway = await asyncio.to_thread(newsbot, env, "feeds", "add", url, "--no-check")
         assert anyway.returncode == 0 and "found" not in anyway.stdout
         assert server.hits.get("/other.xml", 0) == 0
+
+
+async def test_status_after_a_poll_and_the_start_warning_when_alerts_go_nowhere(tmp_path: Path):
+    async with FeedServer() as server:
+        server.add("/feed.xml", rss([("p1", PEACE)]))
+        server.fail("/broken.xml", 500)
+        config = write_config(
+            tmp_path / "config", [server.url("/feed.xml"), server.url("/broken.xml")]
+        )
+        env = _env(tmp_path, config, BACKFILL="5")
+        polled = await asyncio.to_thread(newsbot, env, "poll", "--once")
+        assert polled.returncode == 0, polled.stderr
+        shown = await asyncio.to_thread(newsbot, env, "status")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "feeds: 2 (1 ok, 1 failing, 0 paused)"
+    assert lines[1].startswith(f"  failing {server.url('/broken.xml')} (1x): ")
+    assert "outbox: 1 sent" in lines and "alerts go to: 1× console" in lines
+    assert any(line.startswith("last poll: 20") and "ago)" in line for line in lines)
+    assert any(line.startswith("last dispatch: 20") for line in lines)
+    assert not any(line.startswith("warning:") for line in lines)
+
+
+async def test_app_warns_when_alerts_have_nowhere_to_go(tmp_path: Path):
+    from bot.config import Settings
+    from bot.runtime.app import App
+
+    config = write_config(tmp_path / "config", [])
+    (config / "subscriptions.yaml").write_text("subscriptions: []\n", encoding="utf-8")
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/w.db", metrics_port=0)
+    app = await App(settings, config_dir=config).open()
+    try:
+        [warning] = await app.reach_warnings()
+    finally:
+        await app.close()
+    assert warning.startswith("alerts go nowhere: no chat token")
