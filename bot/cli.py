@@ -1,4 +1,4 @@
-"""`newsbot` command line: run, demo, poll, feeds, config check, derive, rules test."""
+"""`newsbot` command line: init, status, run, demo, poll, feeds, config check, derive, rules."""
 
 from __future__ import annotations
 
