@@ -1,17 +1,23 @@
-# newsbot: one image for every role (`newsbot run --role ...`).
+# newsbot: one image for every role (`docker run IMAGE run --role poller`; the entrypoint is
+# `newsbot`, so a command is its arguments). Dependencies come from the hashed lock.
 FROM python:3.11-slim AS base
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN useradd --system --uid 10001 newsbot && mkdir /data && chown newsbot /data
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
-COPY bot ./bot
-RUN pip install .
+# bot/default_config links to ../../config: copy both before building the package.
 COPY config ./config
+COPY bot ./bot
+RUN pip install --no-deps . && rm -rf build
 COPY seeds ./seeds
 USER newsbot
-ENV NEWSBOT_DATABASE_URL=sqlite+aiosqlite:////data/newsbot.db NEWSBOT_METRICS_HOST=0.0.0.0
+ENV NEWSBOT_DATABASE_URL=sqlite+aiosqlite:////data/newsbot.db \
+    NEWSBOT_METRICS_HOST=0.0.0.0 NEWSBOT_METRICS_PORT=9108
 VOLUME ["/data"]
 EXPOSE 9108
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:9108/healthz', timeout=4)" || exit 1
+# Probes the port in NEWSBOT_METRICS_PORT, whatever a deployment sets it to.
+HEALTHCHECK --interval=30s --timeout=5s CMD ["python", "-m", "bot.cmd.healthcheck"]
 ENTRYPOINT ["newsbot"]
 CMD ["run"]

@@ -1,21 +1,26 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
+# Installs come from the hashed lock files; `make lock` remakes them after pyproject.toml changes.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+UV     := uv==0.13.8
+LOCKENV := build/lock-env
 
-.PHONY: demo test lint types contracts pytest clean
+.PHONY: demo test lint types contracts pytest lock lock-upgrade lock-check clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
+	$(PYTHON) tools/lockfile.py check
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/newsbot demo
 
-test: $(STAMP) lint types contracts pytest
+test: $(STAMP) lock-check lint types contracts pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,6 +37,21 @@ contracts: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 	NEWSBOT_TEST_DATABASE=postgresql $(BIN)/pytest -m app_db
+
+# Remake requirements.lock and requirements-dev.lock from pyproject.toml, keeping every pin
+# that still fits (lock-upgrade moves them all to the newest releases). uv comes from PyPI.
+$(LOCKENV)/bin/uv:
+	$(PYTHON) -m venv $(LOCKENV)
+	$(LOCKENV)/bin/pip install --quiet '$(UV)'
+
+lock: $(LOCKENV)/bin/uv
+	$(PYTHON) tools/lockfile.py write $(LOCKENV)/bin/uv
+
+lock-upgrade: $(LOCKENV)/bin/uv
+	$(PYTHON) tools/lockfile.py write $(LOCKENV)/bin/uv --upgrade
+
+lock-check:
+	$(PYTHON) tools/lockfile.py check
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

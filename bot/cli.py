@@ -1,4 +1,4 @@
-"""`newsbot` command line: run, demo, poll, feeds, config check, derive, rules test."""
+"""`newsbot` command line: init, status, run, demo, poll, feeds, config check, derive, rules."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError, Settings, load_config, load_settings
-from bot.runtime.admin_cli import add_admin_commands
-from bot.runtime.app import App, default_config_dir
+from bot.cmd import check, init, status
+from bot.cmd.admin import add_admin_commands
+from bot.cmd.poll_summary import poll_summary
+from bot.config import ConfigError, Settings, load_settings, settings_error_lines
+from bot.runtime.app import App
 from bot.runtime.logs import setup_logging
 
 EXIT_USAGE = 2
@@ -26,8 +28,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+        args.config_by = "--config" if args.config is not None else "NEWSBOT_CONFIG_DIR"
+        if args.config is not None:
+            settings = settings.model_copy(update={"config_dir": args.config})
     except ValidationError as exc:
-        _fail(f"invalid NEWSBOT_* setting:\n{exc}")
+        _fail("\n".join(settings_error_lines(exc)))
     except SettingsError as exc:  # e.g. a list setting that is not JSON
         _fail(f"{exc}; list settings are JSON, e.g. NEWSBOT_SLACK_ADMINS='[\"U0123ABCD\"]'")
     except ConfigError as exc:
@@ -42,8 +47,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         if s is not None
     ]
-    quiet = "WARNING" if args.handler is _demo else settings.log_level  # the demo prints its own
-    setup_logging(args.log_level or quiet, json=settings.log_json, secrets=secrets)
+    setup_logging(_log_level(args, settings), json=settings.log_json, secrets=secrets)
     try:
         code = asyncio.run(args.handler(args, settings))
     except ConfigError as exc:
@@ -52,36 +56,57 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = 130
     except (OSError, SQLAlchemyError) as exc:  # the database, a file or a port: one clear line
         logging.getLogger(__name__).debug("failed", exc_info=True)
-        _fail(f"{_setting_hint(exc)}{type(exc).__name__}: {exc}".splitlines()[0])
+        _fail(_one_line(exc, settings.database_url))
     sys.exit(code)
 
 
-def _setting_hint(exc: BaseException) -> str:
+def _log_level(args: argparse.Namespace, settings: Settings) -> str:
+    """--log-level, else NEWSBOT_LOG_LEVEL for `run` or when set; one-shot commands print
+    only warnings by default, so their output is theirs."""
+    if args.log_level:
+        return str(args.log_level)
+    if args.handler is _run or "log_level" in settings.model_fields_set:
+        return settings.log_level
+    return "WARNING"
+
+
+def _one_line(exc: BaseException, database_url: str) -> str:
+    """An operating-system or database error as one line, with the setting it comes from."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{_setting_hint(exc, database_url)}{type(exc).__name__}: {text}"
+
+
+def _setting_hint(exc: BaseException, database_url: str = "") -> str:
     """Which setting an operating-system or database error most likely comes from."""
-    text = str(exc)
+    text = str(exc).lower()
+    postgres = database_url.lower().startswith("postgres")
     if isinstance(exc, ConnectionRefusedError | TimeoutError):
         return "cannot reach the database in NEWSBOT_DATABASE_URL (is it running?): "
-    if isinstance(exc, SQLAlchemyError) or ".db" in text or "database" in text.lower():
+    if postgres and any(w in text for w in ("password", "authentication", "role ", "pg_hba")):
+        return "PostgreSQL refused the login in NEWSBOT_DATABASE_URL (check user and password): "
+    if postgres and "database" in text and "does not exist" in text:
+        return "the database in NEWSBOT_DATABASE_URL does not exist (createdb it first): "
+    if postgres and isinstance(exc, SQLAlchemyError | OSError):
+        return "cannot use the PostgreSQL database in NEWSBOT_DATABASE_URL: "
+    if isinstance(exc, SQLAlchemyError) or ".db" in text or "database" in text:
         return "cannot open NEWSBOT_DATABASE_URL (does its directory exist, is it writable?): "
-    if "address already in use" in text.lower():
+    if "address already in use" in text:
         return "NEWSBOT_METRICS_PORT is taken by another process (set another, or 0): "
     return ""
 
 
 def _fail(message: str) -> None:
-    print(f"newsbot: {message}", file=sys.stderr)
+    for line in message.splitlines() or [""]:
+        print(f"newsbot: {line}", file=sys.stderr)
     sys.exit(1)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
-    parser.add_argument(
-        "--log-level",
-        type=str.upper,
-        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-        help="default from settings",
-    )
+    _shared_options(parser, None)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    init.register(sub)
+    status.register(sub)
 
     run = sub.add_parser("run", help="run the bot: poll, dispatch, chat, until SIGINT/SIGTERM")
     run.add_argument("--role", choices=["all", "poller", "dispatcher", "chat"], default="all")
@@ -102,10 +127,10 @@ def _parser() -> argparse.ArgumentParser:
     add_admin_commands(sub)  # feeds add|list|remove, from the chat command registry
 
     config = sub.add_parser("config", help="configuration").add_subparsers(required=True)
-    config.add_parser("check", help="validate config/*.yaml").set_defaults(handler=_config_check)
+    check.register(config)
 
     derive = sub.add_parser("derive", help="propose rules and actors (YAML) from an article")
-    derive.add_argument("article", type=Path)
+    derive.add_argument("article", help="a UTF-8 text file with the article's title and body")
     derive.set_defaults(handler=_derive)
 
     rules = sub.add_parser("rules", help="watch rules").add_subparsers(required=True)
@@ -114,7 +139,35 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--file", type=Path, help="a rules YAML to take the rule from")
     test.add_argument("--limit", type=int, default=20)
     test.set_defaults(handler=_rules_test)
+    _share_options(parser)
     return parser
+
+
+def _shared_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """--log-level and --config, accepted before the command and after it."""
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        default=default,
+        help="default from settings (WARNING for one-shot commands)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="config folder (else NEWSBOT_CONFIG_DIR, ./config, user dir, packaged default)",
+    )
+
+
+def _share_options(parser: argparse.ArgumentParser) -> None:
+    """Give every subcommand the shared options, without overwriting a value given earlier."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _shared_options(child, argparse.SUPPRESS)
+                _share_options(child)
 
 
 async def _open(settings: Settings) -> App:
@@ -158,35 +211,24 @@ async def _poll(args: argparse.Namespace, settings: Settings) -> int:
             await app.store.feeds.make_due(app.clock())
         report = await app.poll_once()
         sent = await app.drain()
+        feeds = await app.store.feeds.all()
     finally:
         await app.close()
-    print(
-        f"polled {report.polled} feeds: {report.not_modified} unchanged, {report.failed} failed, "
-        f"{report.new_items} new items, {len(report.alerts)} alerts, {sent.sent} delivered"
-    )
-    for url, error in report.errors.items():
-        print(f"  {url}: {error}")
-    return 0
+    lines, code = poll_summary(report, sent.sent, feeds, app.clock())
+    print("\n".join(lines))
+    return code
 
-
-async def _config_check(_args: argparse.Namespace, settings: Settings) -> int:
-    folder = default_config_dir(settings)
-    bundle = load_config(folder)
-    print(
-        f"{folder}: ok — {len(bundle.feeds.feeds)} feeds, {len(bundle.rules.rules)} rules, "
-        f"{len(bundle.actors.actors)} actors, "
-        f"{len(bundle.subscriptions.subscriptions)} static subscriptions"
-    )
     return 0
 
 
 async def _derive(args: argparse.Namespace, _settings: Settings) -> int:
+    from bot.cmd.article import ArticleError, read_article
     from bot.rules.derive import derive_yaml
 
     try:
-        text = args.article.read_text(encoding="utf-8")
-    except OSError as exc:
-        print(f"newsbot: cannot read {args.article}: {exc}", file=sys.stderr)
+        text = read_article(args.article)
+    except ArticleError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
         return 1
     print(derive_yaml(text), end="")
     return 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
 
@@ -36,7 +38,9 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite+aiosqlite:///newsbot.db"
-    config_dir: Path = Path("config")
+    config_dir: Path | None = Field(
+        default=None, description="where the YAML config lives; unset: see config_search()"
+    )
     poll_interval_seconds: int = Field(default=300, ge=10)
     poll_tick_seconds: float = Field(default=5.0, gt=0)
     dispatch_tick_seconds: float = Field(default=1.0, gt=0)
@@ -92,6 +96,42 @@ class Settings(BaseSettings):
     def _zero_disables(cls, value: int | None) -> int | None:
         return value or None
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        scheme = value.partition("://")[0].lower() if "://" in value else ""
+        if scheme not in DATABASE_SCHEMES:
+            shown = f"{scheme}://" if scheme else f"{value!r}"
+            raise ValueError(
+                f"{shown} is not supported; use sqlite:///newsbot.db (a file) or "
+                "postgresql://user:password@host:5432/newsbot"
+            )
+        return value
+
+
+DATABASE_SCHEMES = frozenset(
+    {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite", "postgresql", "postgres"}
+    | {"postgresql+asyncpg", "postgresql+psycopg2"}
+)
+"""What bot.store.db can open: SQLite through aiosqlite, PostgreSQL through asyncpg."""
+UNECHOED_SETTINGS = frozenset(
+    {"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret", "database_url"}
+)
+"""Settings whose value is never repeated in an error: tokens, and URLs that carry passwords."""
+
+
+def settings_error_lines(exc: ValidationError) -> list[str]:
+    """One line per bad setting, named as the user set it (NEWSBOT_POLL_INTERVAL_SECONDS)."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        field = str(err["loc"][0]) if err["loc"] else ""
+        name = f"NEWSBOT_{field.upper()}" if field else "settings"
+        got = err.get("input")
+        shown = "" if field in UNECHOED_SETTINGS or not isinstance(got, str) else f"={got}"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}{_clip(shown, 80)}: {message}")
+    return lines
+
 
 DOCKER_SECRETS = Path("/run/secrets")
 
@@ -107,6 +147,54 @@ def load_settings() -> Settings:
     if chosen and not folder.is_dir():
         raise ConfigError(f"NEWSBOT_SECRETS_DIR={chosen} is not a directory")
     return Settings(_secrets_dir=folder if folder.is_dir() else None)
+
+
+@dataclass(frozen=True)
+class ConfigPlace:
+    """One place config may come from: how it was chosen, the folder, and whether it exists."""
+
+    label: str
+    path: Path
+
+    @property
+    def exists(self) -> bool:
+        return self.path.is_dir()
+
+
+def packaged_config_dir() -> Path:
+    """The seed config shipped inside the package (a copy of the checkout's config/)."""
+    return Path(str(resources.files("bot").joinpath("default_config")))
+
+
+def user_config_dir(environ: dict[str, str] | None = None) -> Path:
+    """`$XDG_CONFIG_HOME/newsbot` (else ~/.config/newsbot); `%APPDATA%\\newsbot` on Windows."""
+    env = os.environ if environ is None else environ
+    if os.name == "nt" and env.get("APPDATA"):
+        return Path(env["APPDATA"]) / "newsbot"
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "newsbot"
+
+
+def config_search(
+    chosen: Path | None, chosen_by: str = "NEWSBOT_CONFIG_DIR", cwd: Path | None = None
+) -> list[ConfigPlace]:
+    """Where config is looked for, in order; an explicit folder (`--config`, the variable)
+    is the only place when given, found or not."""
+    if chosen is not None:
+        return [ConfigPlace(chosen_by, chosen)]
+    return [
+        ConfigPlace("./config", (cwd or Path.cwd()) / "config"),
+        ConfigPlace("user config dir", user_config_dir()),
+        ConfigPlace("packaged default", packaged_config_dir()),
+    ]
+
+
+def find_config_dir(
+    chosen: Path | None, chosen_by: str = "NEWSBOT_CONFIG_DIR", cwd: Path | None = None
+) -> ConfigPlace:
+    """The first place of `config_search` that exists (the explicit one, even if missing)."""
+    places = config_search(chosen, chosen_by, cwd)
+    return next((p for p in places if p.exists), places[0]) if chosen is None else places[0]
 
 
 class FeedSpec(Frozen):
@@ -327,3 +415,35 @@ def _cross_check(rules: RuleSet, actors: ActorSet) -> list[str]:
         for ref in rule.actors
         if ref not in known
     ]
+
+
+def dangling_targets(
+    subscriptions: SubscriptionFile, rule_ids: set[str], actor_ids: set[str]
+) -> list[str]:
+    """One line per static subscription target naming no known rule or actor (a typo such
+    as `rule:peace-talk` would otherwise never alert and never say so)."""
+    known = {"rule": rule_ids, "actor": actor_ids}
+    out = []
+    for i, sub in enumerate(subscriptions.subscriptions):
+        for target in sub.targets:
+            kind, _, ref = target.partition(":")
+            if target == "*" or ref in known[kind]:
+                continue
+            near = [k for k in known[kind] if _distance(k, ref) <= max(2, len(ref) // 4)]
+            close = sorted(near, key=lambda k: (_distance(k, ref), k))[:3]
+            hint = f"; did you mean {', '.join(f'{kind}:{c}' for c in close)}?" if close else ""
+            out.append(
+                f"subscriptions.yaml: subscriptions[{i}].targets: {target} names no {kind} in "
+                f"{kind}s.yaml{hint}"
+            )
+    return out
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, to suggest the id a typo meant."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]

@@ -19,7 +19,7 @@ import aiohttp
 from bot.chat.commands import CommandService
 from bot.chat.discord.mentions import DiscordMentions
 from bot.chat.slack.mentions import SlackMentions
-from bot.config import ConfigBundle, ConfigError, Settings, load_config
+from bot.config import ConfigBundle, ConfigError, Settings, find_config_dir, load_config
 from bot.delivery.digest import DigestSender
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
 from bot.delivery.notices import PauseNotices
@@ -28,6 +28,7 @@ from bot.delivery.sinks.webhooks import DiscordWebhookSink, SlackWebhookSink
 from bot.feeds.fetch import HttpFetcher
 from bot.feeds.ssrf import validate_feed_url
 from bot.models import Destination, Platform, Subscription
+from bot.policy.reach import reach_warnings
 from bot.poll.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
 from bot.runtime.catalog import LiveCatalog
@@ -38,14 +39,13 @@ from bot.store.store import Store
 from bot.text.story_match import same_story, warm_up
 
 log = logging.getLogger(__name__)
+TOKENS = {Platform.discord: "discord_token", Platform.slack: "slack_bot_token"}
+"""The setting that lets this process post to each chat platform."""
 
 
 def default_config_dir(settings: Settings) -> Path:
-    """`config/` in the working directory, else the one beside the package (a source checkout)."""
-    if settings.config_dir.is_absolute() or settings.config_dir.exists():
-        return settings.config_dir
-    beside = Path(__file__).resolve().parents[2] / "config"
-    return beside if beside.exists() else settings.config_dir
+    """NEWSBOT_CONFIG_DIR, else ./config, the user config dir or the packaged default."""
+    return find_config_dir(settings.config_dir).path
 
 
 def worker_id(settings: Settings) -> str:
@@ -169,6 +169,15 @@ class App:
             lease_seconds=self.settings.lease_seconds,
         )
         return self
+
+    async def reach_warnings(self) -> list[str]:
+        """Why some or all alerts would be posted nowhere (no token, no subscription, a
+        subscription naming no rule or actor); logged by `newsbot run` at start."""
+        tokens = {p for p, t in TOKENS.items() if getattr(self.settings, t) is not None}
+        rules = {r.id for r in await self.store.catalog.rules()}
+        actors = {a.id for a in self.catalog.actors}
+        subscriptions = await self.store.subscriptions.all()
+        return reach_warnings(tokens, subscriptions, rules, actors)
 
     def command_service(self) -> CommandService:
         """The platform-neutral chat command service over this app's store."""

@@ -19,9 +19,9 @@ import yaml
 from aiohttp import web
 from rich.console import Console
 
-from bot.config import Settings
+from bot.config import Settings, packaged_config_dir
 from bot.models import Alert
-from bot.runtime.app import App, default_config_dir
+from bot.runtime.app import App
 
 FEEDS = {
     "antiwar.xml": "Antiwar.com",
@@ -78,7 +78,7 @@ async def serve(feeds: StaticFeeds) -> AsyncIterator[str]:
 
 @contextmanager
 def demo_config(base_url: str, rules_from: Path) -> Iterator[Path]:
-    """A temporary config dir: the project's rules and actors, the sample feeds, the console."""
+    """A temporary config dir: the seed rules and actors, the sample feeds, the console."""
     with tempfile.TemporaryDirectory(prefix="newsbot-demo-") as tmp:
         folder = Path(tmp)
         for name in ("rules.yaml", "actors.yaml"):
@@ -96,7 +96,7 @@ def demo_config(base_url: str, rules_from: Path) -> Iterator[Path]:
 async def run_demo(console: Console | None = None) -> int:
     """Run the two polls and print what happened; return 0 when the expected alerts appeared."""
     out = console or Console(highlight=False)
-    rules_from = default_config_dir(Settings())
+    rules_from = packaged_config_dir()  # the seed rules the check below expects
     feeds = StaticFeeds()
     async with serve(feeds) as base_url:
         with demo_config(base_url, rules_from) as config_dir:
@@ -117,7 +117,7 @@ async def _two_polls(app: App, feeds: StaticFeeds, out: Console) -> int:
     rules = len(await app.store.catalog.rules())
     actors = len(app.catalog.actors)
     out.rule("[bold]newsbot demo[/bold]")
-    out.print(f"{rules} watch rules and {actors} actors from config/; 3 sample feeds on loopback")
+    out.print(f"{rules} watch rules and {actors} actors from the seed config; 3 feeds on loopback")
     first = await app.poll_once()
     out.print(
         f"poll 1: {first.polled} feeds fetched, {first.new_items} existing items recorded "

@@ -32,6 +32,9 @@ async def run(settings: Settings, *, role: str = "all") -> int:
         )
     sinks = {**(discord_bot.sinks if discord_bot else {}), **(slack_bot.sinks if slack_bot else {})}
     app = await App(settings, extra_sinks=sinks).open()
+    if role in {"all", "dispatcher"}:  # the roles that post: say when alerts go nowhere
+        for line in await app.reach_warnings():
+            log.warning(line)
     ops: OpsServer | None = None
     try:
         if discord_bot is not None:  # the dispatcher role needs REST only, not the gateway

@@ -72,10 +72,12 @@ def test_config_check_catches_twice_listed_feeds_and_bare_targets(tmp_path: Path
 def test_feeds_add_list_remove_and_refusals(tmp_path: Path):
     config = write_config(tmp_path / "config", [])
     env = _env(tmp_path, config)
-    added = newsbot(env, "feeds", "add", "https://news.example.org/rss.xml", "--name", "Example")
+    added = newsbot(
+        env, "feeds", "add", "https://news.example.org/rss.xml", "--name", "Example", "--no-check"
+    )
     assert added.returncode == 0, added.stderr
     assert "added feed 1" in added.stdout
-    again = newsbot(env, "feeds", "add", "https://news.example.org/rss.xml")
+    again = newsbot(env, "feeds", "add", "https://news.example.org/rss.xml", "--no-check")
     assert again.returncode == 1 and "already added" in again.stderr
     hostile = newsbot(env, "feeds", "add", "file:///etc/passwd")
     assert hostile.returncode == 1 and "http" in hostile.stderr

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from bot.chat.feeds_admin import FeedRefused
 from bot.chat.guard import Caller
 from bot.chat.registry import COMMANDS, Arg, Type
+from bot.cmd.feed_probe import ProbeError, probe_feed
 from bot.config import Settings
 from bot.models import Platform
 from bot.runtime.app import App
@@ -63,10 +64,17 @@ def add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         parser = groups[head].add_parser(leaf, help=command.help[0].lower() + command.help[1:])
         for arg in command.args:
             _add_argument(parser, arg)
+        if command.path == ("feeds", "add"):  # the terminal can wait for one fetch; chat cannot
+            parser.add_argument("--no-check", action="store_true", help="add without fetching it")
         parser.set_defaults(handler=HANDLERS[command.path])
 
 
 async def _feeds_add(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        found = None if args.no_check else await probe_feed(args.url, settings)
+    except (ValueError, ProbeError) as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 1
     app = await App(settings).open()
     try:
         feed = await app.command_service().feeds.add_feed(
@@ -85,6 +93,8 @@ async def _feeds_add(args: argparse.Namespace, settings: Settings) -> int:
         f"added feed {feed.id}: {feed.url} (first poll records existing items without alerting "
         f"more than {settings.backfill})"
     )
+    if found:
+        print(f"  {found}")
     return 0
 
 
