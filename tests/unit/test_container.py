@@ -13,6 +13,7 @@ import yaml
 from bot.cli import _parser
 from bot.cmd import healthcheck
 from bot.config import Settings
+from bot.runtime.health import Health
 from bot.runtime.ops import Metrics, OpsServer
 from tests.paths import ROOT
 
@@ -67,7 +68,7 @@ def test_the_healthcheck_follows_the_configured_port() -> None:
 
 
 async def test_the_probe_passes_on_a_serving_bot_and_fails_without_one(monkeypatch) -> None:
-    server = OpsServer(Metrics(), {}, "127.0.0.1", 0)
+    server = OpsServer(Metrics(), Health(), "127.0.0.1", 0)
     await server.start()
     try:
         monkeypatch.setenv("NEWSBOT_METRICS_PORT", str(server.port))
