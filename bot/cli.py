@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.runtime.app import App, default_config_dir
 from bot.runtime.logs import setup_logging
 
 EXIT_USAGE = 2
+LIST_EXAMPLE = """NEWSBOT_OWNERS='["discord:123456", "slack:U012AB"]'"""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -27,9 +29,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         settings = load_settings()
     except ValidationError as exc:
-        _fail(f"invalid NEWSBOT_* setting:\n{exc}")
+        _fail(settings_problem(exc))
     except SettingsError as exc:  # e.g. a list setting that is not JSON
-        _fail(f"{exc}; list settings are JSON, e.g. NEWSBOT_SLACK_ADMINS='[\"U0123ABCD\"]'")
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"NEWSBOT_{field[1].upper()}" if field else "a NEWSBOT_* setting"
+        _fail(f"{name} is not valid JSON; list settings are JSON, e.g. {LIST_EXAMPLE}")
     except ConfigError as exc:
         _fail(str(exc))
     secrets = [
@@ -54,6 +58,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         logging.getLogger(__name__).debug("failed", exc_info=True)
         _fail(f"{_setting_hint(exc)}{type(exc).__name__}: {exc}".splitlines()[0])
     sys.exit(code)
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """The bad NEWSBOT_* settings on one line, each named by its variable."""
+    problems = []
+    for error in exc.errors():
+        name = "NEWSBOT_" + str(error["loc"][0]).upper() if error["loc"] else "NEWSBOT_*"
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(message if message.startswith(name) else f"{name}: {message}")
+    return "invalid setting: " + "; ".join(problems)
 
 
 def _setting_hint(exc: BaseException) -> str:

@@ -7,6 +7,7 @@ A bad file raises ConfigError naming the file, the key path and what was expecte
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
 
@@ -74,6 +75,10 @@ class Settings(BaseSettings):
         default=1.0, ge=0, description="seconds between posts to one Slack channel (Slack: ~1)"
     )
     slack_admins: list[str] = Field(default_factory=list)
+    owners: list[str] = Field(
+        default_factory=list,
+        description='who may change the shared rules and feeds: ["discord:123", "slack:U012AB"]',
+    )
     worker_id: str | None = Field(
         default=None, description="stable id of this process; its stale leases free on restart"
     )
@@ -85,6 +90,21 @@ class Settings(BaseSettings):
     @classmethod
     def _zero_disables(cls, value: int | None) -> int | None:
         return value or None
+
+    @field_validator("owners")
+    @classmethod
+    def _owner_accounts(cls, value: list[str]) -> list[str]:
+        """Each owner as `discord:<user id>` or `slack:<user id>`, the form audit rows use."""
+        for entry in value:
+            if not OWNER.fullmatch(entry):
+                raise ValueError(
+                    f"NEWSBOT_OWNERS: {entry!r} is not discord:<user id> or slack:<user id>; "
+                    'e.g. NEWSBOT_OWNERS=\'["discord:123456", "slack:U012AB"]\''
+                )
+        return value
+
+
+OWNER = re.compile(r"discord:[0-9]{1,20}|slack:[UW][A-Z0-9]{2,20}")
 
 
 DOCKER_SECRETS = Path("/run/secrets")
