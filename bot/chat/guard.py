@@ -37,11 +37,9 @@ def shared_scope_warning(owners: Collection[str], servers: int | None = None) ->
     count, once Discord reports the bot in more than one server. None when there is no risk."""
     if owners or (servers is not None and servers < 2):
         return None
-    return (
-        SHARED_SCOPE
-        if servers is None
-        else f"the bot is in {servers} Discord servers: " + (SHARED_SCOPE)
-    )
+    if servers is None:
+        return SHARED_SCOPE
+    return f"the bot is in {servers} Discord servers: {SHARED_SCOPE}"
 
 
 class Caller(Frozen):
