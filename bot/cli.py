@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.runtime.app import App
 from bot.runtime.logs import setup_logging
 
 EXIT_USAGE = 2
+LIST_EXAMPLE = """NEWSBOT_OWNERS='["discord:123456", "slack:U012AB"]'"""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -34,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValidationError as exc:
         _fail("\n".join(settings_error_lines(exc)))
     except SettingsError as exc:  # e.g. a list setting that is not JSON
-        _fail(f"{exc}; list settings are JSON, e.g. NEWSBOT_SLACK_ADMINS='[\"U0123ABCD\"]'")
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"NEWSBOT_{field[1].upper()}" if field else "a NEWSBOT_* setting"
+        _fail(f"{name} is not valid JSON; list settings are JSON, e.g. {LIST_EXAMPLE}")
     except ConfigError as exc:
         _fail(str(exc))
     secrets = [

@@ -84,6 +84,10 @@ class Settings(BaseSettings):
         default=1.0, ge=0, description="seconds between posts to one Slack channel (Slack: ~1)"
     )
     slack_admins: list[str] = Field(default_factory=list)
+    owners: list[str] = Field(
+        default_factory=list,
+        description='who may change the shared rules and feeds: ["discord:123", "slack:U012AB"]',
+    )
     worker_id: str | None = Field(
         default=None, description="stable id of this process; its stale leases free on restart"
     )
@@ -106,6 +110,18 @@ class Settings(BaseSettings):
                 f"{shown} is not supported; use sqlite:///newsbot.db (a file) or "
                 "postgresql://user:password@host:5432/newsbot"
             )
+        return value
+
+    @field_validator("owners")
+    @classmethod
+    def _owner_accounts(cls, value: list[str]) -> list[str]:
+        """Each owner as `discord:<user id>` or `slack:<user id>`, the form audit rows use."""
+        for entry in value:
+            if not OWNER.fullmatch(entry):
+                raise ValueError(
+                    f"{entry!r} is not discord:<user id> or slack:<user id>; "
+                    'e.g. NEWSBOT_OWNERS=\'["discord:123456", "slack:U012AB"]\''
+                )
         return value
 
 
@@ -131,6 +147,9 @@ def settings_error_lines(exc: ValidationError) -> list[str]:
         message = str(err["msg"]).removeprefix("Value error, ")
         lines.append(f"{name}{_clip(shown, 80)}: {message}")
     return lines
+
+
+OWNER = re.compile(r"discord:[0-9]{1,20}|slack:[UW][A-Z0-9]{2,20}")
 
 
 DOCKER_SECRETS = Path("/run/secrets")

@@ -39,8 +39,9 @@ class CommandService:
         validate_feed_url: Callable[[str], str],
         default_interval: int = 300,
         mentions: Mapping[Platform, MentionSyntax] | None = None,
+        owners: frozenset[str] = frozenset(),
     ) -> None:
-        self.guard = Guard(store, clock)
+        self.guard = Guard(store, clock, owners)
         self.lookups = Lookups(store, self.guard)
         self.subs = Subscriptions(store, clock, self.lookups, self.guard, mentions or {})
         self.rules = RulesAdmin(store, clock, self.lookups, self.guard)

@@ -59,7 +59,7 @@ class FeedsAdmin:
         full_text: bool = True,
     ) -> Feed:
         """Add and audit a feed; FeedRefused (its `reply` set for a refusal) otherwise."""
-        if refusal := await self.guard.admin(caller, "feeds.add", url):
+        if refusal := await self.guard.permit(caller, "feeds.add", url):
             raise FeedRefused(refusal.title, refusal)
         if name is not None and len(name) > MAX_FEED_NAME:
             raise FeedRefused(f"its name is {len(name)} characters long; {MAX_FEED_NAME} at most")
@@ -82,7 +82,7 @@ class FeedsAdmin:
 
     async def remove_feed(self, caller: Caller, feed: str) -> Feed:
         """Remove and audit the feed with this id or URL; FeedRefused otherwise."""
-        if refusal := await self.guard.admin(caller, "feeds.remove", feed):
+        if refusal := await self.guard.permit(caller, "feeds.remove", feed):
             raise FeedRefused(refusal.title, refusal)
         found = await self.store.feeds.find(feed)
         if found is None:
@@ -94,7 +94,7 @@ class FeedsAdmin:
         return found
 
     async def list_feeds(self, caller: Caller) -> Reply:
-        if refusal := await self.guard.admin(caller, "feeds.list", None):
+        if refusal := await self.guard.permit(caller, "feeds.list", None):
             return refusal
         feeds = await self.store.feeds.all()
         lines = [

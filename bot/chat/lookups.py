@@ -146,7 +146,7 @@ class Lookups:
         return Reply(title=f"Latest alerts {what}", lines=tuple(alert_line(a) for a in alerts))
 
     async def delivery_log(self, caller: Caller, limit: int = 15) -> Reply:
-        if refusal := await self.guard.admin(caller, "alerts.log", caller.destination.key):
+        if refusal := await self.guard.permit(caller, "alerts.log", caller.destination.key):
             return refusal
         rows = await self.store.outbox.log(caller.destination, limit)
         lines = [

@@ -39,7 +39,13 @@ class Permission(StrEnum):
 
     member = "member"
     admin = "admin"  # Manage Server / the admin role (Discord), workspace admins (Slack)
+    owner = "owner"  # the deployment's owners (NEWSBOT_OWNERS); admins while none are set
     mention = "mention"  # may mention the role given (Discord), an admin (Slack)
+
+    @property
+    def restricted(self) -> bool:
+        """Admins' or owners' only: not for every member."""
+        return self in {Permission.admin, Permission.owner}
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,7 @@ COMMANDS: tuple[Command, ...] = (
                 metavar="{id: x, name: X, any: [a, b]}",
             ),
         ),
-        permission=Permission.admin,
+        permission=Permission.owner,
         editor=True,
     ),
     Command(
@@ -185,10 +191,10 @@ COMMANDS: tuple[Command, ...] = (
             Arg("rule", "The rule to change", type=Type.rule, required=True),
             Arg("yaml", "The whole new rule in YAML", Kind.rest, metavar="{name: X, any: [a, b]}"),
         ),
-        permission=Permission.admin,
+        permission=Permission.owner,
         editor=True,
     ),
-    Command(("rules", "remove"), "Remove a rule", (RULE,), permission=Permission.admin),
+    Command(("rules", "remove"), "Remove a rule", (RULE,), permission=Permission.owner),
     Command(
         ("rules", "test"),
         "Dry-run a rule against stored items",
@@ -225,14 +231,14 @@ COMMANDS: tuple[Command, ...] = (
                 "no_full_text", "Never fetch article pages", Kind.option, Type.switch, cli_only=True
             ),
         ),
-        permission=Permission.admin,
+        permission=Permission.owner,
         cli=True,
     ),
     Command(
         ("feeds", "remove"),
         "Remove a feed by id or URL",
         (Arg("feed", "The feed's id or URL", required=True),),
-        permission=Permission.admin,
+        permission=Permission.owner,
         cli=True,
     ),
 )
@@ -253,6 +259,12 @@ ALIASES = {
 BY_PATH = {c.path: c for c in COMMANDS}
 
 
+WHO = {
+    Permission.admin: "admins",
+    Permission.owner: "owners (`NEWSBOT_OWNERS`); admins while none are set",
+}
+
+
 def arg_usage(arg: Arg) -> str:
     """One argument as usage writes it: `TARGET`, `[RULE]`, `[mode=instant|digest]`."""
     text = f"{arg.name}={arg.placeholder}" if arg.kind is Kind.option else arg.placeholder
@@ -266,8 +278,8 @@ def usage(command: Command) -> str:
 
 def summary() -> str:
     """One line naming every command, for an unknown command's answer."""
-    members = [usage(c) for c in COMMANDS if c.permission is not Permission.admin]
-    admin = sorted({c.path[0] for c in COMMANDS if c.permission is Permission.admin})
+    members = [usage(c) for c in COMMANDS if not c.permission.restricted]
+    admin = sorted({c.path[0] for c in COMMANDS if c.permission.restricted})
     groups = [
         f"{g} {'|'.join(c.path[1] for c in COMMANDS if c.path[0] == g and len(c.path) > 1)}"
         for g in admin
@@ -283,7 +295,7 @@ def markdown_table() -> str:
     ]
     for c in COMMANDS:
         args = " ".join(f"`{arg_usage(a)}`" for a in c.chat_args).replace("|", "\\|")
-        who = "admins" if c.permission is Permission.admin else "everyone"
+        who = WHO.get(c.permission, "everyone")
         who += "".join(
             f"; `{a.name}`: those who may mention it"
             for a in c.chat_args

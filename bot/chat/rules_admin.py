@@ -36,7 +36,7 @@ class RulesAdmin:
         self.guard = guard
 
     async def list_rules(self, caller: Caller) -> Reply:
-        if refusal := await self.guard.admin(caller, "rules.list", None):
+        if refusal := await self.guard.permit(caller, "rules.list", None):
             return refusal
         cat = await self.lookups.catalog()
         lines = [
@@ -47,7 +47,7 @@ class RulesAdmin:
         return Reply(title=f"{len(cat.rules)} rules", lines=tuple(lines[:MAX_LINES]))
 
     async def show(self, caller: Caller, rule_id: str) -> Reply:
-        if refusal := await self.guard.admin(caller, "rules.show", f"rule:{rule_id}"):
+        if refusal := await self.guard.permit(caller, "rules.show", f"rule:{rule_id}"):
             return refusal
         rule = await self.store.catalog.get_rule(rule_id)
         if rule is None:
@@ -61,7 +61,7 @@ class RulesAdmin:
         typing a whole rule."""
         action = "rules.edit" if rule_id else "rules.add"
         target = f"rule:{rule_id}" if rule_id else None
-        if refusal := await self.guard.admin(caller, action, target):
+        if refusal := await self.guard.permit(caller, action, target):
             return refusal
         if rule_id is None:
             return ""
@@ -81,7 +81,7 @@ class RulesAdmin:
         """Add a rule (rule_id None) or replace one, from YAML validated by the rules schema."""
         action = "rules.edit" if rule_id else "rules.add"
         target = f"rule:{rule_id}" if rule_id else None
-        if refusal := await self.guard.admin(caller, action, target):
+        if refusal := await self.guard.permit(caller, action, target):
             return refusal
         try:
             raw = parse_yaml(yaml_text, "rule")
@@ -134,7 +134,7 @@ class RulesAdmin:
         )
 
     async def remove(self, caller: Caller, rule_id: str) -> Reply:
-        if refusal := await self.guard.admin(caller, "rules.remove", f"rule:{rule_id}"):
+        if refusal := await self.guard.permit(caller, "rules.remove", f"rule:{rule_id}"):
             return refusal
         before = await self.store.catalog.get_rule(rule_id)
         origin = await self.store.catalog.rule_origin(rule_id)
@@ -148,7 +148,7 @@ class RulesAdmin:
         return Reply(title=f"Rule {rule_id} removed", lines=note)
 
     async def test(self, caller: Caller, rule_id: str, limit: int = 5) -> Reply:
-        if refusal := await self.guard.admin(caller, "rules.test", f"rule:{rule_id}"):
+        if refusal := await self.guard.permit(caller, "rules.test", f"rule:{rule_id}"):
             return refusal
         rule = await self.store.catalog.get_rule(rule_id)
         if rule is None:
@@ -165,7 +165,7 @@ class RulesAdmin:
 
     async def history(self, caller: Caller, rule_id: str | None = None) -> Reply:
         target = f"rule:{rule_id}" if rule_id else None
-        if refusal := await self.guard.admin(caller, "rules.history", target):
+        if refusal := await self.guard.permit(caller, "rules.history", target):
             return refusal
         rows = await self.store.audit.history(target, limit=15)
         lines = [

@@ -22,12 +22,14 @@ MIN_INTERVAL = 10
 
 
 def operator() -> Caller:
-    """The person at the terminal: an admin by being there."""
+    """The person at the terminal: an admin and an owner by being there."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no name for the uid (a container's numeric user)
         user = "operator"
-    return Caller(user_id=user, platform=Platform.console, channel="cli", is_admin=True)
+    return Caller(
+        user_id=user, platform=Platform.console, channel="cli", is_admin=True, is_owner=True
+    )
 
 
 def interval(text: str) -> int:

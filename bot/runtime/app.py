@@ -187,6 +187,7 @@ class App:
             validate_feed_url=validate_feed_url,
             default_interval=self.settings.poll_interval_seconds,
             mentions={Platform.discord: DiscordMentions(), Platform.slack: SlackMentions()},
+            owners=frozenset(self.settings.owners),
         )
 
     async def _sync_config(self, bundle: ConfigBundle, now: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 
+from bot.chat.guard import shared_scope_warning
 from bot.config import Settings
 from bot.poll.scheduler import Ticker
 from bot.runtime.app import App
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 async def run(settings: Settings, *, role: str = "all") -> int:
     """Start the jobs for `role` (all, poller, dispatcher, chat) and run until signalled."""
+    if warning := shared_scope_warning(settings.owners):
+        log.warning(warning)
     discord_bot = None
     if settings.discord_token is not None and role != "poller":
         from bot.chat.discord.app import DiscordBot

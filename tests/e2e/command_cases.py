@@ -187,3 +187,79 @@ CASES: tuple[CommandCase, ...] = (
     CommandCase("feeds list", ("feeds", "list"), admin=True, expect=("feeds",)),
     CommandCase("delivery log", ("alerts", "log"), admin=True, expect=("Delivery log",)),
 )
+
+OWNERS_ONLY = ("Only the bot's owners", "only its owners (NEWSBOT_OWNERS) may change them")
+
+
+@dataclass(frozen=True)
+class OwnerCase:
+    """A command run with NEWSBOT_OWNERS naming the platform's `owner` user: by `member` (no
+    rights), `admin` (a server/workspace admin, not a deployment owner) or `owner`."""
+
+    name: str
+    path: tuple[str, ...]
+    user: str
+    options: dict[str, str] = field(default_factory=dict)
+    ok: bool = True
+    expect: tuple[str, ...] = ()
+
+
+OWNER_CASES: tuple[OwnerCase, ...] = (
+    OwnerCase(
+        "member adds a rule", ("rules", "add"), "member", {"yaml": NEW_RULE}, False, OWNERS_ONLY
+    ),
+    OwnerCase(
+        "admin adds a rule", ("rules", "add"), "admin", {"yaml": NEW_RULE}, False, OWNERS_ONLY
+    ),
+    OwnerCase("admin opens the rule editor", ("rules", "add"), "admin", {}, False, OWNERS_ONLY),
+    OwnerCase(
+        "admin removes a rule",
+        ("rules", "remove"),
+        "admin",
+        {"rule": "peace-talks"},
+        False,
+        OWNERS_ONLY,
+    ),
+    OwnerCase(
+        "admin removes a feed", ("feeds", "remove"), "admin", {"feed": "2"}, False, OWNERS_ONLY
+    ),
+    OwnerCase(
+        "member adds a feed",
+        ("feeds", "add"),
+        "member",
+        {"url": "https://example.com/rss"},
+        False,
+        OWNERS_ONLY,
+    ),
+    OwnerCase("admin still lists the rules", ("rules", "list"), "admin", expect=("peace-talks",)),
+    OwnerCase("admin still lists the feeds", ("feeds", "list"), "admin", expect=("2 feeds",)),
+    OwnerCase(
+        "owner adds a rule",
+        ("rules", "add"),
+        "owner",
+        {"yaml": NEW_RULE},
+        expect=("Rule grain-deal added",),
+    ),
+    OwnerCase(
+        "owner edits it",
+        ("rules", "edit"),
+        "owner",
+        {"rule": "grain-deal", "yaml": "{name: Grain deal, any: [grain]}"},
+        expect=("Rule grain-deal updated",),
+    ),
+    OwnerCase(
+        "owner removes it",
+        ("rules", "remove"),
+        "owner",
+        {"rule": "grain-deal"},
+        expect=("Rule grain-deal removed",),
+    ),
+    OwnerCase(
+        "owner removes a feed",
+        ("feeds", "remove"),
+        "owner",
+        {"feed": "2"},
+        expect=("Feed 2 removed",),
+    ),
+)
+"""Refused first, then allowed: the refusals are audited as `refused: not an owner`."""

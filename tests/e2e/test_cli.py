@@ -154,6 +154,8 @@ async def test_run_serves_health_and_metrics_and_stops_cleanly_on_sigterm(tmp_pa
     assert health["status"] == "ok" and health["role"] == "all"
     assert "newsbot_polls_total" in metrics and "newsbot_alerts_total 1.0" in metrics
     assert "stopped cleanly" in err.decode()
+    [shared] = [line for line in err.decode().splitlines() if "set NEWSBOT_OWNERS" in line]
+    assert "warning" in shared and "shared by every server and workspace" in shared
 
 
 async def _scrape(port: int) -> tuple[dict, str]:
@@ -178,11 +180,14 @@ def test_operator_mistakes_get_one_clear_line(tmp_path: Path):
     cases = [
         ({"NEWSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db"}, "directory"),
         ({"NEWSBOT_DATABASE_URL": "postgresql+asyncpg://127.0.0.1:1/x"}, "is it running"),
-        ({"NEWSBOT_SLACK_ADMINS": "U123"}, "list settings are JSON"),
+        ({"NEWSBOT_SLACK_ADMINS": "U123"}, "NEWSBOT_SLACK_ADMINS is not valid JSON"),
+        ({"NEWSBOT_OWNERS": "discord:1"}, "NEWSBOT_OWNERS is not valid JSON; list settings are"),
+        ({"NEWSBOT_OWNERS": '["ada"]'}, "NEWSBOT_OWNERS: 'ada' is not discord:<user id>"),
     ]
     for extra, words in cases:
         result = newsbot({**env, **extra}, "feeds", "list")
         assert result.returncode == 1 and words in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
     too_often = newsbot(env, "feeds", "add", "https://example.com/rss", "--interval", "-100")
     assert too_often.returncode == 2 and "use 10 or more" in too_often.stderr

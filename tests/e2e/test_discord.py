@@ -25,8 +25,8 @@ from bot.rules.schema import Rule
 from bot.runtime.app import App
 from bot.store.outbox import delivery_from_row
 from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
-from tests.e2e.command_cases import CASES, MULTILINE_RULE
-from tests.fakes.discord_server import FakeDiscord, InteractionRecord
+from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES
+from tests.fakes.discord_server import FakeDiscord, InteractionRecord, default_guild
 from tests.fakes.feed_server import FeedServer
 
 COMMANDS = {"subscribe", "unsubscribe", "subscriptions", "actor", "alerts", "rules", "feeds"}
@@ -395,3 +395,62 @@ def _alerts_channel(fake: FakeDiscord) -> Destination:
     return Destination(
         platform=Platform.discord, address=fake.alerts_channel.id, workspace=fake.guild.id
     )
+
+
+async def test_with_owners_set_only_they_change_rules_and_feeds(
+    tmp_path: Path, app_db_url: str
+) -> None:
+    async with FakeDiscord(heartbeat_interval=0.1) as fake, FeedServer() as feeds:
+        feeds.add("/a.xml", rss([]))
+        feeds.add("/b.xml", rss([]))
+        config = write_config(tmp_path / "config", [feeds.url("/a.xml"), feeds.url("/b.xml")])
+        owners = [f"discord:{fake.owner.id}"]
+        settings = settings_for(fake, app_db_url, config, owners=owners)
+        bot = DiscordBot(settings, guild_ready_timeout=0.05)
+        app = await App(settings, extra_sinks=bot.sinks).open()
+        try:
+            await bot.start(app.command_service())
+            await bot.connection.wait_until_ready(timeout=10)
+            for case in OWNER_CASES:
+                user = getattr(fake, case.user)
+                rec = await reply_of(
+                    fake, await fake.invoke_command(" ".join(case.path), case.options, user=user)
+                )
+                assert rec.modal is None, case.name  # refused before typing a rule
+                for expected in case.expect:
+                    assert expected in rec.text, f"{case.name}: {expected!r} in {rec.text!r}"
+                assert rec.text.startswith("**⚠️") != case.ok, f"{case.name}: {rec.text!r}"
+            rows = await app.store.audit.history(limit=100)
+            refused = [r for r in rows if not r.allowed]
+            assert len(refused) == sum(not c.ok for c in OWNER_CASES)
+            assert {r.detail for r in refused} == {"refused: not an owner"}
+            assert {r.who.split(" ")[0] for r in rows if r.allowed} == set(owners)
+        finally:
+            await bot.close()
+            await app.close()
+
+
+async def test_two_servers_without_owners_warn_after_login(
+    tmp_path: Path, app_db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Start-up can only say rules and feeds might be shared; once Discord reports two servers
+    and no NEWSBOT_OWNERS is set, the bot says so, with the count (with owners it stays quiet:
+    tests/unit/test_owners.py)."""
+    async with FakeDiscord(heartbeat_interval=0.1) as fake:
+        fake.guilds.append(default_guild(fake.ids, fake.bot, "Other newsroom"))
+        settings = settings_for(fake, app_db_url, write_config(tmp_path / "config", []))
+        bot = DiscordBot(settings, guild_ready_timeout=0.05)
+        app = await App(settings, extra_sinks=bot.sinks).open()
+        try:
+            await bot.start(app.command_service())
+            await bot.connection.wait_until_ready(timeout=10)
+            for _ in range(500):  # on_ready's handler runs as its own task, soon after
+                louder = [r for r in caplog.records if "is in 2 Discord servers" in r.message]
+                if louder:
+                    break
+                await asyncio.sleep(0.02)
+            assert [r.levelname for r in louder] == ["WARNING"]
+            assert "set NEWSBOT_OWNERS" in louder[0].message
+        finally:
+            await bot.close()
+            await app.close()

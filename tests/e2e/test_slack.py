@@ -34,7 +34,7 @@ from tests.builders import (
     start_bot,
     write_config,
 )
-from tests.e2e.command_cases import CASES, MULTILINE_RULE
+from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.slack_server import FakeSlack
 
@@ -431,3 +431,30 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
         assert "rate limit" in output or "ratelimited" in output  # the 429 was logged ...
         for secret in (fake.bot_token, fake.signing_secret):
             assert secret not in output, "a secret leaked into the logs"  # ... without secrets
+
+
+async def test_with_owners_set_only_they_change_rules_and_feeds(
+    tmp_path: Path, app_db_url: str
+) -> None:
+    async with FakeSlack() as fake, FeedServer() as feeds:
+        feeds.add("/a.xml", rss([]))
+        feeds.add("/b.xml", rss([]))
+        config = write_config(tmp_path / "config", [feeds.url("/a.xml"), feeds.url("/b.xml")])
+        owners = ["slack:U0OWNER001"]
+        bot = SlackBot(settings_for(fake, app_db_url, config, owners=owners), post_interval=0.01)
+        app = await App(bot.settings, extra_sinks=bot.sinks).open()
+        try:
+            url = await serve(bot, app)
+            for case in OWNER_CASES:
+                text = command_text(case.path, case.options)
+                answer = await command(fake, url, text, user=case.user)
+                check(case.name, answer, case.expect, case.ok, ephemeral=True)
+            assert fake.views == {}  # no editor opened for anyone refused
+            rows = await app.store.audit.history(limit=100)
+            refused = [r for r in rows if not r.allowed]
+            assert len(refused) == sum(not c.ok for c in OWNER_CASES)
+            assert {r.detail for r in refused} == {"refused: not an owner"}
+            assert {r.who.split(" ")[0] for r in rows if r.allowed} == set(owners)
+        finally:
+            await bot.close()
+            await app.close()

@@ -615,7 +615,7 @@ async def test_every_admin_command_of_the_registry_refuses_a_member(tmp_path, se
     options = {"rule": "peace-talks", "feed": "1", "url": server.url("/b.xml"), "yaml": "{}"}
     try:
         service = app.command_service()
-        admin_only = [c for c in COMMANDS if c.permission is Permission.admin]
+        admin_only = [c for c in COMMANDS if c.permission.restricted]
         for command in admin_only:
             wanted = {a.name: options[a.name] for a in command.chat_args if a.name in options}
             reply = await service.run(member, command.path, wanted)
@@ -669,5 +669,55 @@ async def test_items_stored_under_a_guid_glued_to_the_fetch_url_do_not_alert_aga
         assert report.new_items == 1 and len(report.alerts) == 1  # only t3_new
         alert = (await app.store.alerts.get_many(report.alerts))[report.alerts[0]]
         assert alert.title.endswith("t3_new")
+    finally:
+        await app.close()
+
+
+@pytest.mark.parametrize("platform", [Platform.discord, Platform.slack])
+async def test_with_owners_set_only_they_change_rules_and_feeds(tmp_path, server, clock, platform):
+    """NEWSBOT_OWNERS makes the registry's owner commands theirs: a member and a server admin
+    are refused (audited, saying who may), a listed owner who is no server admin may; admins
+    keep the admin commands, and the operator at the terminal is an owner."""
+    from bot.chat.commands import Caller
+    from bot.chat.registry import COMMANDS, Permission
+    from bot.cmd.admin import operator
+
+    server.add("/a.xml", rss([]))
+    owner_id = "123456" if platform is Platform.discord else "U0OWNER01"
+    app, _ = await _app(
+        tmp_path, server, clock, ["/a.xml"], owners=[f"{platform.value}:{owner_id}"]
+    )
+    member = Caller(user_id="U2", platform=platform, channel="C1")
+    admin = Caller(user_id="U1", platform=platform, channel="C1", is_admin=True)
+    owner = Caller(user_id=owner_id, platform=platform, channel="C1")
+    other = Caller(
+        user_id=owner_id,
+        platform=Platform.slack if platform is Platform.discord else Platform.discord,
+        channel="C1",
+        is_admin=True,
+    )  # same id, other platform
+    options = {"rule": "peace-talks", "feed": "9", "url": server.url("/b.xml"), "yaml": "{}"}
+    owners_only = [c for c in COMMANDS if c.permission is Permission.owner]
+    try:
+        service = app.command_service()
+        for command in owners_only:
+            wanted = {a.name: options[a.name] for a in command.chat_args if a.name in options}
+            for caller in (member, admin, other):
+                reply = await service.run(caller, command.path, wanted)
+                assert not reply.ok and reply.title == "Only the bot's owners can do that"
+                assert "only its owners (NEWSBOT_OWNERS) may change them" in reply.lines[0]
+            reply = await service.run(owner, command.path, wanted)
+            assert "Only" not in reply.title, (command.name, reply.title)
+        refused = [r for r in await app.store.audit.history(limit=100) if not r.allowed]
+        assert len(refused) == 3 * len(owners_only)
+        assert {r.detail for r in refused} == {"refused: not an owner"}
+        assert {r.action for r in refused} == {".".join(c.path) for c in owners_only}
+        for command in (c for c in COMMANDS if c.permission is Permission.admin):
+            for caller in (admin, owner):  # admins keep theirs; an owner is an admin too
+                reply = await service.run(caller, command.path, {"rule": "peace-talks"})
+                assert "Only" not in reply.title, (command.name, reply.title)
+        assert "Only" in (await service.run(member, ("rules", "list"), {})).title
+        added = await service.feeds.add_feed(operator(), server.url("/c.xml"))
+        assert added.url.endswith("/c.xml")
     finally:
         await app.close()

@@ -50,9 +50,17 @@ def test_every_command_has_a_handler_and_no_handler_lacks_a_command() -> None:
     assert set(service._handlers) == {c.path for c in COMMANDS}
 
 
+def test_changes_to_the_shared_rules_and_feeds_are_owners_only() -> None:
+    changes = {("rules", "add"), ("rules", "edit"), ("rules", "remove")}
+    changes |= {("feeds", "add"), ("feeds", "remove")}
+    assert {c.path for c in COMMANDS if c.permission is Permission.owner} == changes
+    assert "owners (`NEWSBOT_OWNERS`)" in markdown_table()
+    assert "(owners; admins if none set)" in help_reply().text
+
+
 def test_admin_groups_hold_only_admin_commands_and_cli_commands_are_admin() -> None:
     for command in COMMANDS:
         if command.path[0] in {"rules", "feeds"} or command.cli:
-            assert command.permission is Permission.admin, command.name
+            assert command.permission.restricted, command.name
         assert len(command.help) <= 100, command.name  # Discord's description limit
         assert all(len(a.help) <= 100 for a in command.args), command.name

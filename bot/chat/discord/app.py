@@ -19,6 +19,7 @@ from bot.chat.discord.respond import send_reply
 from bot.chat.discord.rule_editor import save_submission
 from bot.chat.discord.tree import Tree
 from bot.chat.discord.tree import build_tree as registry_tree
+from bot.chat.guard import shared_scope_warning
 from bot.chat.reply import FAILED
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.discord_bot import DiscordSink
@@ -107,6 +108,7 @@ class DiscordBot:
         if service is None:
             return
         self.tree = build_tree(self.client, service, self.settings.admin_role)
+        self._warn_when_shared()
         guild_id = self.settings.discord_guild_id
         if guild_id:
             guild = discord.Object(id=guild_id)
@@ -120,6 +122,27 @@ class DiscordBot:
             f"to guild {guild_id}" if guild_id else "globally",
         )
         await self.connection.connect()
+
+    def _warn_when_shared(self) -> None:
+        """Once the guilds are known, warn (once) if several servers share the rules and feeds
+        while NEWSBOT_OWNERS is unset: start-up could only say it might happen."""
+        warned = False
+
+        async def check() -> None:
+            nonlocal warned
+            warning = shared_scope_warning(self.settings.owners, len(self.client.guilds))
+            if warning and not warned:
+                warned = True
+                log.warning(warning)
+
+        async def on_ready() -> None:
+            await check()
+
+        async def on_guild_join(_guild: discord.Guild) -> None:
+            await check()
+
+        self.client.event(on_ready)
+        self.client.event(on_guild_join)
 
     async def close(self) -> None:
         await self.connection.close()

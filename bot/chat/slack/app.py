@@ -71,10 +71,9 @@ def plain_text(text: str) -> str:
 
 def help_reply() -> Reply:
     """Every command's usage and help, from the registry."""
-    admin = " (admins)"
+    who = {Permission.admin: " (admins)", Permission.owner: " (owners; admins if none set)"}
     lines = tuple(
-        f"`{COMMAND} {usage(c)}` — {c.help}" + (admin if c.permission is Permission.admin else "")
-        for c in COMMANDS
+        f"`{COMMAND} {usage(c)}` — {c.help}" + who.get(c.permission, "") for c in COMMANDS
     )
     return Reply(title="newsbot commands", lines=lines)
 
