@@ -18,6 +18,7 @@ from bot.rules.evaluate import EMPTY, Evaluation, ScanHit
 from bot.rules.fold import FoldedText, fold_text
 from bot.rules.fuzzy import MIN_TOKEN, TypoIndex, Vocabulary
 from bot.rules.schema import Actor, Rule, RuleKind
+from bot.rules.stems import stem_key, stem_text, stem_words
 from bot.rules.terms import (
     ALIAS,
     ALL,
@@ -51,24 +52,35 @@ class CompiledMatcher:
         self.always: list[int] = []
         self.actor_rules: dict[int, list[int]] = {}
         self._keys: dict[str, list[Slot]] = {}
-        self._key_words: dict[str, int] = {}
+        self._stem_keys: dict[str, list[Slot]] = {}
         self._add_actors()
         for ri, rule in enumerate(self.rules):
             self._add_rule(ri, rule)
-        self._automaton: Any = ahocorasick.Automaton()
-        for key, slots in self._keys.items():
-            self._automaton.add_word(key, (len(key), self._key_words[key], tuple(slots)))
-        self._automaton.make_automaton()
+        self._automaton = self._build(self._keys)
+        self._stem_automaton = self._build(self._stem_keys)
         self._scan = bool(self._keys)
-        del self._keys, self._key_words
+        self._stem_scan = bool(self._stem_keys)
+        del self._keys, self._stem_keys
         names = [n.text for n in self.names]
         self.vocabulary = Vocabulary.build(phrase_sources(self.rules, names))
         self._typos = TypoIndex(self.vocabulary)
 
-    def _add(self, phrase: str, prefix: bool, slot: Slot) -> None:
+    def _build(self, keys: dict[str, list[Slot]]) -> Any:
+        automaton: Any = ahocorasick.Automaton()
+        for key, slots in keys.items():
+            # " a b " is two whole words; a prefix key " a neg" is open at the end: also two
+            words = key.count(" ") - (1 if key.endswith(" ") else 0)
+            automaton.add_word(key, (len(key), words, tuple(slots)))
+        if keys:
+            automaton.make_automaton()
+        return automaton
+
+    def _add(self, phrase: str, prefix: bool, slot: Slot, stem: bool = False) -> None:
+        if stem:
+            self._stem_keys.setdefault(stem_key(phrase), []).append(slot)
+            return
         for key in phrase_keys(phrase, prefix):
             self._keys.setdefault(key, []).append(slot)
-            self._key_words[key] = key.count(" ") - (0 if prefix else 1)
 
     def _add_actors(self) -> None:
         bare = surnames(self.actors)
@@ -82,7 +94,7 @@ class CompiledMatcher:
         for group, terms in ((ALL, rule.all), (ANY, rule.any), (NONE, rule.none)):
             for term in terms:
                 groups[group].append(len(self.terms))
-                self.terms.append(CTerm.of(ri, group, term))
+                self.terms.append(CTerm.of(ri, group, term, rule.exact))
         index = {a.id: i for i, a in enumerate(self.actors)}
         crule = CRule(
             rule,
@@ -107,9 +119,9 @@ class CompiledMatcher:
             if ct.term.phrase is None:
                 continue
             trigger = ri if triggers is not None and ti in triggers else -1
-            self._add(ct.term.phrase, ct.prefix, (MAIN, ti, trigger))
+            self._add(ct.term.phrase, ct.prefix, (MAIN, ti, trigger), ct.stem)
             if ct.term.near is not None:
-                self._add(ct.term.near.phrase, False, (NEAR, ti, -1))
+                self._add(ct.term.near.phrase, False, (NEAR, ti, -1), ct.stem)
 
     def _triggers(self, crule: CRule) -> frozenset[int] | None:
         """Terms whose hit makes a topic rule worth evaluating; None: evaluate on every item."""
@@ -127,17 +139,17 @@ class CompiledMatcher:
         """Every rule that matches `item` and every actor it names, with evidence."""
         texts: dict[int, FoldedText] = {}
         hits: list[ScanHit] = []
-        if self._scan:
-            automaton = self._automaton
+        if self._scan or self._stem_scan:
             for fi, text in enumerate((item.title, item.summary, item.content)):
                 if not text:
                     continue
                 folded = fold_text(text)
                 texts[fi] = folded
                 joined = folded.joined
-                count = joined.count
-                for end, (klen, nwords, slots) in automaton.iter(joined):
-                    hits.append((fi, count(" ", 0, end - klen + 1), nwords, slots, False))
+                if self._scan:
+                    _scan(self._automaton, fi, joined, hits)
+                if self._stem_scan:
+                    _scan(self._stem_automaton, fi, stem_text(joined), hits)
                 if self._typos:
                     self._scan_typos(fi, folded, hits)
         if not hits and not self.always:
@@ -157,12 +169,30 @@ class CompiledMatcher:
         if not fixes:
             return
         words = folded.words()
+        fixed_words = [fixes.get(w, w) for w in words]
         changed = {i for i, w in enumerate(words) if w in fixes}
-        joined = " " + " ".join(fixes.get(w, w) for w in words) + " "
-        for end, (klen, nwords, slots) in self._automaton.iter(joined):
-            first = joined.count(" ", 0, end - klen + 1)
-            if any(first <= i < first + nwords for i in changed):
-                hits.append((fi, first, nwords, slots, True))
+        if self._scan:
+            joined = " " + " ".join(fixed_words) + " "
+            _scan(self._automaton, fi, joined, hits, changed)
+        if self._stem_scan:
+            stems, fixed_stems = stem_words(words), stem_words(fixed_words)
+            changed = {i for i in changed if stems[i] != fixed_stems[i]}
+            if changed:
+                joined = " " + " ".join(fixed_stems) + " "
+                _scan(self._stem_automaton, fi, joined, hits, changed)
+
+
+def _scan(
+    automaton: Any, fi: int, joined: str, hits: list[ScanHit], typos: set[int] | None = None
+) -> None:
+    """Append the automaton's hits in one field; with `typos`, only hits on corrected words."""
+    count = joined.count
+    for end, (klen, nwords, slots) in automaton.iter(joined):
+        first = count(" ", 0, end - klen + 1)
+        if typos is None:
+            hits.append((fi, first, nwords, slots, False))
+        elif any(first <= i < first + nwords for i in typos):
+            hits.append((fi, first, nwords, slots, True))
 
 
 def compile_rules(rules: Sequence[Rule], actors: Sequence[Actor]) -> CompiledMatcher:

@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
-from bot.rules.fold import WORD, FoldedText
+from bot.rules.fold import WORD, FoldedText, fold_phrase
 from bot.rules.schema import RuleKind
 from bot.rules.terms import ALIAS, FIELDS, MAIN, CRule, Hit
 
@@ -55,12 +55,15 @@ def _evidence(
     )
 
 
-def _how(text: str, lower: str, lower_words: tuple[str, ...]) -> str:
-    """'exact' when the text spells the phrase up to case and punctuation, else 'folded'."""
+def _how(text: str, lower: str, lower_words: tuple[str, ...], folded: tuple[str, ...]) -> str:
+    """'exact' when the text spells the phrase up to case and punctuation, 'folded' when it
+    differs only in spelling (Kiev/Kyiv), else 'stem' (another form of the same words)."""
     low = text.lower()
     if low == lower or tuple(WORD.findall(low)) == lower_words:
         return "exact"
-    return "folded"
+    if not folded or fold_phrase(text) == folded:
+        return "folded"
+    return "stem"
 
 
 def word_gap(a: Hit, b: Hit) -> int:
@@ -248,7 +251,9 @@ class Evaluation:
             return out
         how = "prefix" if ct.prefix else None
         return [
-            self._phrase_evidence(rule_id, ct.label, hit, ct.lower, ct.lower_words, how)
+            self._phrase_evidence(
+                rule_id, ct.label, hit, ct.lower, ct.lower_words, how, ct.folded if ct.stem else ()
+            )
             for hit in self.main[ti][:MAX_EVIDENCE_PER_TERM]
         ]
 
@@ -260,6 +265,7 @@ class Evaluation:
         lower: str,
         lower_words: tuple[str, ...],
         how: str | None = None,
+        folded_words: tuple[str, ...] = (),
     ) -> Evidence:
         fi, first, last, fuzzy = hit
         folded = self.texts[fi]
@@ -268,7 +274,7 @@ class Evaluation:
         if fuzzy:
             how = "fuzzy"
         elif how is None:
-            how = _how(text, lower, lower_words)
+            how = _how(text, lower, lower_words, folded_words)
         return _evidence(rule_id, label, fi, start, end, text, how)
 
     def _same_case(self, hit: Hit, raw: tuple[str, ...], prefix: bool) -> bool:

@@ -58,8 +58,10 @@ class Term(Frozen):
 
     In YAML a bare string is a phrase; a trailing `*` makes it a prefix (`negotiat*`), in a
     bare string or in `phrase:`. Phrases match whole words after folding (case, diacritics,
-    transliteration); `regex` runs on the original text, case-insensitive unless
-    `case_sensitive`. A prefix's last word is matched as written, without transliteration.
+    transliteration) and, unless `exact` (here or on the rule), in any inflected form (Snowball
+    stems: `talks` finds "talk", "talked"); `regex` runs on the original text,
+    case-insensitive unless `case_sensitive`. A prefix's last word is matched as written,
+    without transliteration; prefixes and case-sensitive phrases are always exact.
     """
 
     phrase: str | None = Field(default=None, min_length=1, max_length=200)
@@ -70,6 +72,9 @@ class Term(Frozen):
     near: Near | None = None
     fuzzy: bool = Field(
         default=True, description="tolerate a one-letter typo in words of 7+ letters"
+    )
+    exact: bool | None = Field(
+        default=None, description="match only the words as written, not their inflections"
     )
 
     @model_validator(mode="before")
@@ -129,6 +134,9 @@ class Rule(Frozen):
     any: tuple[Term, ...] = ()
     none: tuple[Term, ...] = ()
     actors: tuple[str, ...] = Field(default=(), description="actor ids, for kind: actor")
+    exact: bool = Field(
+        default=False, description="terms match only as written (a term's own `exact` wins)"
+    )
     enabled: bool = True
 
     @model_validator(mode="after")

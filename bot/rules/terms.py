@@ -9,7 +9,7 @@ from itertools import product
 import re2
 
 from bot.models import TextField
-from bot.rules.fold import WORD, canonical, fold_word, phrase_words, spellings
+from bot.rules.fold import WORD, canonical, fold_phrase, fold_word, phrase_words, spellings
 from bot.rules.regex_safety import compile_user_regex
 from bot.rules.schema import Rule, Term, TermMode
 
@@ -37,12 +37,15 @@ class CTerm:
     prefix: bool
     case_sensitive: bool
     fuzzy: bool
+    stem: bool
+    """Matched on word stems (any inflection) rather than on the folded words as written."""
+    folded: tuple[str, ...]
     within: int
     regex: re2._Regexp | None
     """Compiled on RE2 (rules.regex_safety): linear-time searches, no timeout needed."""
 
     @classmethod
-    def of(cls, rule: int, group: int, term: Term) -> CTerm:
+    def of(cls, rule: int, group: int, term: Term, exact: bool = False) -> CTerm:
         mask = 0
         for field in term.fields:
             mask |= 1 << FIELDS.index(field)
@@ -63,6 +66,8 @@ class CTerm:
             prefix=term.mode is TermMode.prefix,
             case_sensitive=term.case_sensitive,
             fuzzy=term_accepts_typos(term),
+            stem=term_stems(term, exact),
+            folded=fold_phrase(phrase),
             within=term.near.within if term.near else 0,
             regex=regex,
         )
@@ -131,6 +136,17 @@ def phrase_sources(rules: Sequence[Rule], names: Sequence[str]) -> list[tuple[st
                 out.append((term.near.phrase, tolerant))
     out.extend((name, True) for name in names)
     return out
+
+
+def term_stems(term: Term, rule_exact: bool = False) -> bool:
+    """A whole-word, case-insensitive phrase matches its inflections unless marked exact."""
+    exact = rule_exact if term.exact is None else term.exact
+    return (
+        term.phrase is not None
+        and not exact
+        and term.mode is TermMode.word
+        and not term.case_sensitive
+    )
 
 
 def term_accepts_typos(term: Term) -> bool:
