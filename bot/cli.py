@@ -1,4 +1,4 @@
-"""`newsbot` command line: run, demo, poll, feeds, config check, derive, rules test."""
+"""`newsbot` command line: run, demo, poll, feeds, config check, derive, rules test, match."""
 
 from __future__ import annotations
 
@@ -134,6 +134,11 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--file", type=Path, help="a rules YAML to take the rule from")
     test.add_argument("--limit", type=int, default=20)
     test.set_defaults(handler=_rules_test)
+
+    match = sub.add_parser("match", help="backtest: match items (JSON lines) with the live rules")
+    match.add_argument("items", type=Path, help="a JSON-lines file of items, or - for stdin")
+    match.add_argument("--keep-going", action="store_true", help="skip bad lines, don't stop")
+    match.set_defaults(handler=_match)
     return parser
 
 
@@ -293,6 +298,31 @@ async def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await app.close()
     print(result.render(args.limit))
+    return 0
+
+
+async def _match(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backtest import backtest
+    from bot.rules.compile import compile_rules
+
+    bundle = load_config(default_config_dir(settings))
+    matcher = compile_rules(bundle.rules.rules, bundle.actors.actors)
+    if str(args.items) == "-":
+        outcome = backtest(sys.stdin, matcher, sys.stdout, sys.stderr, args.keep_going)
+    else:
+        try:
+            with args.items.open(encoding="utf-8", errors="replace") as lines:
+                outcome = backtest(lines, matcher, sys.stdout, sys.stderr, args.keep_going)
+        except OSError as exc:
+            print(f"newsbot: cannot read {args.items}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    if outcome.bad:
+        skipped = "skipped" if args.keep_going else "stopped at the first"
+        print(
+            f"newsbot match: {outcome.written} items matched, {outcome.bad} bad lines ({skipped})",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

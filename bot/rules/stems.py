@@ -47,6 +47,7 @@ def stem_key(phrase: str) -> str:
 def stem_text(joined: str) -> str:
     """A folded field (" w1 w2 … ") as its stems, word for word: " s1 s2 … "."""
     words = joined.split()
-    if not words:
-        return " "
-    return " " + " ".join(stem_words(words)) + " "
+    try:  # every word seen before: one C-level pass
+        return " " + " ".join(map(_MEMO.__getitem__, words)) + " "
+    except KeyError:
+        return " " + " ".join(stem_words(words)) + " "
