@@ -17,16 +17,20 @@ from bot.rules.actors import actor_names, surnames
 from bot.rules.evaluate import EMPTY, Evaluation, ScanHit
 from bot.rules.fold import FoldedText, fold_text
 from bot.rules.fuzzy import MIN_TOKEN, TypoIndex, Vocabulary
-from bot.rules.schema import Actor, Rule, RuleKind
+from bot.rules.places import gazetteer
+from bot.rules.schema import Actor, Places, Rule, RuleKind
 from bot.rules.stems import stem_key, stem_text, stem_words
 from bot.rules.terms import (
     ALIAS,
     ALL,
     ANY,
+    CONTEXT,
     MAIN,
     NEAR,
     NONE,
+    PLACE,
     CName,
+    CPlace,
     CRule,
     CTerm,
     active_rules,
@@ -37,7 +41,8 @@ from bot.rules.terms import (
 _LONG_WORD = re.compile(f"[^ ]{{{MIN_TOKEN},}}")
 
 Slot = tuple[int, int, int]
-"""(MAIN | NEAR | ALIAS, term or name index, rule to evaluate on a hit or -1)"""
+"""(MAIN | NEAR | ALIAS | PLACE | CONTEXT, term, name, place or gazetteer index, rule to
+evaluate on a hit or -1)"""
 
 
 class CompiledMatcher:
@@ -51,16 +56,26 @@ class CompiledMatcher:
         self.names: list[CName] = []
         self.always: list[int] = []
         self.actor_rules: dict[int, list[int]] = {}
+        self.places: list[CPlace] = []
+        self.place_rules: dict[int, list[int]] = {}
+        self.place_actors: dict[int, list[int]] = {}
+        self._specs: dict[Places, int] = {}
         self._keys: dict[str, list[Slot]] = {}
         self._stem_keys: dict[str, list[Slot]] = {}
         self._add_actors()
         for ri, rule in enumerate(self.rules):
             self._add_rule(ri, rule)
+            if rule.places is not None:
+                self.crules[ri].places = self._add_places(rule.places)
+                self.place_rules.setdefault(self.crules[ri].places, []).append(ri)
+        for ai, actor in enumerate(self.actors):
+            if actor.places is not None:
+                self.place_actors.setdefault(self._add_places(actor.places), []).append(ai)
         self._automaton = self._build(self._keys)
         self._stem_automaton = self._build(self._stem_keys)
         self._scan = bool(self._keys)
         self._stem_scan = bool(self._stem_keys)
-        del self._keys, self._stem_keys
+        del self._keys, self._stem_keys, self._specs
         names = [n.text for n in self.names]
         self.vocabulary = Vocabulary.build(phrase_sources(self.rules, names))
         self._typos = TypoIndex(self.vocabulary)
@@ -81,6 +96,25 @@ class CompiledMatcher:
             return
         for key in phrase_keys(phrase, prefix):
             self._keys.setdefault(key, []).append(slot)
+
+    def _add_places(self, places: Places) -> int:
+        """Every settlement name of the regions and their context phrases; the gazetteer's index."""
+        si = self._specs.get(places)
+        if si is not None:
+            return si
+        si = self._specs[places] = len(self._specs)
+        found = gazetteer(places.country, places.regions, places.context)
+        seen: set[str] = set()
+        for name in found.names:
+            keys = [k for k in phrase_keys(name.text, False) if k not in seen]
+            seen.update(keys)
+            for key in keys:  # one slot per spelling, however many entries share it
+                self._keys.setdefault(key, []).append((PLACE, len(self.places), -1))
+            label = f"{name.settlement}, {name.region}"
+            self.places.append(CPlace(si, label, name.ambiguous))
+        for phrase in found.context:
+            self._add(phrase, False, (CONTEXT, si, -1))
+        return si
 
     def _add_actors(self) -> None:
         bare = surnames(self.actors)
@@ -103,9 +137,13 @@ class CompiledMatcher:
             tuple(groups[NONE]),
             tuple(index[a] for a in rule.actors if a in index),
         )
-        crule.plain = rule.kind is RuleKind.topic and all(
-            self.terms[t].regex is None and not self.terms[t].within
-            for t in (*crule.all, *crule.any, *crule.none)
+        crule.plain = (
+            rule.kind is RuleKind.topic
+            and rule.places is None
+            and all(
+                self.terms[t].regex is None and not self.terms[t].within
+                for t in (*crule.all, *crule.any, *crule.none)
+            )
         )
         self.crules.append(crule)
         triggers = self._triggers(crule)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
 from bot.rules.fold import WORD, FoldedText, fold_phrase
 from bot.rules.schema import RuleKind
-from bot.rules.terms import ALIAS, FIELDS, MAIN, CRule, Hit
+from bot.rules.terms import ALIAS, CONTEXT, FIELDS, MAIN, PLACE, CRule, Hit
 
 if TYPE_CHECKING:
     from bot.rules.compile import CompiledMatcher
@@ -95,17 +95,27 @@ class Evaluation:
         self.pairs: dict[int, list[tuple[Hit, Hit]]] = {}
         self.regex: dict[int, list[tuple[int, int, int]]] = {}
         self.mentions: dict[int, ActorMention] = {}
+        self.found_places: dict[int, list[tuple[Hit, int]]] = {}
 
     def run(self, hits: list[ScanHit]) -> MatchResult:
         m = self.m
         terms = m.terms
         candidates: set[int] = set(m.always)
         names: dict[int, list[tuple[Hit, int]]] = {}
+        places: dict[int, list[tuple[Hit, int]]] = {}
+        context: set[int] = set()
         for fi, first, nwords, slots, fuzzy in hits:
             hit = (fi, first, first + nwords - 1, fuzzy)
             for kind, index, trigger in slots:
                 if kind == ALIAS:
                     names.setdefault(m.names[index].actor, []).append((hit, index))
+                    continue
+                if kind == PLACE:
+                    if not fuzzy:
+                        places.setdefault(m.places[index].spec, []).append((hit, index))
+                    continue
+                if kind == CONTEXT:
+                    context.add(index)
                     continue
                 ct = terms[index]
                 if not (ct.mask >> fi) & 1 or (fuzzy and not ct.fuzzy):
@@ -119,8 +129,10 @@ class Evaluation:
                     candidates.add(trigger)
         if names:
             self.mentions = self._mentions(names)
-            for ai in self.mentions:
-                candidates.update(m.actor_rules.get(ai, ()))
+        if places:
+            self._count_places(places, context, candidates)
+        for ai in self.mentions:
+            candidates.update(m.actor_rules.get(ai, ()))
         if not candidates and not self.mentions:
             return EMPTY
         crules = m.crules
@@ -161,13 +173,52 @@ class Evaluation:
             )
         return out
 
+    def _count_places(
+        self, places: dict[int, list[tuple[Hit, int]]], context: set[int], candidates: set[int]
+    ) -> None:
+        """Keep the place hits that count: a plain name always, an ambiguous one (a common
+        word, a name shared elsewhere) only beside its regions' context or a plain place."""
+        m = self.m
+        for si, found in places.items():
+            plain = [h for h, pi in found if not m.places[pi].ambiguous]
+            counted = [
+                (h, pi)
+                for h, pi in found
+                if not m.places[pi].ambiguous or si in context or any(p != h for p in plain)
+            ]
+            spans = [h for h, _ in counted]
+            counted = [c for c in counted if not any(o != c[0] and _inside(c[0], o) for o in spans)]
+            if not counted:
+                continue
+            self.found_places[si] = counted
+            candidates.update(m.place_rules.get(si, ()))
+            for ai in m.place_actors.get(si, ()):
+                evidence = self._place_evidence(f"actor:{m.actors[ai].id}", si)
+                known = self.mentions.get(ai)
+                values = {"actor_id": m.actors[ai].id, "name": m.actors[ai].name}
+                before = known.evidence if known is not None else ()
+                merged = tuple(sorted((*before, *evidence), key=_order))
+                self.mentions[ai] = build(ActorMention, {**values, "evidence": merged})
+
+    def _place_evidence(self, target: str, si: int) -> list[Evidence]:
+        out = []
+        for hit, pi in self.found_places.get(si, ())[:MAX_EVIDENCE_PER_TERM]:
+            folded = self.texts[hit[0]]
+            start, end = folded.span(hit[1], hit[2])
+            text = folded.original[start:end]
+            label = self.m.places[pi].label
+            out.append(_evidence(target, label, hit[0], start, end, text, "place"))
+        return out
+
     def _holds(self, crule: CRule) -> bool:
         if crule.rule.kind is RuleKind.actor and not any(a in self.mentions for a in crule.actors):
             return False
         satisfied = self._satisfied
         if not all(satisfied(t) for t in crule.all):
             return False
-        if crule.any and not any(satisfied(t) for t in crule.any):
+        if (crule.any or crule.places >= 0) and not (
+            crule.places in self.found_places or any(satisfied(t) for t in crule.any)
+        ):
             return False
         return not any(satisfied(t) for t in crule.none)
 
@@ -215,6 +266,8 @@ class Evaluation:
         for ti in (*crule.all, *crule.any):
             if satisfied(ti):
                 evidence.extend(self._term_evidence(rule.id, ti))
+        if crule.places >= 0:
+            evidence.extend(self._place_evidence(rule.id, crule.places))
         for ai in crule.actors:
             mention = self.mentions.get(ai)
             if mention is not None:

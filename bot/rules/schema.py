@@ -119,10 +119,33 @@ class Term(Frozen):
         return f"{base} near {self.near.phrase}" if self.near else base
 
 
+class Places(Frozen):
+    """Every settlement of some administrative regions, from the GeoNames gazetteer.
+
+    `regions` are named as GeoNames names their centre ("Donetsk Oblast") or by admin1 code.
+    A place name that is also a common English word or name, or that names a settlement
+    elsewhere too, counts only beside context: another place of the regions, a region's name,
+    the country's name, or one of `context`.
+    """
+
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2, e.g. UA")
+    regions: tuple[str, ...] = Field(min_length=1, max_length=30)
+    context: tuple[str, ...] = Field(default=(), max_length=50)
+
+    @model_validator(mode="after")
+    def _known_regions(self) -> Places:
+        from bot.rules.places import resolve_region
+
+        for region in self.regions:
+            resolve_region(self.country, region)
+        return self
+
+
 class Rule(Frozen):
     """A watch rule: every `all` term, at least one `any` term, and no `none` term.
 
-    An actor rule also needs a mention of one of its `actors` (any alias matches).
+    An actor rule also needs a mention of one of its `actors` (any alias matches). A settlement
+    of the rule's `places` counts as an `any` term (with no `any` terms, a place is required).
     """
 
     id: str = Field(pattern=SLUG)
@@ -137,14 +160,15 @@ class Rule(Frozen):
     exact: bool = Field(
         default=False, description="terms match only as written (a term's own `exact` wins)"
     )
+    places: Places | None = None
     enabled: bool = True
 
     @model_validator(mode="after")
     def _has_something_to_match(self) -> Rule:
         if self.kind is RuleKind.actor and not self.actors:
             raise ValueError("an actor rule needs 'actors': a list of actor ids")
-        if self.kind is RuleKind.topic and not (self.all or self.any):
-            raise ValueError("a topic rule needs at least one term in 'all' or 'any'")
+        if self.kind is RuleKind.topic and not (self.all or self.any or self.places):
+            raise ValueError("a topic rule needs at least one term in 'all' or 'any', or places")
         return self
 
 
@@ -159,6 +183,9 @@ class Actor(Frozen):
     organisation: str = ""
     country: str = ""
     description: str = ""
+    places: Places | None = Field(
+        default=None, description="a body of these regions: named whenever one of its places is"
+    )
 
     @property
     def names(self) -> tuple[str, ...]:

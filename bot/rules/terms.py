@@ -15,7 +15,7 @@ from bot.rules.schema import Rule, Term, TermMode
 
 FIELDS = (TextField.title, TextField.summary, TextField.content)
 ALL, ANY, NONE = 0, 1, 2
-MAIN, NEAR, ALIAS = 0, 1, 2
+MAIN, NEAR, ALIAS, PLACE, CONTEXT = 0, 1, 2, 3, 4
 
 Hit = tuple[int, int, int, bool]
 """(field index, first word, last word, found through a typo correction)"""
@@ -86,6 +86,8 @@ class CRule:
     any: tuple[int, ...]
     none: tuple[int, ...]
     actors: tuple[int, ...]
+    places: int = -1
+    """Index of the rule's `places` in the matcher's gazetteers, -1 for none."""
     plain: bool = False
     all_set: frozenset[int] = frozenset()
     any_set: frozenset[int] = frozenset()
@@ -95,6 +97,15 @@ class CRule:
         self.all_set = frozenset(self.all)
         self.any_set = frozenset(self.any)
         self.none_set = frozenset(self.none)
+
+
+@dataclass(slots=True, frozen=True)
+class CPlace:
+    """One spelling of a settlement, as the scanner finds it: its gazetteer and its label."""
+
+    spec: int
+    label: str
+    ambiguous: bool
 
 
 @dataclass(slots=True, eq=False)
