@@ -103,7 +103,7 @@ class CompiledMatcher:
         if si is not None:
             return si
         si = self._specs[places] = len(self._specs)
-        found = gazetteer(places.country, places.regions, places.context)
+        found = gazetteer(places.country, places.regions, places.context, places.names)
         seen: set[str] = set()
         for name in found.names:
             keys = [k for k in phrase_keys(name.text, False) if k not in seen]
@@ -112,6 +112,9 @@ class CompiledMatcher:
                 self._keys.setdefault(key, []).append((PLACE, len(self.places), -1))
             label = f"{name.settlement}, {name.region}"
             self.places.append(CPlace(si, label, name.ambiguous))
+        for area in found.areas:
+            self._add(area, False, (PLACE, len(self.places), -1))
+            self.places.append(CPlace(si, area, False))
         for phrase in found.context:
             self._add(phrase, False, (CONTEXT, si, -1))
         return si

@@ -216,9 +216,9 @@ class Evaluation:
         satisfied = self._satisfied
         if not all(satisfied(t) for t in crule.all):
             return False
-        if (crule.any or crule.places >= 0) and not (
-            crule.places in self.found_places or any(satisfied(t) for t in crule.any)
-        ):
+        if crule.places >= 0 and crule.places not in self.found_places:
+            return False
+        if crule.any and not any(satisfied(t) for t in crule.any):
             return False
         return not any(satisfied(t) for t in crule.none)
 

@@ -59,9 +59,11 @@ class PlaceName:
 
 @dataclass(frozen=True, slots=True)
 class RegionGazetteer:
-    """What a `places:` block compiles to: its names and the phrases that give it context."""
+    """What a `places:` block compiles to: settlement names, names of the whole area (they count
+    as places and as context) and phrases that only give context."""
 
     names: tuple[PlaceName, ...]
+    areas: tuple[str, ...]
     context: tuple[str, ...]
 
 
@@ -153,7 +155,10 @@ def common_word(name: str) -> bool:
 
 @lru_cache(maxsize=32)
 def gazetteer(
-    country: str, regions: tuple[str, ...], context: tuple[str, ...] = ()
+    country: str,
+    regions: tuple[str, ...],
+    context: tuple[str, ...] = (),
+    areas: tuple[str, ...] = (),
 ) -> RegionGazetteer:
     """The place names of `regions` in `country` and the phrases that give them context."""
     codes = {resolve_region(country, r): r for r in regions}
@@ -175,6 +180,6 @@ def gazetteer(
         for text in dict.fromkeys(t for t, _ in found):
             ambiguous = shared or common_word(text)
             names.append(PlaceName(text, biggest.name, codes[biggest.admin1], ambiguous))
-    base = [region_base(r) for r in regions]
-    phrases = (*regions, *base, countries().get(country, ""), *context)
-    return RegionGazetteer(tuple(names), tuple(dict.fromkeys(p for p in phrases if p)))
+    whole = tuple(dict.fromkeys((*regions, *(f"{region_base(r)} region" for r in regions), *areas)))
+    phrases = (*(region_base(r) for r in regions), countries().get(country, ""), *context)
+    return RegionGazetteer(tuple(names), whole, tuple(dict.fromkeys(p for p in phrases if p)))

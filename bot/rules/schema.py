@@ -122,14 +122,16 @@ class Term(Frozen):
 class Places(Frozen):
     """Every settlement of some administrative regions, from the GeoNames gazetteer.
 
-    `regions` are named as GeoNames names their centre ("Donetsk Oblast") or by admin1 code.
-    A place name that is also a common English word or name, or that names a settlement
-    elsewhere too, counts only beside context: another place of the regions, a region's name,
-    the country's name, or one of `context`.
+    `regions` are named as GeoNames names their centre ("Donetsk Oblast") or by admin1 code;
+    `names` are phrases that name the area as a whole ("Donbas", "eastern Ukraine") and count
+    as its places too. A place name that is also a common English word or name, or that names
+    a settlement elsewhere too, counts only beside context: another place of the regions, a
+    region's name, the country's name, or one of `context`.
     """
 
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2, e.g. UA")
     regions: tuple[str, ...] = Field(min_length=1, max_length=30)
+    names: tuple[str, ...] = Field(default=(), max_length=50)
     context: tuple[str, ...] = Field(default=(), max_length=50)
 
     @model_validator(mode="after")
@@ -144,8 +146,8 @@ class Places(Frozen):
 class Rule(Frozen):
     """A watch rule: every `all` term, at least one `any` term, and no `none` term.
 
-    An actor rule also needs a mention of one of its `actors` (any alias matches). A settlement
-    of the rule's `places` counts as an `any` term (with no `any` terms, a place is required).
+    An actor rule also needs a mention of one of its `actors` (any alias matches). A rule with
+    `places` also needs one of them: a settlement of its regions or a name of the area.
     """
 
     id: str = Field(pattern=SLUG)

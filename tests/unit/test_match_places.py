@@ -81,13 +81,20 @@ def test_a_common_word_place_needs_the_regions_context(matcher) -> None:
     assert ("Lyman, Donetsk Oblast", "Lyman", "place") in with_region
 
 
-def test_places_sit_beside_any_terms_and_context_can_be_added() -> None:
-    either = compile_rules([rule(places=DONBAS, any=["eastern front"])], ())
-    assert found(either, "News from the eastern front")
-    assert found(either, "News from Kramatorsk")
-    extra = compile_rules([rule(places={**DONBAS, "context": ["Donbas"]})], ())
+def test_a_rule_needs_a_place_or_a_name_of_the_area_and_context_can_be_added() -> None:
+    both = compile_rules([rule(places={**DONBAS, "names": ["Donbas"]}, any=["sirens"])], ())
+    assert found(both, "Sirens in Kramatorsk")
+    assert found(both, "Sirens across the Donbas") == [
+        ("sirens", "Sirens", "exact"),
+        ("Donbas", "Donbas", "place"),
+    ]
+    assert found(both, "Sirens in Kharkiv") == []
+    assert found(both, "Kramatorsk is quiet") == []
+    # the regions' own names count as the area: "Donetsk Oblast", "Luhansk region"
+    assert found(both, "Sirens in Luhansk region")
+    extra = compile_rules([rule(places={**DONBAS, "context": ["frontline"]})], ())
     assert found(extra, "Lyman") == []
-    assert found(extra, "Lyman, the Donbas town")
+    assert found(extra, "Lyman, a frontline town")
 
 
 def test_an_actor_of_the_regions_is_named_by_its_places() -> None:
