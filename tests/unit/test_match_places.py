@@ -62,16 +62,29 @@ def test_common_words_are_told_by_word_frequency_data() -> None:
     assert common_word("Lyman") and common_word("Cambridge")
     assert not common_word("Kramatorsk") and not common_word("Sloviansk")
     names = {n.text: n for n in gazetteer("UA", ("Donetsk Oblast", "Luhansk Oblast")).names}
-    assert names["Lyman"].ambiguous and not names["Kramatorsk"].ambiguous
+    assert names["Weinberg"].common and not names["Weinberg"].shared
+    assert names["New York"].shared  # very common: treated as shared
+    assert not names["Kramatorsk"].ambiguous and not names["Mariupol"].ambiguous
     # also a city of another region of Ukraine: Mykolaiv (the Donetsk town is Mykolaivka)
-    assert names["Mykolaiv"].ambiguous
+    assert names["Mykolaiv"].shared and names["Lyman"].shared
 
 
-def test_a_common_word_place_needs_the_regions_context(matcher) -> None:
+def test_a_common_word_place_needs_context(matcher) -> None:
+    # Weinberg, the old name of Vynohradne: a surname in English, no other such town
+    assert found(matcher, "Weinberg shells out for a new stadium") == []
+    with_country = found(matcher, "Troops shell Weinberg", "Fighting goes on in Ukraine")
+    assert ("Vynohradne, Donetsk Oblast", "Weinberg", "place") in with_country
+    # New York (Niu-York, Donetsk Oblast) is so common a name that only the region will do
+    assert found(matcher, "Troops shell New York", "Fighting goes on in Ukraine") == []
+    assert found(matcher, "Troops shell New York near Toretsk")
+
+
+def test_a_name_shared_with_another_region_needs_the_regions_own_context(matcher) -> None:
+    # Lyman is also a town of Kharkiv Oblast (and an English surname); Mykolaiv is a city
+    # of Mykolaiv Oblast: the country's name does not say which is meant
     assert found(matcher, "Lyman shells out for a new stadium") == []
-    assert found(matcher, "Mykolaiv shelled overnight") == []
-    with_country = found(matcher, "Troops shell Lyman", "Fighting goes on in eastern Ukraine")
-    assert ("Lyman, Donetsk Oblast", "Lyman", "place") in with_country
+    assert found(matcher, "Mykolaiv shelled overnight", "Russia's war in Ukraine") == []
+    assert found(matcher, "Troops shell Lyman", "Fighting goes on in Ukraine") == []
     with_place = found(matcher, "Lyman and Sloviansk shelled")
     assert [t for t, _, how in with_place if how == "place"] == [
         "Lyman, Donetsk Oblast",
@@ -93,8 +106,8 @@ def test_a_rule_needs_a_place_or_a_name_of_the_area_and_context_can_be_added() -
     # the regions' own names count as the area: "Donetsk Oblast", "Luhansk region"
     assert found(both, "Sirens in Luhansk region")
     extra = compile_rules([rule(places={**DONBAS, "context": ["frontline"]})], ())
-    assert found(extra, "Lyman") == []
-    assert found(extra, "Lyman, a frontline town")
+    assert found(extra, "Weinberg") == []
+    assert found(extra, "Weinberg, a frontline town")
 
 
 def test_an_actor_of_the_regions_is_named_by_its_places() -> None:

@@ -49,7 +49,7 @@ def test_seed_article_fires_both_topics_and_names_its_officials() -> None:
         "ukraine-defence-ministry",
     }
     donbas = next(m for m in result.rules if m.rule_id == "donbas-offensive")
-    assert ("Donestk", "fuzzy") in {(e.text, e.how) for e in donbas.evidence}
+    assert ("Donestk", "fuzzy place") in {(e.text, e.how) for e in donbas.evidence}
     for found in (*result.rules, *result.actors):
         for ev in found.evidence:
             assert item.text(ev.field)[ev.start : ev.end] == ev.text
