@@ -70,4 +70,4 @@ def test_talks_about_other_things_do_not_fire_peace_talks() -> None:
 def test_title_evidence_for_the_seed_headline() -> None:
     result = seed_matcher().match(seed_item())
     peace = next(m for m in result.rules if m.rule_id == "peace-talks")
-    assert any(e.field is TextField.title and e.text == "Talks" for e in peace.evidence)
+    assert any(e.field is TextField.title and e.text == "Peace Talks" for e in peace.evidence)
