@@ -1,4 +1,5 @@
-"""`newsbot` command line: init, status, run, demo, poll, feeds, config check, derive, rules."""
+"""`newsbot` command line: init, status, run, demo, poll, feeds, config check, derive, rules,
+match."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cmd import check, init, status
 from bot.cmd.admin import add_admin_commands
 from bot.cmd.poll_summary import poll_summary
-from bot.config import ConfigError, Settings, load_settings, settings_error_lines
-from bot.runtime.app import App
+from bot.config import ConfigError, Settings, load_config, load_settings, settings_error_lines
+from bot.runtime.app import App, default_config_dir
 from bot.runtime.logs import setup_logging
 
 EXIT_USAGE = 2
@@ -143,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--file", type=Path, help="a rules YAML to take the rule from")
     test.add_argument("--limit", type=int, default=20)
     test.set_defaults(handler=_rules_test)
+
+    match = sub.add_parser("match", help="backtest: match items (JSON lines) with the live rules")
+    match.add_argument("items", type=Path, help="a JSON-lines file of items, or - for stdin")
+    match.add_argument("--keep-going", action="store_true", help="skip bad lines, don't stop")
+    match.set_defaults(handler=_match)
     _share_options(parser)
     return parser
 
@@ -258,6 +264,31 @@ async def _rules_test(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await app.close()
     print(result.render(args.limit))
+    return 0
+
+
+async def _match(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backtest import backtest
+    from bot.rules.compile import compile_rules
+
+    bundle = load_config(default_config_dir(settings))
+    matcher = compile_rules(bundle.rules.rules, bundle.actors.actors)
+    if str(args.items) == "-":
+        outcome = backtest(sys.stdin, matcher, sys.stdout, sys.stderr, args.keep_going)
+    else:
+        try:
+            with args.items.open(encoding="utf-8", errors="replace") as lines:
+                outcome = backtest(lines, matcher, sys.stdout, sys.stderr, args.keep_going)
+        except OSError as exc:
+            print(f"newsbot: cannot read {args.items}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    if outcome.bad:
+        skipped = "skipped" if args.keep_going else "stopped at the first"
+        print(
+            f"newsbot match: {outcome.written} items matched, {outcome.bad} bad lines ({skipped})",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

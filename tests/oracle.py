@@ -9,12 +9,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import Stemmer
+
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch, TextField
 from bot.rules.actors import actor_names, surnames
 from bot.rules.fold import WORD, canonical, fold_word, same_words_ignoring_case
 from bot.rules.fuzzy import Vocabulary
 from bot.rules.schema import Actor, Rule, RuleKind, Term, TermMode
-from bot.rules.terms import FIELDS, active_rules, phrase_sources, term_accepts_typos
+from bot.rules.terms import (
+    FIELDS,
+    active_rules,
+    phrase_sources,
+    term_accepts_typos,
+    term_stems,
+)
+
+_STEM = Stemmer.Stemmer("english").stemWord
 
 Span = tuple[int, int]
 """(first word, last word), inclusive"""
@@ -30,6 +40,7 @@ class _Field:
     spans: list[tuple[int, int]]
     folded: list[str]
     canon: list[str]
+    stems: list[str]
     corrected: list[str | None]
 
     @classmethod
@@ -43,17 +54,22 @@ class _Field:
             spans=[m.span() for m in found],
             folded=folded,
             canon=[canonical(w) for w in folded],
+            stems=[_STEM(canonical(w)) for w in folded],
             corrected=[vocabulary.correct_slowly(w) for w in folded],
         )
 
-    def find(self, phrase: str, prefix: bool, case_sensitive: bool, typos: bool) -> list[Span]:
+    def find(
+        self, phrase: str, prefix: bool, case_sensitive: bool, typos: bool, stem: bool = False
+    ) -> list[Span]:
         """Every place the phrase occurs, word by word."""
         raw = WORD.findall(phrase)
         want = [canonical(fold_word(w)) for w in raw]
         out: list[Span] = []
         for i in range(len(self.folded) - len(raw) + 1):
             if all(
-                self._word_matches(
+                self._stem_matches(i + k, want[k], typos)
+                if stem
+                else self._word_matches(
                     i + k, raw[k], want[k], prefix and k == len(raw) - 1, case_sensitive, typos
                 )
                 for k in range(len(raw))
@@ -71,6 +87,13 @@ class _Field:
         if case_sensitive:
             return self.original[at] == raw
         return self.canon[at] == want or (typos and self.corrected[at] == want)
+
+    def _stem_matches(self, at: int, want: str, typos: bool) -> bool:
+        target = _STEM(want)
+        fixed = self.corrected[at]
+        return self.stems[at] == target or (
+            typos and fixed is not None and _STEM(canonical(fixed)) == target
+        )
 
     def text_of(self, span: Span) -> tuple[int, int, str]:
         start, end = self.spans[span[0]][0], self.spans[span[1]][1]
@@ -128,21 +151,25 @@ class ReferenceMatcher:
             for mention in named:
                 evidence.extend(mention.evidence)
         for term in rule.all:
-            found = _term_evidence(rule.id, term, fields)
+            found = _term_evidence(rule.id, term, fields, rule.exact)
             if not found:
                 return None
             evidence.extend(found)
         if rule.any:
-            found_any = [e for term in rule.any for e in _term_evidence(rule.id, term, fields)]
+            found_any = [
+                e for term in rule.any for e in _term_evidence(rule.id, term, fields, rule.exact)
+            ]
             if not found_any:
                 return None
             evidence.extend(found_any)
-        if any(_term_evidence(rule.id, term, fields) for term in rule.none):
+        if any(_term_evidence(rule.id, term, fields, rule.exact) for term in rule.none):
             return None
         return evidence
 
 
-def _term_evidence(rule_id: str, term: Term, fields: list[_Field]) -> list[Evidence]:
+def _term_evidence(
+    rule_id: str, term: Term, fields: list[_Field], rule_exact: bool = False
+) -> list[Evidence]:
     """Every occurrence of one term in the fields it is scoped to."""
     out: list[Evidence] = []
     for f in fields:
@@ -159,12 +186,13 @@ def _term_evidence(rule_id: str, term: Term, fields: list[_Field]) -> list[Evide
         assert term.phrase is not None
         prefix = term.mode is TermMode.prefix
         typos = term_accepts_typos(term)
-        spans = f.find(term.phrase, prefix, term.case_sensitive, typos)
+        stem = term_stems(term, rule_exact)
+        spans = f.find(term.phrase, prefix, term.case_sensitive, typos, stem)
         if term.near is None:
             how = "prefix" if prefix else None
             out.extend(_evidence(rule_id, term.label, f, s, term.phrase, how) for s in spans)
             continue
-        others = f.find(term.near.phrase, False, term.case_sensitive, typos)
+        others = f.find(term.near.phrase, False, term.case_sensitive, typos, stem)
         for a in spans:
             for b in others:
                 gap = b[0] - a[1] if b[0] > a[1] else a[0] - b[1] if a[0] > b[1] else 0
@@ -182,10 +210,13 @@ def _evidence(
     if how is None and same_words_ignoring_case(text, phrase):
         how = "exact"
     elif how is None:
-        exact = f.canon[span[0] : span[1] + 1] == [
-            canonical(fold_word(w)) for w in WORD.findall(phrase)
-        ]
-        how = "folded" if exact else "fuzzy"
+        want = [canonical(fold_word(w)) for w in WORD.findall(phrase)]
+        if f.canon[span[0] : span[1] + 1] == want:
+            how = "folded"
+        elif f.stems[span[0] : span[1] + 1] == [_STEM(w) for w in want]:
+            how = "stem"
+        else:
+            how = "fuzzy"
     return _make(rule_id, label, f.field, start, end, text, how)
 
 

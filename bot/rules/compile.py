@@ -17,15 +17,20 @@ from bot.rules.actors import actor_names, surnames
 from bot.rules.evaluate import EMPTY, Evaluation, ScanHit
 from bot.rules.fold import FoldedText, fold_text
 from bot.rules.fuzzy import MIN_TOKEN, TypoIndex, Vocabulary
-from bot.rules.schema import Actor, Rule, RuleKind
+from bot.rules.places import gazetteer
+from bot.rules.schema import Actor, Places, Rule, RuleKind
+from bot.rules.stems import stem_key, stem_text, stem_words
 from bot.rules.terms import (
     ALIAS,
     ALL,
     ANY,
+    CONTEXT,
     MAIN,
     NEAR,
     NONE,
+    PLACE,
     CName,
+    CPlace,
     CRule,
     CTerm,
     active_rules,
@@ -36,7 +41,8 @@ from bot.rules.terms import (
 _LONG_WORD = re.compile(f"[^ ]{{{MIN_TOKEN},}}")
 
 Slot = tuple[int, int, int]
-"""(MAIN | NEAR | ALIAS, term or name index, rule to evaluate on a hit or -1)"""
+"""(MAIN | NEAR | ALIAS | PLACE | CONTEXT, term, name, place or gazetteer index, rule to
+evaluate on a hit or -1)"""
 
 
 class CompiledMatcher:
@@ -50,25 +56,73 @@ class CompiledMatcher:
         self.names: list[CName] = []
         self.always: list[int] = []
         self.actor_rules: dict[int, list[int]] = {}
+        self.places: list[CPlace] = []
+        self.place_rules: dict[int, list[int]] = {}
+        self.place_actors: dict[int, list[int]] = {}
+        self._specs: dict[Places, int] = {}
+        self._place_words: list[str] = []
+        """settlements' main names and names of areas, whose typos are forgiven too"""
         self._keys: dict[str, list[Slot]] = {}
-        self._key_words: dict[str, int] = {}
+        self._stem_keys: dict[str, list[Slot]] = {}
         self._add_actors()
         for ri, rule in enumerate(self.rules):
             self._add_rule(ri, rule)
-        self._automaton: Any = ahocorasick.Automaton()
-        for key, slots in self._keys.items():
-            self._automaton.add_word(key, (len(key), self._key_words[key], tuple(slots)))
-        self._automaton.make_automaton()
+            if rule.places is not None:
+                self.crules[ri].places = self._add_places(rule.places)
+                self.place_rules.setdefault(self.crules[ri].places, []).append(ri)
+        for ai, actor in enumerate(self.actors):
+            if actor.places is not None:
+                self.place_actors.setdefault(self._add_places(actor.places), []).append(ai)
+        self._automaton = self._build(self._keys)
+        self._stem_automaton = self._build(self._stem_keys)
         self._scan = bool(self._keys)
-        del self._keys, self._key_words
-        names = [n.text for n in self.names]
+        self._stem_scan = bool(self._stem_keys)
+        del self._keys, self._stem_keys, self._specs
+        names = [n.text for n in self.names] + self._place_words
         self.vocabulary = Vocabulary.build(phrase_sources(self.rules, names))
         self._typos = TypoIndex(self.vocabulary)
 
-    def _add(self, phrase: str, prefix: bool, slot: Slot) -> None:
+    def _build(self, keys: dict[str, list[Slot]]) -> Any:
+        automaton: Any = ahocorasick.Automaton()
+        for key, slots in keys.items():
+            # " a b " is two whole words; a prefix key " a neg" is open at the end: also two
+            words = key.count(" ") - (1 if key.endswith(" ") else 0)
+            automaton.add_word(key, (len(key), words, tuple(slots)))
+        if keys:
+            automaton.make_automaton()
+        return automaton
+
+    def _add(self, phrase: str, prefix: bool, slot: Slot, stem: bool = False) -> None:
+        if stem:
+            self._stem_keys.setdefault(stem_key(phrase), []).append(slot)
+            return
         for key in phrase_keys(phrase, prefix):
             self._keys.setdefault(key, []).append(slot)
-            self._key_words[key] = key.count(" ") - (0 if prefix else 1)
+
+    def _add_places(self, places: Places) -> int:
+        """Every settlement name of the regions and their context phrases; the gazetteer's index."""
+        si = self._specs.get(places)
+        if si is not None:
+            return si
+        si = self._specs[places] = len(self._specs)
+        found = gazetteer(places.country, places.regions, places.context, places.names)
+        seen: set[str] = set()
+        for name in found.names:
+            keys = [k for k in phrase_keys(name.text, False) if k not in seen]
+            seen.update(keys)
+            for key in keys:  # one slot per spelling, however many entries share it
+                self._keys.setdefault(key, []).append((PLACE, len(self.places), -1))
+            label = f"{name.settlement}, {name.region}"
+            self.places.append(CPlace(si, label, 2 if name.shared else int(name.common)))
+        for area in found.areas:
+            self._add(area, False, (PLACE, len(self.places), -1))
+            self.places.append(CPlace(si, area, 0))
+            self._place_words.append(area)
+        self._place_words.extend(found.region_context)
+        for level, phrases in ((1, found.context), (2, found.region_context)):
+            for phrase in phrases:  # the slot's index says the gazetteer and the level
+                self._add(phrase, False, (CONTEXT, 2 * si + level - 1, -1))
+        return si
 
     def _add_actors(self) -> None:
         bare = surnames(self.actors)
@@ -82,7 +136,7 @@ class CompiledMatcher:
         for group, terms in ((ALL, rule.all), (ANY, rule.any), (NONE, rule.none)):
             for term in terms:
                 groups[group].append(len(self.terms))
-                self.terms.append(CTerm.of(ri, group, term))
+                self.terms.append(CTerm.of(ri, group, term, rule.exact))
         index = {a.id: i for i, a in enumerate(self.actors)}
         crule = CRule(
             rule,
@@ -91,9 +145,13 @@ class CompiledMatcher:
             tuple(groups[NONE]),
             tuple(index[a] for a in rule.actors if a in index),
         )
-        crule.plain = rule.kind is RuleKind.topic and all(
-            self.terms[t].regex is None and not self.terms[t].within
-            for t in (*crule.all, *crule.any, *crule.none)
+        crule.plain = (
+            rule.kind is RuleKind.topic
+            and rule.places is None
+            and all(
+                self.terms[t].regex is None and not self.terms[t].within
+                for t in (*crule.all, *crule.any, *crule.none)
+            )
         )
         self.crules.append(crule)
         triggers = self._triggers(crule)
@@ -107,9 +165,9 @@ class CompiledMatcher:
             if ct.term.phrase is None:
                 continue
             trigger = ri if triggers is not None and ti in triggers else -1
-            self._add(ct.term.phrase, ct.prefix, (MAIN, ti, trigger))
+            self._add(ct.term.phrase, ct.prefix, (MAIN, ti, trigger), ct.stem)
             if ct.term.near is not None:
-                self._add(ct.term.near.phrase, False, (NEAR, ti, -1))
+                self._add(ct.term.near.phrase, False, (NEAR, ti, -1), ct.stem)
 
     def _triggers(self, crule: CRule) -> frozenset[int] | None:
         """Terms whose hit makes a topic rule worth evaluating; None: evaluate on every item."""
@@ -127,17 +185,17 @@ class CompiledMatcher:
         """Every rule that matches `item` and every actor it names, with evidence."""
         texts: dict[int, FoldedText] = {}
         hits: list[ScanHit] = []
-        if self._scan:
-            automaton = self._automaton
+        if self._scan or self._stem_scan:
             for fi, text in enumerate((item.title, item.summary, item.content)):
                 if not text:
                     continue
                 folded = fold_text(text)
                 texts[fi] = folded
                 joined = folded.joined
-                count = joined.count
-                for end, (klen, nwords, slots) in automaton.iter(joined):
-                    hits.append((fi, count(" ", 0, end - klen + 1), nwords, slots, False))
+                if self._scan:
+                    _scan(self._automaton, fi, joined, hits)
+                if self._stem_scan:
+                    _scan(self._stem_automaton, fi, stem_text(joined), hits)
                 if self._typos:
                     self._scan_typos(fi, folded, hits)
         if not hits and not self.always:
@@ -157,12 +215,30 @@ class CompiledMatcher:
         if not fixes:
             return
         words = folded.words()
+        fixed_words = [fixes.get(w, w) for w in words]
         changed = {i for i, w in enumerate(words) if w in fixes}
-        joined = " " + " ".join(fixes.get(w, w) for w in words) + " "
-        for end, (klen, nwords, slots) in self._automaton.iter(joined):
-            first = joined.count(" ", 0, end - klen + 1)
-            if any(first <= i < first + nwords for i in changed):
-                hits.append((fi, first, nwords, slots, True))
+        if self._scan:
+            joined = " " + " ".join(fixed_words) + " "
+            _scan(self._automaton, fi, joined, hits, changed)
+        if self._stem_scan:
+            stems, fixed_stems = stem_words(words), stem_words(fixed_words)
+            changed = {i for i in changed if stems[i] != fixed_stems[i]}
+            if changed:
+                joined = " " + " ".join(fixed_stems) + " "
+                _scan(self._stem_automaton, fi, joined, hits, changed)
+
+
+def _scan(
+    automaton: Any, fi: int, joined: str, hits: list[ScanHit], typos: set[int] | None = None
+) -> None:
+    """Append the automaton's hits in one field; with `typos`, only hits on corrected words."""
+    count = joined.count
+    for end, (klen, nwords, slots) in automaton.iter(joined):
+        first = count(" ", 0, end - klen + 1)
+        if typos is None:
+            hits.append((fi, first, nwords, slots, False))
+        elif any(first <= i < first + nwords for i in typos):
+            hits.append((fi, first, nwords, slots, True))
 
 
 def compile_rules(rules: Sequence[Rule], actors: Sequence[Actor]) -> CompiledMatcher:

@@ -6,9 +6,9 @@ import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
-from bot.rules.fold import WORD, FoldedText
+from bot.rules.fold import WORD, FoldedText, fold_phrase
 from bot.rules.schema import RuleKind
-from bot.rules.terms import ALIAS, FIELDS, MAIN, CRule, Hit
+from bot.rules.terms import ALIAS, CONTEXT, FIELDS, MAIN, PLACE, CRule, Hit
 
 if TYPE_CHECKING:
     from bot.rules.compile import CompiledMatcher
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_EVIDENCE_PER_TERM = 5
+MAX_PLACES = 10
 EMPTY = MatchResult()
 
 ScanHit = tuple[int, int, int, tuple[tuple[int, int, int], ...], bool]
@@ -55,12 +56,15 @@ def _evidence(
     )
 
 
-def _how(text: str, lower: str, lower_words: tuple[str, ...]) -> str:
-    """'exact' when the text spells the phrase up to case and punctuation, else 'folded'."""
+def _how(text: str, lower: str, lower_words: tuple[str, ...], folded: tuple[str, ...]) -> str:
+    """'exact' when the text spells the phrase up to case and punctuation, 'folded' when it
+    differs only in spelling (Kiev/Kyiv), else 'stem' (another form of the same words)."""
     low = text.lower()
     if low == lower or tuple(WORD.findall(low)) == lower_words:
         return "exact"
-    return "folded"
+    if not folded or fold_phrase(text) == folded:
+        return "folded"
+    return "stem"
 
 
 def word_gap(a: Hit, b: Hit) -> int:
@@ -92,17 +96,26 @@ class Evaluation:
         self.pairs: dict[int, list[tuple[Hit, Hit]]] = {}
         self.regex: dict[int, list[tuple[int, int, int]]] = {}
         self.mentions: dict[int, ActorMention] = {}
+        self.found_places: dict[int, list[tuple[Hit, int]]] = {}
 
     def run(self, hits: list[ScanHit]) -> MatchResult:
         m = self.m
         terms = m.terms
         candidates: set[int] = set(m.always)
         names: dict[int, list[tuple[Hit, int]]] = {}
+        places: dict[int, list[tuple[Hit, int]]] = {}
+        context: set[int] = set()
         for fi, first, nwords, slots, fuzzy in hits:
             hit = (fi, first, first + nwords - 1, fuzzy)
             for kind, index, trigger in slots:
                 if kind == ALIAS:
                     names.setdefault(m.names[index].actor, []).append((hit, index))
+                    continue
+                if kind == PLACE:
+                    places.setdefault(m.places[index].spec, []).append((hit, index))
+                    continue
+                if kind == CONTEXT:
+                    context.add(index)
                     continue
                 ct = terms[index]
                 if not (ct.mask >> fi) & 1 or (fuzzy and not ct.fuzzy):
@@ -116,8 +129,10 @@ class Evaluation:
                     candidates.add(trigger)
         if names:
             self.mentions = self._mentions(names)
-            for ai in self.mentions:
-                candidates.update(m.actor_rules.get(ai, ()))
+        if places:
+            self._count_places(places, context, candidates)
+        for ai in self.mentions:
+            candidates.update(m.actor_rules.get(ai, ()))
         if not candidates and not self.mentions:
             return EMPTY
         crules = m.crules
@@ -158,11 +173,59 @@ class Evaluation:
             )
         return out
 
+    def _count_places(
+        self, places: dict[int, list[tuple[Hit, int]]], context: set[int], candidates: set[int]
+    ) -> None:
+        """Keep the place hits that count: a plain name always, an ambiguous one (a common
+        word, a name shared elsewhere) only beside the context it needs or a plain place."""
+        m = self.m
+        for si, found in places.items():
+            plain = [h for h, pi in found if not m.places[pi].needs]
+            level = 2 if 2 * si + 1 in context else 1 if 2 * si in context else 0
+            counted = [
+                (h, pi)
+                for h, pi in found
+                if m.places[pi].needs <= level or any(p != h for p in plain)
+            ]
+            spans = [h for h, _ in counted]
+            counted = [c for c in counted if not any(o != c[0] and _inside(c[0], o) for o in spans)]
+            if not counted:
+                continue
+            self.found_places[si] = counted
+            candidates.update(m.place_rules.get(si, ()))
+            for ai in m.place_actors.get(si, ()):
+                evidence = self._place_evidence(f"actor:{m.actors[ai].id}", si)
+                known = self.mentions.get(ai)
+                values = {"actor_id": m.actors[ai].id, "name": m.actors[ai].name}
+                before = known.evidence if known is not None else ()
+                merged = tuple(sorted((*before, *evidence), key=_order))
+                self.mentions[ai] = build(ActorMention, {**values, "evidence": merged})
+
+    def _place_evidence(self, target: str, si: int) -> list[Evidence]:
+        """The first mention of each place (and each typo of it), up to MAX_PLACES."""
+        out: list[Evidence] = []
+        seen: set[tuple[str, bool]] = set()
+        for hit, pi in self.found_places.get(si, ()):
+            label = self.m.places[pi].label
+            if (label, hit[3]) in seen:
+                continue
+            seen.add((label, hit[3]))
+            folded = self.texts[hit[0]]
+            start, end = folded.span(hit[1], hit[2])
+            text = folded.original[start:end]
+            how = "fuzzy place" if hit[3] else "place"
+            out.append(_evidence(target, label, hit[0], start, end, text, how))
+            if len(out) == MAX_PLACES:
+                break
+        return out
+
     def _holds(self, crule: CRule) -> bool:
         if crule.rule.kind is RuleKind.actor and not any(a in self.mentions for a in crule.actors):
             return False
         satisfied = self._satisfied
         if not all(satisfied(t) for t in crule.all):
+            return False
+        if crule.places >= 0 and crule.places not in self.found_places:
             return False
         if crule.any and not any(satisfied(t) for t in crule.any):
             return False
@@ -212,6 +275,8 @@ class Evaluation:
         for ti in (*crule.all, *crule.any):
             if satisfied(ti):
                 evidence.extend(self._term_evidence(rule.id, ti))
+        if crule.places >= 0:
+            evidence.extend(self._place_evidence(rule.id, crule.places))
         for ai in crule.actors:
             mention = self.mentions.get(ai)
             if mention is not None:
@@ -248,7 +313,9 @@ class Evaluation:
             return out
         how = "prefix" if ct.prefix else None
         return [
-            self._phrase_evidence(rule_id, ct.label, hit, ct.lower, ct.lower_words, how)
+            self._phrase_evidence(
+                rule_id, ct.label, hit, ct.lower, ct.lower_words, how, ct.folded if ct.stem else ()
+            )
             for hit in self.main[ti][:MAX_EVIDENCE_PER_TERM]
         ]
 
@@ -260,6 +327,7 @@ class Evaluation:
         lower: str,
         lower_words: tuple[str, ...],
         how: str | None = None,
+        folded_words: tuple[str, ...] = (),
     ) -> Evidence:
         fi, first, last, fuzzy = hit
         folded = self.texts[fi]
@@ -268,7 +336,7 @@ class Evaluation:
         if fuzzy:
             how = "fuzzy"
         elif how is None:
-            how = _how(text, lower, lower_words)
+            how = _how(text, lower, lower_words, folded_words)
         return _evidence(rule_id, label, fi, start, end, text, how)
 
     def _same_case(self, hit: Hit, raw: tuple[str, ...], prefix: bool) -> bool:

@@ -58,8 +58,10 @@ class Term(Frozen):
 
     In YAML a bare string is a phrase; a trailing `*` makes it a prefix (`negotiat*`), in a
     bare string or in `phrase:`. Phrases match whole words after folding (case, diacritics,
-    transliteration); `regex` runs on the original text, case-insensitive unless
-    `case_sensitive`. A prefix's last word is matched as written, without transliteration.
+    transliteration) and, unless `exact` (here or on the rule), in any inflected form (Snowball
+    stems: `talks` finds "talk", "talked"); `regex` runs on the original text,
+    case-insensitive unless `case_sensitive`. A prefix's last word is matched as written,
+    without transliteration; prefixes and case-sensitive phrases are always exact.
     """
 
     phrase: str | None = Field(default=None, min_length=1, max_length=200)
@@ -70,6 +72,9 @@ class Term(Frozen):
     near: Near | None = None
     fuzzy: bool = Field(
         default=True, description="tolerate a one-letter typo in words of 7+ letters"
+    )
+    exact: bool | None = Field(
+        default=None, description="match only the words as written, not their inflections"
     )
 
     @model_validator(mode="before")
@@ -114,10 +119,35 @@ class Term(Frozen):
         return f"{base} near {self.near.phrase}" if self.near else base
 
 
+class Places(Frozen):
+    """Every settlement of some administrative regions, from the GeoNames gazetteer.
+
+    `regions` are named as GeoNames names their centre ("Donetsk Oblast") or by admin1 code;
+    `names` are phrases that name the area as a whole ("Donbas", "eastern Ukraine") and count
+    as its places too. A place name that is also a common English word or name, or that names
+    a settlement elsewhere too, counts only beside context: another place of the regions, a
+    region's name, the country's name, or one of `context`.
+    """
+
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2, e.g. UA")
+    regions: tuple[str, ...] = Field(min_length=1, max_length=30)
+    names: tuple[str, ...] = Field(default=(), max_length=50)
+    context: tuple[str, ...] = Field(default=(), max_length=50)
+
+    @model_validator(mode="after")
+    def _known_regions(self) -> Places:
+        from bot.rules.places import resolve_region
+
+        for region in self.regions:
+            resolve_region(self.country, region)
+        return self
+
+
 class Rule(Frozen):
     """A watch rule: every `all` term, at least one `any` term, and no `none` term.
 
-    An actor rule also needs a mention of one of its `actors` (any alias matches).
+    An actor rule also needs a mention of one of its `actors` (any alias matches). A rule with
+    `places` also needs one of them: a settlement of its regions or a name of the area.
     """
 
     id: str = Field(pattern=SLUG)
@@ -129,14 +159,18 @@ class Rule(Frozen):
     any: tuple[Term, ...] = ()
     none: tuple[Term, ...] = ()
     actors: tuple[str, ...] = Field(default=(), description="actor ids, for kind: actor")
+    exact: bool = Field(
+        default=False, description="terms match only as written (a term's own `exact` wins)"
+    )
+    places: Places | None = None
     enabled: bool = True
 
     @model_validator(mode="after")
     def _has_something_to_match(self) -> Rule:
         if self.kind is RuleKind.actor and not self.actors:
             raise ValueError("an actor rule needs 'actors': a list of actor ids")
-        if self.kind is RuleKind.topic and not (self.all or self.any):
-            raise ValueError("a topic rule needs at least one term in 'all' or 'any'")
+        if self.kind is RuleKind.topic and not (self.all or self.any or self.places):
+            raise ValueError("a topic rule needs at least one term in 'all' or 'any', or places")
         return self
 
 
@@ -151,6 +185,9 @@ class Actor(Frozen):
     organisation: str = ""
     country: str = ""
     description: str = ""
+    places: Places | None = Field(
+        default=None, description="a body of these regions: named whenever one of its places is"
+    )
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -9,13 +9,13 @@ from itertools import product
 import re2
 
 from bot.models import TextField
-from bot.rules.fold import WORD, canonical, fold_word, phrase_words, spellings
+from bot.rules.fold import WORD, canonical, fold_phrase, fold_word, phrase_words, spellings
 from bot.rules.regex_safety import compile_user_regex
 from bot.rules.schema import Rule, Term, TermMode
 
 FIELDS = (TextField.title, TextField.summary, TextField.content)
 ALL, ANY, NONE = 0, 1, 2
-MAIN, NEAR, ALIAS = 0, 1, 2
+MAIN, NEAR, ALIAS, PLACE, CONTEXT = 0, 1, 2, 3, 4
 
 Hit = tuple[int, int, int, bool]
 """(field index, first word, last word, found through a typo correction)"""
@@ -37,12 +37,15 @@ class CTerm:
     prefix: bool
     case_sensitive: bool
     fuzzy: bool
+    stem: bool
+    """Matched on word stems (any inflection) rather than on the folded words as written."""
+    folded: tuple[str, ...]
     within: int
     regex: re2._Regexp | None
     """Compiled on RE2 (rules.regex_safety): linear-time searches, no timeout needed."""
 
     @classmethod
-    def of(cls, rule: int, group: int, term: Term) -> CTerm:
+    def of(cls, rule: int, group: int, term: Term, exact: bool = False) -> CTerm:
         mask = 0
         for field in term.fields:
             mask |= 1 << FIELDS.index(field)
@@ -63,6 +66,8 @@ class CTerm:
             prefix=term.mode is TermMode.prefix,
             case_sensitive=term.case_sensitive,
             fuzzy=term_accepts_typos(term),
+            stem=term_stems(term, exact),
+            folded=fold_phrase(phrase),
             within=term.near.within if term.near else 0,
             regex=regex,
         )
@@ -81,6 +86,8 @@ class CRule:
     any: tuple[int, ...]
     none: tuple[int, ...]
     actors: tuple[int, ...]
+    places: int = -1
+    """Index of the rule's `places` in the matcher's gazetteers, -1 for none."""
     plain: bool = False
     all_set: frozenset[int] = frozenset()
     any_set: frozenset[int] = frozenset()
@@ -90,6 +97,16 @@ class CRule:
         self.all_set = frozenset(self.all)
         self.any_set = frozenset(self.any)
         self.none_set = frozenset(self.none)
+
+
+@dataclass(slots=True, frozen=True)
+class CPlace:
+    """One spelling of a settlement, as the scanner finds it: its gazetteer and its label."""
+
+    spec: int
+    label: str
+    needs: int
+    """0: counts alone; 1: needs any context; 2: needs the regions' own context"""
 
 
 @dataclass(slots=True, eq=False)
@@ -131,6 +148,17 @@ def phrase_sources(rules: Sequence[Rule], names: Sequence[str]) -> list[tuple[st
                 out.append((term.near.phrase, tolerant))
     out.extend((name, True) for name in names)
     return out
+
+
+def term_stems(term: Term, rule_exact: bool = False) -> bool:
+    """A whole-word, case-insensitive phrase matches its inflections unless marked exact."""
+    exact = rule_exact if term.exact is None else term.exact
+    return (
+        term.phrase is not None
+        and not exact
+        and term.mode is TermMode.word
+        and not term.case_sensitive
+    )
 
 
 def term_accepts_typos(term: Term) -> bool:
