@@ -127,6 +127,9 @@ async def test_user_group_mention_only_for_group_ids(fake: FakeSlack, sink: Slac
     staff, other = fake.messages
     assert staff["blocks"][0]["text"]["text"] == "<!subteam^S0STAFF01>"
     assert "subteam" not in all_text(other) and "<!channel>" not in all_text(other)
+    await sink.send(alert(3), delivery(mention_role="S0STAFF01 <!channel> S0DESK002"))
+    merged = fake.messages[-1]
+    assert merged["blocks"][0]["text"]["text"] == "<!subteam^S0STAFF01> <!subteam^S0DESK002>"
 
 
 @pytest.mark.parametrize(
