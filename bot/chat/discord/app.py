@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 
 from bot.chat.commands import Caller, CommandService, Reply
 from bot.chat.discord.client import DiscordConnection, make_client
+from bot.chat.discord.gateway import note_too_old
 from bot.chat.discord.reply import reply_lines, split_message
 from bot.chat.discord.rule_editor import open_rule_editor, save_submission
+from bot.chat.health import ConnectionHealth
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.discord_bot import DiscordSink
 from bot.models import Platform
@@ -256,6 +258,12 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def on_error(
         interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        if note_too_old(client, error):
+            log.warning(
+                "command %s arrived too late to answer (Discord allows 3 s); not answered",
+                interaction.command and interaction.command.qualified_name,
+            )
+            return
         log.error(
             "command %s failed",
             interaction.command and interaction.command.qualified_name,
@@ -273,9 +281,10 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
 class DiscordBot:
     """The Discord adapter of one process: client, alert sink, and (with the gateway) commands."""
 
-    def __init__(self, settings: Settings, **client_options: object) -> None:
+    def __init__(self, settings: Settings, **client_options: Any) -> None:
         self.settings = settings
-        self.client = make_client(settings, **client_options)
+        self.health = ConnectionHealth("discord")
+        self.client = make_client(settings, health=self.health, **client_options)
         self.connection = DiscordConnection(settings, self.client)
         self.sink = DiscordSink(self.client)
         self.tree: Tree | None = None
