@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         default=1.0, ge=0, description="seconds between posts to one Slack channel (Slack: ~1)"
     )
     slack_admins: list[str] = Field(default_factory=list)
+    chat_down_seconds: float = Field(
+        default=60.0, gt=0, description="a chat connection down longer turns /healthz failing"
+    )
     worker_id: str | None = Field(
         default=None, description="stable id of this process; its stale leases free on restart"
     )

@@ -15,6 +15,11 @@ WEBHOOK_SECRETS = re.compile(
 )
 """The token part of Discord (`/webhooks/<id>/<token>`) and Slack (`/services/T…/B…/<secret>`)
 incoming webhook URLs, which subscriptions name as their destinations."""
+URL_TICKETS = re.compile(r"([?&](?:ticket|token|access_token)=)[^&\s\"']+", re.IGNORECASE)
+"""Single-use or bearer credentials in a URL's query (Socket Mode's `?ticket=`)."""
+CONNECTION_LOGGERS = ("discord.gateway", "discord.client", "discord.shard")
+"""Where discord.py says a gateway session connected, resumed or was invalidated: kept at the
+root level while the rest of discord.py is quietened to WARNING."""
 
 
 class SecretFilter(logging.Filter):
@@ -38,6 +43,7 @@ class SecretFilter(logging.Filter):
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
+        text = URL_TICKETS.sub(rf"\g<1>{REDACTED}", text)
         return WEBHOOK_SECRETS.sub(rf"\g<1>{REDACTED}", text)
 
 
@@ -62,3 +68,5 @@ def setup_logging(level: str = "INFO", *, json: bool = False, secrets: Iterable[
     root.setLevel(level.upper())
     for noisy in ("alembic", "apscheduler", "aiosqlite", "discord", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    for connection in CONNECTION_LOGGERS:
+        logging.getLogger(connection).setLevel(root.level)

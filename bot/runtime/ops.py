@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,9 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+from bot.chat.health import DOWN_LIMIT, ConnectionHealth
+from bot.runtime.chatops import ChatCollector, chat_check
 
 
 class Metrics:
@@ -52,9 +56,22 @@ class Metrics:
 class OpsServer:
     """Serves /healthz and /metrics on a local port."""
 
-    def __init__(self, metrics: Metrics, health: dict[str, Any], host: str, port: int) -> None:
+    def __init__(
+        self,
+        metrics: Metrics,
+        health: dict[str, Any],
+        host: str,
+        port: int,
+        *,
+        chat: Sequence[ConnectionHealth] = (),
+        chat_down_limit: float = DOWN_LIMIT,
+    ) -> None:
         self.metrics = metrics
         self.health = health
+        self.chat = list(chat)
+        self.chat_down_limit = chat_down_limit
+        if self.chat:
+            metrics.registry.register(ChatCollector(self.chat))
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -76,12 +93,15 @@ class OpsServer:
             await self._runner.cleanup()
 
     async def _healthz(self, _request: web.Request) -> web.Response:
+        chat_ok, chat = chat_check(self.chat, self.chat_down_limit)
         body = {
-            "status": "ok",
+            "status": "ok" if chat_ok else "failing",
             "uptime_seconds": round(time.time() - self.started, 1),
             **self.health,
         }
-        return web.json_response(body)
+        if chat:
+            body["chat"] = chat
+        return web.json_response(body, status=200 if chat_ok else 503)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
         return web.Response(

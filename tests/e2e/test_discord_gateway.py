@@ -12,8 +12,10 @@ import pytest
 
 from bot.chat.discord.app import DiscordBot
 from bot.retry import ReconnectBackoff
+from bot.runtime.ops import Metrics, OpsServer
 from tests.builders import write_config
 from tests.e2e.test_discord import settings_for
+from tests.e2e.test_slack_socket import healthz, until
 from tests.fakes.discord_server import OP_INVALID_SESSION, OP_RECONNECT, FakeDiscord
 
 BASE, CAP = 0.05, 0.4  # the production backoff (1 s, capped at 8 s) scaled down 20×
@@ -99,3 +101,27 @@ def _async(fn):  # type: ignore[no-untyped-def]
         fn()
 
     return run
+
+
+async def test_health_fails_during_an_outage_and_is_ok_after(
+    tmp_path: Path, app_db_url: str
+) -> None:
+    async with gateway_bot(tmp_path, app_db_url) as (fake, bot):
+        ops = OpsServer(Metrics(), {}, "127.0.0.1", 0, chat=[bot.health], chat_down_limit=0.0)
+        await ops.start()
+        try:
+            status, body, _ = await healthz(ops)
+            assert status == 200 and body["chat"]["discord"]["state"] == "connected"
+            assert body["chat"]["discord"]["seconds_since_event"] is not None
+            fake.start_outage()
+            await until(lambda: not bot.health.connected)
+            status, body, metrics = await healthz(ops)
+            assert status == 503 and body["chat"]["discord"]["state"] == "down"
+            assert 'newsbot_chat_connections{platform="discord"} 0.0' in metrics
+            fake.end_outage()
+            await until(lambda: bot.health.connected, timeout=30)
+            status, body, metrics = await healthz(ops)
+            assert status == 200 and body["status"] == "ok"
+            assert 'newsbot_chat_reconnects_total{platform="discord"} 1.0' in metrics
+        finally:
+            await ops.stop()

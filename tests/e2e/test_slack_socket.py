@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+import pytest
 from pydantic import SecretStr
 
 from bot.chat.slack.app import SlackBot
 from bot.runtime.app import App
+from bot.runtime.ops import Metrics, OpsServer
 from tests.builders import write_config
 from tests.e2e.test_slack import settings_for
 from tests.fakes.slack_server import FakeSlack
@@ -109,3 +113,51 @@ async def test_every_envelope_type_is_acked_and_the_unhandled_counted(
         )
         await fake.wait_for(lambda: sum(a["envelope_id"] == again for a in fake.socket_acks) == 2)
         assert [a for a in fake.socket_acks if a["envelope_id"] == again] == [first, first]
+
+
+async def until(predicate: Callable[[], object], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Poll a condition on the bot's side (the fake's `wait_for` wakes on the fake's changes)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def healthz(ops: OpsServer) -> tuple[int, dict[str, Any], str]:
+    """/healthz's status and body, and the /metrics text."""
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{ops.port}/healthz") as resp:
+            status, body = resp.status, await resp.json()
+        async with http.get(f"http://127.0.0.1:{ops.port}/metrics") as resp:
+            return status, body, await resp.text()
+
+
+async def test_health_fails_while_no_socket_is_open_and_recovers(
+    tmp_path: Path, app_db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with socket_bot(tmp_path, app_db_url) as (fake, bot):
+        ops = OpsServer(Metrics(), {}, "127.0.0.1", 0, chat=[bot.health], chat_down_limit=0.0)
+        await ops.start()
+        try:
+            status, body, _ = await healthz(ops)
+            assert status == 200 and body["chat"]["slack"]["connections"] == 2
+            fake.fail_next("apps.connections.open", status=500, count=10_000)
+            with caplog.at_level(logging.INFO, logger="bot"):
+                for conn in list(fake.socket_connections):
+                    fake.drop_socket(conn)
+                await until(lambda: not bot.health.connected)
+                status, body, _ = await healthz(ops)
+                assert status == 503 and body["status"] == "failing"
+                assert body["chat"]["slack"]["state"] == "down"
+                fake.clear_faults()
+                await until(lambda: bot.health.links == 2)
+            status, body, metrics = await healthz(ops)
+            assert status == 200 and body["chat"]["slack"]["reconnects"] == 1
+            assert 'newsbot_chat_reconnects_total{platform="slack"} 1.0' in metrics
+            assert 'newsbot_chat_connections{platform="slack"} 2.0' in metrics
+            logged = "\n".join(r.getMessage() for r in caplog.records)
+            assert "could not open Socket Mode connection" in logged and "open (" in logged
+            assert "ticket=" not in logged
+        finally:
+            await ops.stop()

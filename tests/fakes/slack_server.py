@@ -373,6 +373,10 @@ class FakeSlack:
         """
         self._faults.append(Fault(re.compile(method_regex), status, count, retry_after, error))
 
+    def clear_faults(self) -> None:
+        """Serve every call normally again (the outage is over)."""
+        self._faults.clear()
+
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy (re-checked on every recorded change)."""
         loop = asyncio.get_running_loop()

@@ -293,6 +293,11 @@ class DiscordBot:
     def sinks(self) -> Mapping[Platform, Sink]:
         return {Platform.discord: self.sink}
 
+    @property
+    def listens(self) -> bool:
+        """Whether the gateway was opened (commands), so `health` has something to say."""
+        return self.tree is not None
+
     async def start(self, service: CommandService | None) -> None:
         """Log in; with a service, also sync the slash commands and open the gateway."""
         try:

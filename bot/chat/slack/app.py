@@ -228,6 +228,11 @@ class SlackBot:
     def sinks(self) -> Mapping[Platform, Sink]:
         return {Platform.slack: self.sink}
 
+    @property
+    def listens(self) -> bool:
+        """Whether a connection is kept open (Socket Mode), so `health` has something to say."""
+        return self._socket is not None
+
     async def start(self, service: CommandService | None, *, host: str = "0.0.0.0") -> None:
         """With a service, answer `/newsbot`: over Socket Mode if an app token is set, else HTTP."""
         if service is None:
