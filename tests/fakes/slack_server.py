@@ -246,6 +246,7 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}  # open modals by view id
         self.history_scopes = True  # the token has channels:history and groups:history
         self.post_answer_delay = 0.0  # seconds chat.postMessage waits after storing a message
+        self.store_then_fail = 0  # next chat.postMessage calls store the message, answer 500
 
         self._faults: list[Fault] = []
         self._ts = itertools.count(1)
@@ -621,6 +622,10 @@ class FakeSlack:
             result: dict[str, Any] = handler(args)
         except SlackError as exc:
             return _ok_false(exc.error)
+        if method == "chat.postMessage" and self.store_then_fail > 0:
+            self.store_then_fail -= 1  # stored, then the answer is lost: an ambiguous outcome
+            self._notify()
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         if method == "chat.postMessage" and self.post_answer_delay:
             self._notify()  # the message is in the channel; its answer is not on its way yet
             await asyncio.sleep(self.post_answer_delay)
