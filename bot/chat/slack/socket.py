@@ -87,9 +87,15 @@ class SocketModeLinks:
         self._opened = 0
 
     async def start(self) -> None:
-        """Open the first connection (a refused token raises SlackApiError), then the others."""
+        """Ask for the first URL (a refused token raises SlackApiError) and open the slots; a
+        socket that cannot be opened yet is retried by its slot."""
         self._session = aiohttp.ClientSession()
-        first = await self._open(await self.new_url())
+        url = await self.new_url()
+        try:
+            first: Link | None = await self._open(url)
+        except (aiohttp.ClientError, OSError) as exc:
+            log.warning("Slack: could not open Socket Mode yet (%s); retrying", exc)
+            first = None
         for slot in range(self.size):
             self._spawn(self._keep_open(slot, first if slot == 0 else None), f"slack-socket-{slot}")
 
