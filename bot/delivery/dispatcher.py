@@ -170,7 +170,7 @@ class Dispatcher:
                 message_id = await sink.find_sent(delivery)
                 if message_id is not None:
                     log.info(
-                        "delivery %d to %s was posted by an earlier attempt (%s); "
+                        "delivery %d to %s was posted before a crash or a lost answer (%s); "
                         "not posting it again",
                         delivery.id,
                         delivery.destination.key,
