@@ -88,6 +88,9 @@ class Settings(BaseSettings):
         default_factory=list,
         description='who may change the shared rules and feeds: ["discord:123", "slack:U012AB"]',
     )
+    chat_down_seconds: float = Field(
+        default=60.0, gt=0, description="a chat connection down longer turns /healthz failing"
+    )
     worker_id: str | None = Field(
         default=None, description="stable id of this process; its stale leases free on restart"
     )

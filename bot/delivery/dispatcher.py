@@ -125,8 +125,10 @@ class Dispatcher:
                         )
                         return
                     # Only a channel's oldest pending delivery can have been in flight when a
-                    # process died: each send is committed before the next one starts.
-                    check = index == 0 and delivery.maybe_sent
+                    # process died: each send is committed before the next one starts. A retried
+                    # one is looked up too: its last attempt may have ended in a 5xx or a
+                    # timeout after the platform had stored the message.
+                    check = index == 0 and (delivery.maybe_sent or delivery.attempts > 0)
                     alert = alerts.get(delivery.alert_id)
                     ok = await self._send(delivery, alert, report, check_sent=check)
                     if not ok:
@@ -172,7 +174,8 @@ class Dispatcher:
                 message_id = await sink.find_sent(delivery)
                 if message_id is not None:
                     log.info(
-                        "delivery %d to %s was posted before a crash (%s); not posting it again",
+                        "delivery %d to %s was posted before a crash or a lost answer (%s); "
+                        "not posting it again",
                         delivery.id,
                         delivery.destination.key,
                         message_id,

@@ -30,6 +30,9 @@ QUERY_SECRETS = re.compile(
 """Query parameters named like a credential (`?token=…`, `&ticket=…`, `api_key=…`)."""
 USERINFO = re.compile(r"(://[^/\s:@]*:)[^@/\s]+@")
 """The password of a `scheme://user:password@host` URL."""
+CONNECTION_LOGGERS = ("discord.gateway", "discord.client", "discord.shard")
+"""Where discord.py says a gateway session connected, resumed or was invalidated: kept at the
+root level while the rest of discord.py is quietened to WARNING."""
 
 
 class SecretFilter(logging.Filter):
@@ -89,3 +92,5 @@ def setup_logging(level: str = "INFO", *, json: bool = False, secrets: Iterable[
     root.setLevel(level.upper())
     for noisy in ("alembic", "apscheduler", "aiosqlite", "discord", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    for connection in CONNECTION_LOGGERS:
+        logging.getLogger(connection).setLevel(root.level)

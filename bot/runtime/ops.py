@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from aiohttp import web
 from prometheus_client import (
@@ -14,7 +15,9 @@ from prometheus_client import (
     generate_latest,
 )
 
-from bot.runtime.health import Health
+from bot.chat.health import DOWN_LIMIT, ConnectionHealth
+from bot.runtime.chatops import ChatCollector, chat_check
+from bot.runtime.health import Check, Health
 
 
 class Metrics:
@@ -53,9 +56,23 @@ class Metrics:
 class OpsServer:
     """Serves /healthz and /metrics on a local port."""
 
-    def __init__(self, metrics: Metrics, health: Health, host: str, port: int) -> None:
+    def __init__(
+        self,
+        metrics: Metrics,
+        health: Health,
+        host: str,
+        port: int,
+        *,
+        chat: Sequence[ConnectionHealth] = (),
+        chat_down_limit: float = DOWN_LIMIT,
+    ) -> None:
         self.metrics = metrics
         self.health = health
+        self.chat = list(chat)
+        self.chat_down_limit = chat_down_limit
+        if self.chat:
+            metrics.registry.register(ChatCollector(self.chat))
+            health.add("chat", self._chat_probe)
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -76,6 +93,12 @@ class OpsServer:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    async def _chat_probe(self) -> list[Check]:
+        """Failing once a platform has had no open connection for longer than the limit."""
+        ok, details = chat_check(self.chat, self.chat_down_limit)
+        detail = "every chat connection is up" if ok else "a chat platform is disconnected"
+        return [Check("chat", ok, detail, {"platforms": details})]
+
     async def _healthz(self, _request: web.Request) -> web.Response:
         """200 and "ok" only when every check passes now; else 503 and "failing"."""
         checks = await self.health.run()
@@ -87,6 +110,9 @@ class OpsServer:
             "failing": [c.name for c in checks if not c.ok],
             "checks": [c.as_json() for c in checks],
         }
+        chat = next((c.data["platforms"] for c in checks if c.name == "chat"), None)
+        if chat is not None:  # per platform: state, seconds since the last event, reconnects…
+            body["chat"] = chat
         return web.json_response(body, status=200 if ok else 503)
 
     async def _metrics(self, _request: web.Request) -> web.Response:

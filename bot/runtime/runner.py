@@ -46,7 +46,15 @@ async def run(settings: Settings, *, role: str = "all") -> int:
             await slack_bot.start(app.command_service() if role in {"all", "chat"} else None)
         app.watch_health(role)
         if settings.metrics_port:
-            ops = OpsServer(app.metrics, app.health, settings.metrics_host, settings.metrics_port)
+            chat = [b.health for b in (discord_bot, slack_bot) if b is not None and b.listens]
+            ops = OpsServer(
+                app.metrics,
+                app.health,
+                settings.metrics_host,
+                settings.metrics_port,
+                chat=chat,
+                chat_down_limit=settings.chat_down_seconds,
+            )
             await ops.start()
             log.info("health and metrics on http://%s:%d/healthz", settings.metrics_host, ops.port)
         gc.freeze()  # what start-up built lives as long as the process: out of full collections

@@ -516,6 +516,8 @@ class FakeDiscord:
         self.heartbeats = 0
         self.faults_served: list[dict[str, Any]] = []
         self.sessions: dict[str, GatewaySession] = {}
+        self.outage = False  # the gateway refuses every connection (503), as in an outage
+        self.gateway_refused = 0  # connection attempts refused during outages
 
         self._faults: list[Fault] = []
         self._nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
@@ -523,6 +525,7 @@ class FakeDiscord:
         self._messages_by_id: dict[str, dict[str, Any]] = {}
         self._changed = asyncio.Event()
         self._sockets: set[web.WebSocketResponse] = set()
+        self._requests: dict[web.WebSocketResponse, web.Request] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -727,10 +730,39 @@ class FakeDiscord:
             if not session.ws.closed:
                 await session.ws.close(code=code, message=b"fake disconnect")
 
+    def drop_gateway(self) -> None:
+        """The network drops every gateway socket: no close frame, the client sees 1006."""
+        for ws, request in list(self._requests.items()):
+            if not ws.closed and request.transport is not None:
+                request.transport.close()
+
+    def start_outage(self) -> None:
+        """The gateway goes away: open sockets drop (1006), new ones are refused until
+        :meth:`end_outage`."""
+        self.outage = True
+        self.drop_gateway()
+
+    def end_outage(self) -> None:
+        self.outage = False
+
+    async def send_op(self, op: int, d: Any = None) -> None:
+        """Send a gateway opcode to every open session (7 RECONNECT, 9 INVALID_SESSION with
+        ``d`` = resumable); Discord closes the socket after op 7."""
+        for session in list(self.sessions.values()):
+            if not session.ws.closed:
+                await session.ws.send_str(json.dumps({"op": op, "d": d, "s": None, "t": None}))
+                if op == OP_INVALID_SESSION and not d:  # the session cannot be resumed
+                    self.sessions.pop(session.session_id, None)
+
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        if self.outage:
+            self.gateway_refused += 1
+            self._notify()
+            raise web.HTTPServiceUnavailable(text="gateway unavailable")
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         self._sockets.add(ws)
+        self._requests[ws] = request
         try:
             hello = {"heartbeat_interval": int(self.heartbeat_interval * 1000), "_trace": ["fake"]}
             await ws.send_str(json.dumps({"op": OP_HELLO, "s": None, "t": None, "d": hello}))
@@ -749,6 +781,8 @@ class FakeDiscord:
                 self._notify()
         finally:
             self._sockets.discard(ws)
+            self._requests.pop(ws, None)
+            self._notify()
         return ws
 
     async def _identify(

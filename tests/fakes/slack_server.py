@@ -183,11 +183,16 @@ class Fault:
     served: int = 0
 
 
-@dataclass
+@dataclass(eq=False)
 class SocketConnection:
     ws: web.WebSocketResponse
     ticket: str
+    request: web.Request | None = None
     opened_at: float = field(default_factory=time.time)
+    retiring_at: float | None = None  # when Slack sent it `disconnect`
+    frozen: bool = False  # half-open: nothing read, no pong
+    sent: list[str] = field(default_factory=list)  # envelope ids pushed on it
+    acked: list[str] = field(default_factory=list)  # envelope ids acked on it
 
 
 # --------------------------------------------------------------------------- server
@@ -234,10 +239,14 @@ class FakeSlack:
         self.webhook_posts: dict[str, list[dict[str, Any]]] = {}
         self.socket_acks: list[dict[str, Any]] = []
         self.socket_connections: list[SocketConnection] = []
+        self.undelivered: list[dict[str, Any]] = []  # envelopes pushed while no socket was open
+        self.in_flight = 0.05  # seconds a socket told to go still gets envelopes (in transit)
+        self._rotation = itertools.count()
         self.faults_served: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}  # open modals by view id
         self.history_scopes = True  # the token has channels:history and groups:history
         self.post_answer_delay = 0.0  # seconds chat.postMessage waits after storing a message
+        self.store_then_fail = 0  # next chat.postMessage calls store the message, answer 500
 
         self._faults: list[Fault] = []
         self._ts = itertools.count(1)
@@ -365,6 +374,10 @@ class FakeSlack:
         """
         self._faults.append(Fault(re.compile(method_regex), status, count, retry_after, error))
 
+    def clear_faults(self) -> None:
+        """Serve every call normally again (the outage is over)."""
+        self._faults.clear()
+
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy (re-checked on every recorded change)."""
         loop = asyncio.get_running_loop()
@@ -386,13 +399,24 @@ class FakeSlack:
 
     # ----------------------------------------------------------------- Socket Mode
 
+    def live_sockets(self) -> list[SocketConnection]:
+        """Open connections, as Slack spreads envelopes over them: not frozen, not told to go
+        (except within ``in_flight`` seconds of being told, the envelopes already in transit)."""
+        now = time.time()
+        return [
+            c
+            for c in self.socket_connections
+            if not c.ws.closed
+            and not c.frozen
+            and (c.retiring_at is None or now - c.retiring_at < self.in_flight)
+        ]
+
     async def push_envelope(
         self, type: str, payload: dict[str, Any], *, accepts_response_payload: bool = True
     ) -> str:
-        """Push an envelope to the newest Socket Mode connection; return its ``envelope_id``."""
-        live = [c for c in self.socket_connections if not c.ws.closed]
-        if not live:
-            raise RuntimeError("fake Slack: no Socket Mode connection is open")
+        """Push an envelope to one of the open Socket Mode connections (in turn, as Slack spreads
+        them); return its ``envelope_id``. With none open it is kept in ``undelivered``: Slack
+        shows the user an error for a slash command nobody received."""
         envelope_id = secrets.token_hex(18)
         envelope = {
             "envelope_id": envelope_id,
@@ -400,7 +424,16 @@ class FakeSlack:
             "type": type,
             "accepts_response_payload": accepts_response_payload,
         }
-        await live[-1].ws.send_str(json.dumps(envelope))
+        live = self.live_sockets()
+        if not live:
+            self.undelivered.append(envelope)
+            return envelope_id
+        conn = live[next(self._rotation) % len(live)]
+        conn.sent.append(envelope_id)
+        try:
+            await conn.ws.send_str(json.dumps(envelope))
+        except (ConnectionError, RuntimeError):
+            self.undelivered.append(envelope)
         return envelope_id
 
     async def push_slash_command(self, text: str = "", **kw: Any) -> str:
@@ -457,28 +490,50 @@ class FakeSlack:
             self.views.pop(view_id)
         return answer
 
-    async def request_socket_refresh(self) -> None:
-        """Send ``disconnect`` (reason ``refresh_requested``) as Slack does before rotating."""
-        for conn in self.socket_connections:
-            if not conn.ws.closed:
+    async def request_socket_refresh(
+        self,
+        reason: str = "refresh_requested",
+        *,
+        oldest_only: bool = False,
+        close_after: float = 1.0,
+    ) -> None:
+        """Send ``disconnect`` as Slack does before rotating a connection (to each open one, or
+        the oldest only), then close it ``close_after`` seconds later."""
+        targets = [c for c in self.socket_connections if not c.ws.closed and c.retiring_at is None]
+        for conn in targets[:1] if oldest_only else targets:
+            conn.retiring_at = time.time()
+            with contextlib.suppress(ConnectionError, RuntimeError):
                 await conn.ws.send_str(
                     json.dumps(
                         {
                             "type": "disconnect",
-                            "reason": "refresh_requested",
+                            "reason": reason,
                             "debug_info": {"host": "applink-fake"},
                         }
                     )
                 )
+            asyncio.get_running_loop().call_later(
+                close_after, lambda c=conn: asyncio.ensure_future(c.ws.close())
+            )
+
+    def drop_socket(self, conn: SocketConnection) -> None:
+        """The network drops the connection: no close frame, the TCP stream just ends."""
+        assert conn.request is not None and conn.request.transport is not None
+        conn.frozen = True  # what was on its way is lost with it
+        conn.request.transport.close()
+
+    def freeze_socket(self, conn: SocketConnection) -> None:
+        """The connection goes half-open: Slack reads nothing more and answers no ping."""
+        conn.frozen = True
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ticket = request.query.get("ticket", "")
         if ticket not in self._tickets:
             raise web.HTTPUnauthorized(text="invalid ticket")
         self._tickets.discard(ticket)  # tickets are single-use, as Slack's are
-        ws = web.WebSocketResponse(autoping=True)
+        ws = web.WebSocketResponse(autoping=False)
         await ws.prepare(request)
-        conn = SocketConnection(ws, ticket)
+        conn = SocketConnection(ws, ticket, request)
         self.socket_connections.append(conn)
         self._notify()
         hello = {
@@ -489,9 +544,15 @@ class FakeSlack:
         }
         await ws.send_str(json.dumps(hello))
         async for msg in ws:
-            if msg.type == WSMsgType.TEXT:
+            if conn.frozen:  # half-open: nothing gets through, not even a pong
+                continue
+            if msg.type == WSMsgType.PING:
+                await ws.pong(msg.data)
+            elif msg.type == WSMsgType.TEXT:
                 with contextlib.suppress(ValueError):
-                    self.socket_acks.append(json.loads(msg.data))
+                    ack = json.loads(msg.data)
+                    self.socket_acks.append(ack)
+                    conn.acked.append(str(ack.get("envelope_id")))
                 self._notify()
         self._notify()
         return ws
@@ -561,6 +622,10 @@ class FakeSlack:
             result: dict[str, Any] = handler(args)
         except SlackError as exc:
             return _ok_false(exc.error)
+        if method == "chat.postMessage" and self.store_then_fail > 0:
+            self.store_then_fail -= 1  # stored, then the answer is lost: an ambiguous outcome
+            self._notify()
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         if method == "chat.postMessage" and self.post_answer_delay:
             self._notify()  # the message is in the channel; its answer is not on its way yet
             await asyncio.sleep(self.post_answer_delay)

@@ -124,3 +124,14 @@ async def test_a_follow_up_goes_to_its_story_thread_and_a_deleted_alert_is_skipp
     assert (report.sent, report.failed) == (2, 0)
     assert sink.posted == [(A.key, 1, None), (A.key, 2, "m1-C1")]
     assert await outbox.counts() == {"sent": 2, "failed": 1}
+
+
+async def test_a_send_answered_5xx_after_the_platform_stored_it_is_not_posted_again():
+    sink = ScriptedPlatform({A.key: [DeliveryError("500 internal_error")]})
+    dispatcher, outbox, *_, clock = _setup(2, [A], sink)
+    await dispatcher.drain()  # the first send "fails"; the platform had stored it
+    sink.already_there[1] = "m-stored"
+    clock.now = T0 + timedelta(seconds=3600)
+    assert (await dispatcher.drain()).sent == 2
+    assert list(_order(sink, A)) == [2]  # found by the lookup after the ambiguous answer
+    assert await outbox.thread_for(1, A) == "m-stored"

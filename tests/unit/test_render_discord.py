@@ -113,6 +113,9 @@ def test_allowed_mentions_only_the_configured_role() -> None:
     assert allowed_mentions("112233") == {"parse": [], "roles": ["112233"]}
     assert allowed_mentions("@everyone") == {"parse": []}
     assert mention_content("112233") == "<@&112233>" and mention_content("everyone") == ""
+    merged = "112233 @everyone 445566"  # two subscriptions' roles, merged by routing
+    assert allowed_mentions(merged) == {"parse": [], "roles": ["112233", "445566"]}
+    assert mention_content(merged) == "<@&112233> <@&445566>"
 
 
 def test_follow_up_embed() -> None:

@@ -53,3 +53,26 @@ def test_secret_filter_scrubs_messages_and_tracebacks():
     SecretFilter([TOKEN]).filter(record)
     assert record.getMessage() == f"login with {REDACTED} failed"
     assert TOKEN not in (record.exc_text or "") and REDACTED in (record.exc_text or "")
+
+
+def test_socket_tickets_never_reach_the_log():
+    url = "wss://wss-primary.slack.com/link/?ticket=0f1e2d3c-4b5a&app_id=A0NEWS"
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "refused %s", (url,), None)
+    SecretFilter([]).filter(record)
+    assert "0f1e2d3c" not in record.getMessage() and "app_id=A0NEWS" in record.getMessage()
+
+
+def test_connection_events_pass_at_info_while_the_sdks_stay_quiet():
+    from bot.runtime.logs import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        setup_logging("INFO")
+        assert logging.getLogger("discord.gateway").isEnabledFor(logging.INFO)
+        assert logging.getLogger("bot.chat.slack.socket").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("discord.http").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("slack_sdk").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)

@@ -127,6 +127,9 @@ async def test_user_group_mention_only_for_group_ids(fake: FakeSlack, sink: Slac
     staff, other = fake.messages
     assert staff["blocks"][0]["text"]["text"] == "<!subteam^S0STAFF01>"
     assert "subteam" not in all_text(other) and "<!channel>" not in all_text(other)
+    await sink.send(alert(3), delivery(mention_role="S0STAFF01 <!channel> S0DESK002"))
+    merged = fake.messages[-1]
+    assert merged["blocks"][0]["text"]["text"] == "<!subteam^S0STAFF01> <!subteam^S0DESK002>"
 
 
 @pytest.mark.parametrize(
@@ -202,3 +205,27 @@ async def test_find_sent_looks_in_the_thread_then_the_channel(
     assert await sink.find_sent(gone) == posted
     fake.history_scopes = False
     assert await sink.find_sent(follow) is None  # cannot look: say so, and post
+
+
+async def test_a_post_stored_then_answered_500_is_not_posted_twice(
+    fake: FakeSlack, sink: SlackSink
+) -> None:
+    from bot.delivery.dispatcher import Dispatcher
+    from bot.models import Subscription
+    from bot.store.memory import MemoryAlerts, MemoryOutbox, MemorySubscriptions
+
+    dest = Destination(platform=Platform.slack, address="C0ALERTS01", workspace="T0NEWSROOM")
+    outbox, alerts = MemoryOutbox(), MemoryAlerts()
+    subs = MemorySubscriptions([Subscription(destination=dest, target="*")])
+    alerts.add(Alert(feed_id=1, item_identity="g1", title="Talks resume"))
+    outbox.enqueue(1, dest, now=datetime.now(UTC))
+    later = [datetime.now(UTC)]
+    dispatcher = Dispatcher(
+        outbox, alerts, subs, {Platform.slack: sink}, owner="d", clock=lambda: later[0]
+    )
+    fake.store_then_fail = 1
+    assert (await dispatcher.drain()).retried == 1
+    later[0] += timedelta(hours=1)
+    assert (await dispatcher.drain()).sent == 1
+    assert len(fake.channel_messages("C0ALERTS01")) == 1  # found in history, not posted again
+    assert await outbox.counts() == {"sent": 1}

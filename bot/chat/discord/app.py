@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.chat.commands import Caller, CommandService
 from bot.chat.discord.client import DiscordConnection, make_client
+from bot.chat.discord.gateway import note_too_old
 from bot.chat.discord.respond import send_reply
 from bot.chat.discord.rule_editor import save_submission
 from bot.chat.discord.tree import Tree
 from bot.chat.discord.tree import build_tree as registry_tree
 from bot.chat.guard import shared_scope_warning
+from bot.chat.health import ConnectionHealth
 from bot.chat.reply import FAILED
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.discord_bot import DiscordSink
@@ -68,6 +71,12 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
     async def on_error(
         interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        if note_too_old(client, error):
+            log.warning(
+                "command %s arrived too late to answer (Discord allows 3 s); not answered",
+                interaction.command and interaction.command.qualified_name,
+            )
+            return
         log.error(
             "command %s failed",
             interaction.command and interaction.command.qualified_name,
@@ -85,9 +94,10 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
 class DiscordBot:
     """The Discord adapter of one process: client, alert sink, and (with the gateway) commands."""
 
-    def __init__(self, settings: Settings, **client_options: object) -> None:
+    def __init__(self, settings: Settings, **client_options: Any) -> None:
         self.settings = settings
-        self.client = make_client(settings, **client_options)
+        self.health = ConnectionHealth("discord")
+        self.client = make_client(settings, health=self.health, **client_options)
         self.connection = DiscordConnection(settings, self.client)
         self.sink = DiscordSink(self.client)
         self.tree: Tree | None = None
@@ -95,6 +105,11 @@ class DiscordBot:
     @property
     def sinks(self) -> Mapping[Platform, Sink]:
         return {Platform.discord: self.sink}
+
+    @property
+    def listens(self) -> bool:
+        """Whether the gateway was opened (commands), so `health` has something to say."""
+        return self.tree is not None
 
     async def start(self, service: CommandService | None) -> None:
         """Log in; with a service, also sync the slash commands and open the gateway."""

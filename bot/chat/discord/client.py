@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -16,24 +17,35 @@ import discord.gateway
 import discord.http
 import yarl
 
+from bot.chat.discord.gateway import GatewayWatch, SteadyClient, SteadyShardedClient
+from bot.chat.health import ConnectionHealth
 from bot.config import Settings
+from bot.retry import ReconnectBackoff
 
 log = logging.getLogger(__name__)
 
 MAX_RATELIMIT_WAIT = 60.0  # longer rate limits surface as DeliveryError(retry_after=…)
 
 
-def make_client(settings: Settings, **options: Any) -> discord.Client:
-    """A client with no privileged intents; `AutoShardedClient` when shards are configured."""
+def make_client(
+    settings: Settings,
+    *,
+    health: ConnectionHealth | None = None,
+    backoff: Callable[[], ReconnectBackoff] = ReconnectBackoff,
+    **options: Any,
+) -> discord.Client:
+    """A client with no privileged intents, sharded when shards are configured, that reconnects
+    within seconds of an outage (`backoff` makes each shard's delays) and reports to `health`."""
     intents = discord.Intents.none()
     intents.guilds = True
     options.setdefault("max_ratelimit_timeout", MAX_RATELIMIT_WAIT)
+    watch = GatewayWatch(health or ConnectionHealth("discord"), backoff)
     if settings.discord_shards is not None:
         # 0 lets Discord choose the shard count (from GET /gateway/bot)
-        return discord.AutoShardedClient(
-            intents=intents, shard_count=settings.discord_shards or None, **options
+        return SteadyShardedClient(
+            watch=watch, intents=intents, shard_count=settings.discord_shards or None, **options
         )
-    return discord.Client(intents=intents, **options)
+    return SteadyClient(watch=watch, intents=intents, **options)
 
 
 class DiscordConnection:

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -22,11 +21,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.ack import ACK_BUDGET, answer_in_time, is_public
 from bot.chat.commands import Caller, CommandService, Reply
+from bot.chat.health import ConnectionHealth
 from bot.chat.registry import COMMANDS, Permission, usage
 from bot.chat.reply import FAILED
 from bot.chat.slack import rule_editor
 from bot.chat.slack.admin import SlackAdmins
 from bot.chat.slack.reply import reply_mrkdwn
+from bot.chat.slack.socket import SocketModeLinks
 from bot.chat.textcommands import CommandSyntaxError, parse
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.slack_bot import SlackSink
@@ -226,19 +227,27 @@ class SlackBot:
         *,
         post_interval: float | None = None,
         ack_budget: float = ACK_BUDGET,
+        socket_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.ack_budget = ack_budget
+        self.socket_options = dict(socket_options or {})
+        self.health = ConnectionHealth("slack")
         interval = settings.slack_post_interval if post_interval is None else post_interval
         self.sink = SlackSink(make_client(settings), min_interval=interval)
         self.app: AsyncApp | None = None
         self.port: int | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: SocketModeLinks | None = None
         self._runner: web.AppRunner | None = None
 
     @property
     def sinks(self) -> Mapping[Platform, Sink]:
         return {Platform.slack: self.sink}
+
+    @property
+    def listens(self) -> bool:
+        """Whether a connection is kept open (Socket Mode), so `health` has something to say."""
+        return self._socket is not None
 
     async def start(self, service: CommandService | None, *, host: str = "0.0.0.0") -> None:
         """With a service, answer `/newsbot`: over Socket Mode if an app token is set, else HTTP."""
@@ -265,17 +274,17 @@ class SlackBot:
             await self._start_http(self.app, host, s.slack_port)
 
     async def _start_socket(self, app: AsyncApp, app_token: str) -> None:
-        self._socket = AsyncSocketModeHandler(app, app_token=app_token)
-        client = self._socket.client
-        try:  # the SDK would retry a refused token forever; ask for the first URL ourselves
-            client.wss_uri = await client.issue_new_wss_url()
+        self._socket = SocketModeLinks(
+            app, app.client, app_token, health=self.health, **self.socket_options
+        )
+        try:  # a refused token is a configuration error, not something to retry forever
+            await self._socket.start()
         except SlackApiError as exc:
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             raise ConfigError(
                 f"Slack refused to open Socket Mode ({error or exc.response.status_code}); "
                 "check NEWSBOT_SLACK_APP_TOKEN (an xapp- token with connections:write)"
             ) from None
-        await self._socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("Slack: %s over Socket Mode", COMMAND)
 
     async def _start_http(self, app: AsyncApp, host: str, port: int) -> None:
@@ -295,7 +304,7 @@ class SlackBot:
 
     async def close(self) -> None:
         if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            await self._socket.close()
             self._socket = None
         if self._runner is not None:
             await self._runner.cleanup()

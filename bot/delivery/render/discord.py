@@ -21,6 +21,7 @@ from bot.delivery.render.common import (
 from bot.delivery.render.sanitize import discord_plain, discord_text, safe_url
 from bot.delivery.render.truncate import truncate, utf16_len
 from bot.models import Alert
+from bot.policy.routing import split_mentions
 from bot.rules.schema import Actor
 
 TITLE_MAX = 256
@@ -40,16 +41,21 @@ _MASKED_LINK = re.compile(r"\[[^\]]*\]\([^)]*\)")
 _ATOMS = (_ESCAPE, _MASKED_LINK)
 
 
+def mention_roles(mention_role: str | None = None) -> list[str]:
+    """The role ids (snowflakes) a delivery's mentions name; anything else is dropped."""
+    return [role for role in split_mentions(mention_role) if role.isdigit()]
+
+
 def allowed_mentions(mention_role: str | None = None) -> dict[str, list[str]]:
-    """allowed_mentions that permit only the subscription's configured role (a snowflake id)."""
-    if mention_role and mention_role.isdigit():
-        return {"parse": [], "roles": [mention_role]}
+    """allowed_mentions that permit only the subscriptions' configured roles (snowflake ids)."""
+    if roles := mention_roles(mention_role):
+        return {"parse": [], "roles": roles}
     return dict(ALLOWED_MENTIONS_NONE)
 
 
 def mention_content(mention_role: str | None = None) -> str:
-    """Message content that pings the configured role, or "" (pair with `allowed_mentions`)."""
-    return f"<@&{mention_role}>" if mention_role and mention_role.isdigit() else ""
+    """Message content that pings the configured roles, or "" (pair with `allowed_mentions`)."""
+    return " ".join(f"<@&{role}>" for role in mention_roles(mention_role))
 
 
 def _cut(text: str, limit: int) -> str:

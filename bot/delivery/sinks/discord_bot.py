@@ -12,7 +12,12 @@ from typing import Literal
 import aiohttp
 import discord
 
-from bot.delivery.render.discord import mention_content, render_embed, render_follow_up_embed
+from bot.delivery.render.discord import (
+    mention_content,
+    mention_roles,
+    render_embed,
+    render_follow_up_embed,
+)
 from bot.delivery.sinks.http_errors import error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
@@ -38,10 +43,10 @@ class DiscordSink:
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
         channel_id = _snowflake(delivery.destination.address)
-        role = delivery.mention_role if (delivery.mention_role or "").isdigit() else None
+        roles = mention_roles(delivery.mention_role)
         mentions = discord.AllowedMentions.none()
-        if role:
-            mentions.roles = [discord.Object(id=int(role))]
+        if roles:
+            mentions.roles = [discord.Object(id=int(role)) for role in roles]
         try:
             target = channel_id
             if delivery.thread_id:
@@ -49,7 +54,7 @@ class DiscordSink:
             follow_up = target != channel_id
             embed = render_follow_up_embed(alert) if follow_up else render_embed(alert)
             message = await self.client.get_partial_messageable(target).send(
-                content=mention_content(role) or None,
+                content=mention_content(delivery.mention_role) or None,
                 embed=discord.Embed.from_dict(embed),
                 nonce=delivery.nonce,
                 allowed_mentions=mentions,

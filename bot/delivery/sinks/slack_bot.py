@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
 from bot.delivery.sinks.http_errors import RATE_LIMIT_DEFAULT, error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
+from bot.policy.routing import split_mentions
 from bot.ports import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -210,10 +211,12 @@ class SlackSink:
 
 
 def _with_mention(blocks: list[dict[str, Any]], role: str | None) -> list[dict[str, Any]]:
-    """Prefix the user group the subscription asked to mention (`S…` ids only)."""
-    if not role or not USER_GROUP.match(role):
+    """Prefix the user groups the subscriptions asked to mention (`S…` ids only)."""
+    groups = [group for group in split_mentions(role) if USER_GROUP.match(group)]
+    if not groups:
         return blocks
-    mention = {"type": "section", "text": {"type": "mrkdwn", "text": f"<!subteam^{role}>"}}
+    text = " ".join(f"<!subteam^{group}>" for group in groups)
+    mention = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
     return [mention, *blocks][:50]
 
 
