@@ -184,18 +184,18 @@ async def test_rules_edit_editor_opens_with_the_rule_and_keeps_a_bad_draft(
     running: Running,
 ) -> None:
     fake = running.fake
-    opened = await fake.invoke_command("rules edit", {"rule": "peace-talks"})
+    opened = await fake.invoke_command("rules edit", {"rule": "donbas-offensive"})
     assert opened.modal is not None
     [row] = opened.modal["components"]
-    assert row["components"][0]["value"].startswith("id: peace-talks\n")
-    bad = "id: peace-talks\nname: Peace talks\nany: [talks\n"
+    assert row["components"][0]["value"].startswith("id: donbas-offensive\n")
+    bad = "id: donbas-offensive\nname: Donbas\nany: [shelling\n"
     failed = await fake.submit_modal(opened, {"Rule YAML": bad})
     assert "not valid YAML" in failed.text and failed.ephemeral
     assert bad.rstrip() in failed.text  # what was typed comes back, to fix and send again
-    before = await running.app.store.catalog.get_rule("peace-talks")
-    assert before is not None and before.name != "Peace talks"  # unchanged
+    before = await running.app.store.catalog.get_rule("donbas-offensive")
+    assert before is not None and before.name != "Donbas"  # unchanged
 
-    refused = await fake.invoke_command("rules edit", {"rule": "peace-talks"}, user=fake.member)
+    refused = await fake.invoke_command("rules edit", {"rule": "donbas-offensive"}, user=fake.member)
     assert refused.modal is None and "Only admins" in refused.text  # told before typing
     missing = await fake.invoke_command("rules edit", {"rule": "nope"})
     assert missing.modal is None and "No rule 'nope'" in missing.text
