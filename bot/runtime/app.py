@@ -28,6 +28,7 @@ from bot.feeds.ssrf import validate_feed_url
 from bot.models import Destination, Platform, Subscription
 from bot.poll.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
+from bot.relevance.learner import Learner
 from bot.runtime.catalog import LiveCatalog
 from bot.runtime.ops import Metrics
 from bot.store.db import startup_lock
@@ -94,6 +95,7 @@ class App:
         self.store: Store
         self.fetcher: HttpFetcher
         self.catalog: LiveCatalog
+        self.learner: Learner
         self.pipeline: Pipeline
         self.dispatcher: Dispatcher
         self.notices: PauseNotices | None = None
@@ -108,7 +110,8 @@ class App:
         bundle = load_config(self.config_dir)
         self.store = await Store.open(self.settings.database_url, same_story)
         self.fetcher = HttpFetcher.from_settings(self.settings)
-        self.catalog = LiveCatalog(self.store.catalog, self.config_dir)
+        self.catalog = LiveCatalog(self.store.catalog, self.config_dir, self.store.relevance)
+        self.learner = Learner(self.store.relevance)
         now = self.clock()
         async with startup_lock(self.store.engine):  # processes starting together take turns
             await self.catalog.refresh(now)
@@ -220,6 +223,10 @@ class App:
                 len(report.alerts),
             )
         return report
+
+    async def retrain(self) -> list[str]:
+        """Retrain the relevance models of rules whose votes changed (a background job)."""
+        return await self.learner.retrain(self.catalog.rules, self.catalog.actors, self.clock())
 
     async def dispatch_once(self) -> DispatchReport:
         report = await self.dispatcher.dispatch_once()

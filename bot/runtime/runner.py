@@ -11,6 +11,8 @@ from bot.runtime.app import App
 from bot.runtime.ops import OpsServer
 
 log = logging.getLogger(__name__)
+RETRAIN_SECONDS = 120
+"""How often rules whose votes changed are retrained (only those; most ticks do nothing)."""
 
 
 async def run(settings: Settings, *, role: str = "all") -> int:
@@ -46,6 +48,7 @@ async def run(settings: Settings, *, role: str = "all") -> int:
         ticker = Ticker(settings.shutdown_grace_seconds)
         if role in {"all", "poller"}:
             ticker.every(settings.poll_tick_seconds, "poll", app.poll_once)
+            ticker.every(RETRAIN_SECONDS, "retrain", app.retrain)
         if role in {"all", "dispatcher"}:
             ticker.every(settings.dispatch_tick_seconds, "dispatch", app.dispatch_once)
             ticker.every(60, "digest", app.send_digests)

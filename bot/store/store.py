@@ -16,6 +16,7 @@ from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.ingest import IngestStore
 from bot.store.outbox import OutboxStore
+from bot.store.relevance import RelevanceStore
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import deliveries, feeds
 
@@ -38,6 +39,7 @@ class Store:
         self.alerts = AlertStore(engine)
         self.audit = AuditStore(engine)
         self.digests = DigestStore(engine)
+        self.relevance = RelevanceStore(engine)
 
     @classmethod
     async def open(cls, url: str, same_story: Callable[[int, int], bool]) -> Store:
