@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from bot.delivery.render.plain import render_text
+from bot.models import Alert
 from bot.relevance.candidates import CandidateFinder
 from bot.relevance.model import ModelError, RelevanceModel
 from bot.relevance.retrain import examples, train_rules
@@ -94,3 +96,19 @@ def test_a_model_round_trips_through_json_and_bad_ones_are_refused_in_one_line()
         with pytest.raises(ModelError, match=says) as err:
             RelevanceModel.from_json(bad)
         assert "\n" not in str(err.value)
+
+
+def test_an_alert_matched_by_relevance_says_so_with_the_words_that_weighed_most():
+    models = train_rules([RULE], [], {"talks": labelled()}, NOW)
+    matcher = ScoredMatcher([RULE], [], models)
+    item = _item(3, "Russia and negotiators agree truce", "A ceasefire ends war.")
+    found = matcher.match(item)
+    alert = Alert(feed_id=1, item_identity=item.identity, title=item.title, matches=found)
+    why = render_text(alert).splitlines()[-1]
+    assert why.startswith("Why: Talks — matched by relevance (")
+    assert set(found.rules[0].weighed) <= set(
+        why.removeprefix("Why: ").split("(", 1)[1][:-1].split(", ")
+    )
+    boolean = matcher.match(_item(1, "Russia talks on ceasefire"))
+    alert = Alert(feed_id=1, item_identity="x", title="t", matches=boolean)
+    assert render_text(alert).splitlines()[-1] == "Why: Talks (Russia, talks)"
