@@ -32,7 +32,7 @@ from bot.relevance.model import RelevanceModel
 from bot.relevance.retrain import train_rules
 from bot.relevance.scorer import ScoredMatcher
 from bot.rules.compile import compile_rules
-from bot.rules.schema import ActorSet, Rule, RuleSet
+from bot.rules.schema import Actor, ActorSet, Rule, RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT.parent / "shared" / "data" / "news-2022-03-to-05.jsonl"
@@ -156,34 +156,43 @@ def evaluate(decide: Decide, data: Sequence[tuple[Item, dict[str, bool]]]) -> di
 
 def learning_curve(
     rules: Sequence[Rule],
-    actors: Sequence,
-    train: Sequence[tuple[Item, dict[str, bool]]],
-    test: Sequence[tuple[Item, dict[str, bool]]],
+    actors: Sequence[Actor],
+    stream: Sequence[tuple[Item, dict[str, bool]]],
     now: datetime,
-) -> dict[str, list[tuple[int, Scores | None]]]:
-    """Votes revealed on the bot's own alerts, in time order; scores after each checkpoint."""
-    votes: dict[str, list[tuple[Item, bool]]] = {r: [] for r in SEED_RULES}
-    models: dict[str, RelevanceModel] = {}
-    matcher = ScoredMatcher(rules, actors, models)
-    pending = {r: list(CHECKPOINTS) for r in SEED_RULES}
-    curve: dict[str, list[tuple[int, Scores | None]]] = {r: [] for r in SEED_RULES}
-    since = 0
-    for item, labels in train:
-        fired = {m.rule_id for m in matcher.match(item).rules} & set(SEED_RULES)
-        for r in fired:
-            votes[r].append((item, labels[r]))
-        since += len(fired)
-        reached = [r for r in SEED_RULES if pending[r] and len(votes[r]) >= pending[r][0]]
-        if since >= RETRAIN_EVERY or reached:
-            models = train_rules(rules, actors, votes, now)
-            matcher = ScoredMatcher(rules, actors, models)
-            since = 0
-        for r in reached:
-            scores = evaluate(matcher_system(matcher), test)[r]
-            curve[r].append((pending[r].pop(0), scores if r in models else None))
-    for r in SEED_RULES:
-        curve[r] += [(n, None) for n in pending[r]]
-        curve[r].append((-len(votes[r]), None))  # total votes the stream gave
+) -> dict[str, list[tuple[int, Scores | None, Scores, int]]]:
+    """Votes revealed on the bot's own alerts, in time order, one rule at a time.
+
+    After each checkpoint's vote the rule is retrained on the votes so far and scored on the
+    entries that come later in the stream (never seen, never voted on yet), beside the
+    boolean rule on the same entries: (votes, model or None, boolean, later entries).
+    """
+    boolean = matcher_system(compile_rules(rules, actors))
+    curve: dict[str, list[tuple[int, Scores | None, Scores, int]]] = {}
+    for rule in SEED_RULES:
+        votes: list[tuple[Item, bool]] = []
+        models: dict[str, RelevanceModel] = {}
+        matcher = ScoredMatcher(rules, actors, models)
+        pending = list(CHECKPOINTS)
+        points: list[tuple[int, Scores | None, Scores, int]] = []
+        since = 0
+        for n, (item, labels) in enumerate(stream):
+            if not pending:
+                break
+            if rule not in {m.rule_id for m in matcher.match(item).rules}:
+                continue
+            votes.append((item, labels[rule]))
+            since += 1
+            reached = len(votes) >= pending[0]
+            if since >= RETRAIN_EVERY or reached:
+                models = train_rules(rules, actors, {rule: votes}, now)
+                matcher = ScoredMatcher(rules, actors, models)
+                since = 0
+            if reached:
+                later = stream[n + 1 :]
+                model = evaluate(matcher_system(matcher), later)[rule] if models else None
+                points.append((pending.pop(0), model, evaluate(boolean, later)[rule], len(later)))
+        points.append((-len(votes), None, Scores(0, 0, 0), 0))
+        curve[rule] = points
     return curve
 
 
@@ -253,13 +262,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         + ", ".join(f"{r} {reach[r]}/{sum(lab[r] for _, lab in test)}" for r in SEED_RULES)
     )
 
-    print("\nlearning curve (votes on the bot's own alerts before the split, in time order):")
-    curve = learning_curve(rules, actors, train, test, split)
+    print(
+        "\nlearning curve: the whole labelled stream replayed in time order, each alert the bot"
+        "\nposts revealing its label as a vote; after N votes, scores on the entries still to come"
+    )
+    curve = learning_curve(rules, actors, data, split)
     for r in SEED_RULES:
         total = -curve[r][-1][0]
         print(f"  {r} ({total} votes in the stream)")
-        for n, s in curve[r][:-1]:
-            print(f"    after {n:>3} votes: " + (fmt(s) if s else "no model yet: boolean only"))
+        for n, learned, boolean, later in curve[r][:-1]:
+            shown = fmt(learned) if learned else "no model yet (too few labels): boolean only"
+            print(f"    after {n:>3} votes, on the {later} later entries: {shown}")
+            print(f"    {'':>27}boolean alone: {fmt(boolean)}")
+        reached = {n for n, *_ in curve[r][:-1]}
+        if missing := [n for n in CHECKPOINTS if n not in reached]:
+            print(f"    not reached: {', '.join(map(str, missing))} votes (the stream ends first)")
 
 
 if __name__ == "__main__":

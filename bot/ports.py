@@ -304,6 +304,10 @@ class RelevancePort(Protocol):
 
     async def counts(self, rule_id: str) -> VoteCounts: ...
 
+    async def alert_count(self, rule_id: str) -> int:
+        """Alerts the rule has fired so far."""
+        ...
+
     async def latest_models(self) -> dict[str, StoredModel]: ...
 
     async def models_revision(self) -> int:

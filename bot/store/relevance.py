@@ -12,6 +12,7 @@ from sqlalchemy.sql import ColumnElement
 
 from bot.models import Item
 from bot.ports import StoredModel, Vote, VoteCounts, VoteOutcome
+from bot.store.tables import alert_rules
 from bot.store.tables import relevance_labels as labels
 from bot.store.tables import relevance_models as models
 
@@ -106,6 +107,11 @@ class RelevanceStore:
         async with self.engine.connect() as conn:
             n, yes, items, voters = (await conn.execute(query)).one()
         return VoteCounts(votes=n, relevant=int(yes or 0), items=items, voters=voters)
+
+    async def alert_count(self, rule_id: str) -> int:
+        query = select(func.count()).where(alert_rules.c.rule_id == rule_id)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar() or 0)
 
     async def latest_models(self) -> dict[str, StoredModel]:
         newest = (

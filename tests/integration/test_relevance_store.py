@@ -7,7 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ports import Vote, VoteCounts, VoteOutcome
+from bot.chat.commands import Caller
+from bot.chat.feedback import FeedbackService
+from bot.models import Alert, Item, MatchResult, Platform, RuleMatch
+from bot.ports import PollRecord, Vote, VoteCounts, VoteOutcome
 from bot.relevance.learner import Learner, load_models
 from bot.relevance.scorer import ScoredMatcher
 from bot.runtime.catalog import LiveCatalog
@@ -98,3 +101,86 @@ async def test_votes_retrain_in_the_background_and_the_poll_pass_reloads(store: 
     assert catalog.matcher.match(gas).rules == ()  # the model vetoes it now
     assert set(catalog.models) == {"talks"}
     assert await catalog.refresh(NOW) is False
+
+
+async def stored_alert(store: Store, rules: tuple[str, ...] = ("talks",)) -> int:
+    feed = await store.feeds.add("https://a.example/rss", now=NOW)
+    matches = MatchResult(rules=tuple(RuleMatch(rule_id=r, rule_name=r.title()) for r in rules))
+    ids = await store.ingest.commit_poll(
+        PollRecord(
+            feed=feed,
+            owner="w1",
+            now=NOW,
+            next_at=NOW + timedelta(minutes=5),
+            items=(
+                Item(feed_id=feed.id, identity="g1", title="Russia talks", link="https://x/alert"),
+            ),
+            alerts=(
+                Alert(
+                    feed_id=feed.id,
+                    item_identity="g1",
+                    title="Russia talks",
+                    link="https://x/alert",
+                    summary="Delegations meet.",
+                    matches=matches,
+                ),
+            ),
+        )
+    )
+    return ids[0]
+
+
+def caller(user: str = "42", platform: Platform = Platform.discord) -> Caller:
+    return Caller(user_id=user, name="ann", platform=platform, channel="C1", workspace="g1")
+
+
+async def test_a_click_stores_one_changeable_vote_per_rule_answers_privately_and_is_audited(
+    store: Store,
+):
+    alert_id = await stored_alert(store, ("talks", "grain"))
+    feedback = FeedbackService(store.relevance, store.alerts, store.audit, lambda: NOW)
+    first = await feedback.vote(caller(), alert_id, True)
+    assert first.ok and first.ephemeral and first.title == "Thanks, marked relevant"
+    again = await feedback.vote(caller(), alert_id, True)
+    assert again.title == "You had already marked this alert relevant"
+    changed = await feedback.vote(caller(), alert_id, False)
+    assert changed.title == "Vote changed: not relevant"
+    await feedback.vote(caller("U9", Platform.slack), alert_id, False)
+    for rule in ("talks", "grain"):
+        assert await store.relevance.counts(rule) == VoteCounts(2, 0, 1, 2)
+    item, relevant = (await store.relevance.labelled("talks"))[0]
+    assert (item.title, item.summary, relevant) == ("Russia talks", "Delegations meet.", False)
+    gone = await feedback.vote(caller(), 9999, True)
+    assert not gone.ok and "no longer stored" in gone.title
+    rows = await store.audit.history(f"alert:{alert_id}")
+    assert [(r.action, r.who, r.allowed, r.after["relevant"]) for r in rows][-1] == (
+        "alerts.vote",
+        "discord:42 (ann)",
+        True,
+        True,
+    )
+    assert len(rows) == 4 and not (await store.audit.history("alert:9999"))[0].allowed
+
+
+async def test_rules_stats_shows_alerts_votes_precision_and_the_model_state(store: Store):
+    alert_id = await stored_alert(store)
+    feedback = FeedbackService(store.relevance, store.alerts, store.audit, lambda: NOW)
+    await feedback.vote(caller("1"), alert_id, True)
+    await feedback.vote(caller("2"), alert_id, True)
+    await feedback.vote(caller("3"), alert_id, False)
+    reply = await feedback.stats(caller(), "talks")
+    assert reply.lines[:3] == (
+        "Alerts: 1",
+        "Votes: 3 on 1 items by 3 voters (2 relevant)",
+        "Estimated precision: 100% (1 of 1 voted items relevant by majority)",
+    )
+    assert reply.lines[3].startswith("Model: none, the rule is boolean only (needs 40")
+    for item, rel in labelled():
+        await store.relevance.vote(Vote("talks", item.link or "", "cli:t", rel, NOW, item.title))
+    await store.catalog.import_config([RULE], [], NOW)
+    await Learner(store.relevance).retrain([RULE], [], NOW)
+    state = (await feedback.stats(caller(), "talks")).lines[3]
+    assert state.startswith(
+        "Model: v1, trained 2022-05-01 00:00 UTC on 81 labels (41 relevant)"
+    )  # + the alert
+    assert "cross-validated precision" in state
