@@ -1,38 +1,20 @@
 """Feedback on alerts, written once for every platform: Relevant / Not relevant votes, stats.
 
-Each alert carries two buttons whose ids `vote_id` makes; a click is one voter's label for
+Each alert carries two buttons (bot/delivery/render/votes.py); a click is one voter's label for
 every rule of the alert (a second click changes it), answered only to the voter and audited.
 `/rules stats RULE` reads the votes back with the rule's alerts and its model's state.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.chat.commands import Caller, Reply
+from bot.delivery.render.votes import NOT_RELEVANT_LABEL, RELEVANT_LABEL
 from bot.ports import AlertReader, AuditPort, RelevancePort, Vote, VoteOutcome
 from bot.relevance.model import ModelError, RelevanceModel
 from bot.relevance.train import MIN_EACH, MIN_LABELS
-
-VOTE_PREFIX = "newsbot-vote"
-_VOTE_ID = re.compile(rf"^{VOTE_PREFIX}:(\d{{1,18}}):([01])$")
-RELEVANT_LABEL = "Relevant"
-NOT_RELEVANT_LABEL = "Not relevant"
-
-
-def vote_id(alert_id: int, relevant: bool) -> str:
-    """The button id of a vote on an alert (Discord custom_id, Slack action value)."""
-    return f"{VOTE_PREFIX}:{alert_id}:{int(relevant)}"
-
-
-def parse_vote_id(text: str) -> tuple[int, bool] | None:
-    """(alert id, relevant) of a vote button's id; None when it is not one of ours."""
-    found = _VOTE_ID.match(text)
-    if found is None:
-        return None
-    return int(found.group(1)), found.group(2) == "1"
 
 
 class FeedbackService:

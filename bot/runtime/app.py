@@ -17,6 +17,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.chat.commands import CommandService
+from bot.chat.feedback import FeedbackService
 from bot.config import ConfigBundle, ConfigError, Settings, load_config
 from bot.delivery.digest import DigestSender
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
@@ -171,6 +172,12 @@ class App:
             self.clock,
             validate_feed_url=validate_feed_url,
             default_interval=self.settings.poll_interval_seconds,
+        )
+
+    def feedback_service(self) -> FeedbackService:
+        """Votes on alerts from chat, and each rule's feedback figures."""
+        return FeedbackService(
+            self.store.relevance, self.store.alerts, self.store.audit, self.clock
         )
 
     async def _sync_config(self, bundle: ConfigBundle, now: datetime) -> None:

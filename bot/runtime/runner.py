@@ -37,7 +37,10 @@ async def run(settings: Settings, *, role: str = "all") -> int:
     ops: OpsServer | None = None
     try:
         if discord_bot is not None:  # the dispatcher role needs REST only, not the gateway
-            await discord_bot.start(app.command_service() if role in {"all", "chat"} else None)
+            chat = role in {"all", "chat"}
+            await discord_bot.start(
+                app.command_service() if chat else None, app.feedback_service() if chat else None
+            )
         if slack_bot is not None:
             await slack_bot.start(app.command_service() if role in {"all", "chat"} else None)
         if settings.metrics_port:

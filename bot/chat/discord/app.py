@@ -18,6 +18,8 @@ from bot.chat.commands import Caller, CommandService, Reply
 from bot.chat.discord.client import DiscordConnection, make_client
 from bot.chat.discord.reply import reply_lines, split_message
 from bot.chat.discord.rule_editor import open_rule_editor, save_submission
+from bot.chat.discord.votes import answer_vote
+from bot.chat.feedback import FeedbackService
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.discord_bot import DiscordSink
 from bot.models import Platform
@@ -96,7 +98,12 @@ def group(name: str, description: str, *, admin: bool = False) -> app_commands.G
     )
 
 
-def build_tree(client: discord.Client, service: CommandService, admin_role: str | None) -> Tree:
+def build_tree(
+    client: discord.Client,
+    service: CommandService,
+    admin_role: str | None,
+    feedback: FeedbackService | None = None,
+) -> Tree:
     """The slash commands, one small listener each."""
     tree: Tree = app_commands.CommandTree(client)
 
@@ -246,8 +253,10 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
 
     @client.event
     async def on_interaction(interaction: discord.Interaction) -> None:
-        """Rule editor submissions; slash commands go to the tree, as before."""
+        """Vote buttons and rule editor submissions; slash commands go to the tree."""
         try:
+            if feedback is not None and await answer_vote(interaction, feedback, who, send_reply):
+                return
             await save_submission(interaction, service, who, send_reply)
         except discord.HTTPException:
             log.warning("could not answer a rule editor submission")
@@ -284,7 +293,9 @@ class DiscordBot:
     def sinks(self) -> Mapping[Platform, Sink]:
         return {Platform.discord: self.sink}
 
-    async def start(self, service: CommandService | None) -> None:
+    async def start(
+        self, service: CommandService | None, feedback: FeedbackService | None = None
+    ) -> None:
         """Log in; with a service, also sync the slash commands and open the gateway."""
         try:
             await self.connection.login()
@@ -295,7 +306,7 @@ class DiscordBot:
             ) from None
         if service is None:
             return
-        self.tree = build_tree(self.client, service, self.settings.admin_role)
+        self.tree = build_tree(self.client, service, self.settings.admin_role, feedback)
         guild_id = self.settings.discord_guild_id
         if guild_id:
             guild = discord.Object(id=guild_id)
