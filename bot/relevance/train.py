@@ -27,7 +27,7 @@ MIN_EACH = 10
 before it gets a model; until then it stays purely boolean."""
 MIN_DOCS = 2
 """A feature seen in fewer training candidates is dropped: it cannot generalise."""
-C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+C_GRID = (0.1, 1.0, 10.0)
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(20))
 """0.0 keeps every boolean match: the model then only adds, when vetoing does not pay."""
 

@@ -42,7 +42,11 @@ async def run(settings: Settings, *, role: str = "all") -> int:
                 app.command_service() if chat else None, app.feedback_service() if chat else None
             )
         if slack_bot is not None:
-            await slack_bot.start(app.command_service() if role in {"all", "chat"} else None)
+            chat = role in {"all", "chat"}
+            await slack_bot.start(
+                app.command_service() if chat else None,
+                feedback=app.feedback_service() if chat else None,
+            )
         if settings.metrics_port:
             ops = OpsServer(app.metrics, app.health, settings.metrics_host, settings.metrics_port)
             await ops.start()

@@ -22,9 +22,11 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.commands import Caller, CommandService, Reply
+from bot.chat.feedback import FeedbackService
 from bot.chat.slack import rule_editor
 from bot.chat.slack.admin import SlackAdmins
 from bot.chat.slack.reply import reply_mrkdwn
+from bot.chat.slack.votes import register_votes
 from bot.chat.textcommands import USAGE, CommandSyntaxError, parse
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.slack_bot import SlackSink
@@ -170,6 +172,7 @@ def build_app(
     *,
     signing_secret: str | None,
     ack_budget: float = ACK_BUDGET,
+    feedback: FeedbackService | None = None,
 ) -> AsyncApp:
     """The bolt app with the `/newsbot` listener; no secret (Socket Mode) means no signatures."""
     app = AsyncApp(
@@ -198,6 +201,8 @@ def build_app(
     async def rule_editor_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack(**await handler.save_from_editor(body))
 
+    if feedback is not None:
+        register_votes(app, feedback, handler._caller, reply_payload)
     return app
 
 
@@ -224,7 +229,13 @@ class SlackBot:
     def sinks(self) -> Mapping[Platform, Sink]:
         return {Platform.slack: self.sink}
 
-    async def start(self, service: CommandService | None, *, host: str = "0.0.0.0") -> None:
+    async def start(
+        self,
+        service: CommandService | None,
+        *,
+        host: str = "0.0.0.0",
+        feedback: FeedbackService | None = None,
+    ) -> None:
         """With a service, answer `/newsbot`: over Socket Mode if an app token is set, else HTTP."""
         if service is None:
             return
@@ -242,6 +253,7 @@ class SlackBot:
             SlashCommand(service, admins, client),
             signing_secret=None if s.slack_app_token else secret,
             ack_budget=self.ack_budget,
+            feedback=feedback,
         )
         if s.slack_app_token is not None:
             await self._start_socket(self.app, s.slack_app_token.get_secret_value())
