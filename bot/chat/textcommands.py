@@ -68,6 +68,7 @@ SPECS: dict[tuple[str, ...], Spec] = {
     ("rules", "remove"): Spec("rules remove RULE", args=("rule",)),
     ("rules", "test"): Spec("rules test RULE", args=("rule",)),
     ("rules", "history"): Spec("rules history [RULE]", optional=("rule",)),
+    ("rules", "stats"): Spec("rules stats RULE", args=("rule",)),
     ("feeds", "list"): Spec("feeds list"),
     ("feeds", "add"): Spec("feeds add URL [NAME]", args=("url",), rest="name"),
     ("feeds", "remove"): Spec("feeds remove FEED", args=("feed",)),

@@ -60,3 +60,8 @@ async def test_an_alert_carries_vote_buttons_and_a_click_is_a_private_changeable
     [audit, *_] = await app.store.audit.history(f"alert:{alert_id}")
     assert audit.action == "alerts.vote" and audit.who.startswith(f"discord:{fake.admin.id}")
     assert audit.workspace == fake.guild.id and audit.after["relevant"] is True
+
+    stats = await fake.invoke_command("rules stats", {"rule": "peace-talks"})
+    assert stats.ephemeral
+    assert "Alerts: 1\nVotes: 2 on 1 items by 2 voters (1 relevant)" in stats.text
+    assert "Model: none, the rule is boolean only" in stats.text

@@ -61,6 +61,13 @@ async def test_an_alert_carries_vote_buttons_and_a_click_is_answered_only_to_the
             member = fake.user("member")
             assert audit.action == "alerts.vote" and audit.who.startswith(f"slack:{member.id}")
             assert audit.workspace == fake.team_id
+            stats = await fake.wait_for_ack(
+                await fake.push_slash_command("rules stats peace-talks")
+            )
+            text = stats["payload"]["text"]
+            assert stats["payload"]["response_type"] == "ephemeral"
+            assert "Alerts: 1\nVotes: 1 on 1 items by 1 voters (0 relevant)" in text
+            assert "Estimated precision: 0%" in text
         finally:
             await bot.close()
             await app.close()

@@ -231,6 +231,13 @@ def build_tree(
     async def rules_history(interaction: discord.Interaction, rule: str | None = None) -> None:
         await answer(interaction, service.rules_history(who(interaction), rule))
 
+    if feedback is not None:
+
+        @rules.command(name="stats", description="A rule's alerts, votes, precision and model")
+        @app_commands.autocomplete(rule=rule_id)
+        async def rules_stats(interaction: discord.Interaction, rule: str) -> None:
+            await answer(interaction, feedback.stats(who(interaction), rule))
+
     feeds = group("feeds", "News feeds (admins)", admin=True)
 
     @feeds.command(name="list", description="List the feeds and their state")

@@ -85,11 +85,16 @@ class SlashCommand:
     rule editor modal (`rules add` / `rules edit RULE` without YAML)."""
 
     def __init__(
-        self, service: CommandService, admins: SlackAdmins, client: AsyncWebClient
+        self,
+        service: CommandService,
+        admins: SlackAdmins,
+        client: AsyncWebClient,
+        feedback: FeedbackService | None = None,
     ) -> None:
         self.service = service
         self.admins = admins
         self.client = client
+        self.feedback = feedback
 
     async def reply(self, command: Mapping[str, Any]) -> Reply | None:
         """The answer to post, or None when the answer is a modal that is now open."""
@@ -101,6 +106,8 @@ class SlashCommand:
             return help_reply()
         try:
             caller = await self.caller(command)
+            if parsed.path == ("rules", "stats") and self.feedback is not None:
+                return await self.feedback.stats(caller, parsed.options.get("rule", ""))
             if parsed.path in EDITOR_COMMANDS and "yaml" not in parsed.options:
                 return await self.open_editor(caller, command, parsed.options.get("rule"))
             return await self.service.run(caller, parsed.path, parsed.options)
@@ -250,7 +257,7 @@ class SlackBot:
         admins = SlackAdmins(client, s.slack_admins)
         self.app = build_app(
             client,
-            SlashCommand(service, admins, client),
+            SlashCommand(service, admins, client, feedback),
             signing_secret=None if s.slack_app_token else secret,
             ack_budget=self.ack_budget,
             feedback=feedback,
