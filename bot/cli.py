@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_config, load_settings
 from bot.runtime.app import App, default_config_dir
+from bot.runtime.label_file import add_parser as add_label_parser
 from bot.runtime.logs import setup_logging
 
 EXIT_USAGE = 2
@@ -134,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--file", type=Path, help="a rules YAML to take the rule from")
     test.add_argument("--limit", type=int, default=20)
     test.set_defaults(handler=_rules_test)
+    add_label_parser(rules)  # rules label FILE: bot/runtime/label_file.py
     return parser
 
 
