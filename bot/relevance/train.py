@@ -13,13 +13,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-import numpy as np
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
+from typing import TYPE_CHECKING
 
 from bot.relevance.model import Quality, RelevanceModel
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MIN_LABELS = 40
 MIN_EACH = 10
@@ -53,6 +52,12 @@ def train(
     """The rule's model trained on `examples`, or None when there are not enough of them."""
     if not enough(examples):
         return None
+    # scikit-learn takes seconds to import: only a process that trains pays for it
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
+
     counts = Counter(f for e in examples for f in e.features)
     kept = [{f: 1.0 for f in e.features if counts[f] >= MIN_DOCS} for e in examples]
     vectorizer = DictVectorizer()
