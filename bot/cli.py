@@ -20,6 +20,7 @@ from bot.cmd.admin import add_admin_commands
 from bot.cmd.poll_summary import poll_summary
 from bot.config import ConfigError, Settings, load_config, load_settings, settings_error_lines
 from bot.runtime.app import App, default_config_dir
+from bot.runtime.label_file import add_parser as add_label_parser
 from bot.runtime.logs import setup_logging
 
 EXIT_USAGE = 2
@@ -149,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("items", type=Path, help="a JSON-lines file of items, or - for stdin")
     match.add_argument("--keep-going", action="store_true", help="skip bad lines, don't stop")
     match.set_defaults(handler=_match)
+    add_label_parser(rules)  # rules label FILE: bot/runtime/label_file.py
     _share_options(parser)
     return parser
 

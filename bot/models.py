@@ -80,6 +80,13 @@ class RuleMatch(Frozen):
     rule_name: str
     priority: Priority = Priority.normal
     evidence: tuple[Evidence, ...] = ()
+    score: float | None = Field(
+        default=None, description="the rule's learned relevance (0-1); None: no model"
+    )
+    by_relevance: bool = Field(
+        default=False, description="no `any` term matched: the score alone made it an alert"
+    )
+    weighed: tuple[str, ...] = Field(default=(), description="the words that weighed most")
 
     @property
     def words(self) -> list[str]:

@@ -248,3 +248,78 @@ class AuditPort(Protocol):
         after: Any = None,
         detail: str | None = None,
     ) -> None: ...
+
+
+# What relevance learning needs from the store: votes on alerts, and each rule's models.
+
+
+class VoteOutcome(StrEnum):
+    new = "new"
+    changed = "changed"
+    same = "same"
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """One voter's judgement of one item for one rule, with the text that was judged."""
+
+    rule_id: str
+    link: str
+    voter: str
+    relevant: bool
+    at: datetime
+    title: str
+    summary: str = ""
+    published: datetime | None = None
+    alert_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredModel:
+    """A rule's trained model as stored: its JSON body, version and the labels it learned."""
+
+    rule_id: str
+    version: int
+    trained_at: datetime
+    labels_stamp: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoteCounts:
+    """A rule's votes: how many, how many said relevant, on how many items, by how many."""
+
+    votes: int = 0
+    relevant: int = 0
+    items: int = 0
+    voters: int = 0
+
+
+class RelevancePort(Protocol):
+    """Votes (one per voter per rule and item, changeable) and versioned relevance models."""
+
+    async def vote(self, vote: Vote) -> VoteOutcome: ...
+
+    async def labelled(self, rule_id: str) -> list[tuple[Item, bool]]:
+        """Each voted item of the rule with its majority label (ties left out), oldest first."""
+        ...
+
+    async def label_stamps(self) -> dict[str, str]:
+        """Per rule, a stamp that changes whenever one of its votes does."""
+        ...
+
+    async def counts(self, rule_id: str) -> VoteCounts: ...
+
+    async def alert_count(self, rule_id: str) -> int:
+        """Alerts the rule has fired so far."""
+        ...
+
+    async def latest_models(self) -> dict[str, StoredModel]: ...
+
+    async def models_revision(self) -> int:
+        """Changes whenever a model is saved: a poll reloads models only then."""
+        ...
+
+    async def save_model(self, rule_id: str, body: str, labels_stamp: str, now: datetime) -> int:
+        """Store a new version of the rule's model; its version number."""
+        ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
+from bot.chat.feedback import FeedbackService
 from bot.chat.feeds_admin import FeedsAdmin
 from bot.chat.guard import Caller, Guard
 from bot.chat.lookups import Lookups
@@ -43,6 +44,7 @@ class CommandService:
     ) -> None:
         self.guard = Guard(store, clock, owners)
         self.lookups = Lookups(store, self.guard)
+        self.feedback = FeedbackService(store.relevance, store.alerts, store.audit, clock)
         self.subs = Subscriptions(store, clock, self.lookups, self.guard, mentions or {})
         self.rules = RulesAdmin(store, clock, self.lookups, self.guard)
         self.feeds = FeedsAdmin(
@@ -78,6 +80,7 @@ class CommandService:
             ("rules", "remove"): lambda c, o: r.remove(c, o.get("rule", "")),
             ("rules", "test"): lambda c, o: r.test(c, o.get("rule", "")),
             ("rules", "history"): lambda c, o: r.history(c, o.get("rule")),
+            ("rules", "stats"): lambda c, o: self.feedback.stats(c, o.get("rule", "")),
             ("feeds", "list"): lambda c, o: f.list_feeds(c),
             ("feeds", "add"): lambda c, o: f.add(c, o.get("url", ""), o.get("name")),
             ("feeds", "remove"): lambda c, o: f.remove(c, o.get("feed", "")),

@@ -203,6 +203,12 @@ COMMANDS: tuple[Command, ...] = (
         slow=True,
     ),
     Command(
+        ("rules", "stats"),
+        "A rule's alerts, votes, estimated precision and model",
+        (RULE,),
+        permission=Permission.member,
+    ),
+    Command(
         ("rules", "history"),
         "Who changed rules, when, and what",
         (Arg("rule", "Only this rule's changes", type=Type.rule),),

@@ -23,6 +23,8 @@ ScanHit = tuple[int, int, int, tuple[tuple[int, int, int], ...], bool]
 """(field index, first word, number of words, automaton slots, found through a typo)"""
 
 M = TypeVar("M")
+UNSCORED: dict[str, Any] = {"score": None, "by_relevance": False, "weighed": ()}
+"""RuleMatch's relevance fields as the boolean matcher leaves them (bot.relevance scores)."""
 
 
 def build(cls: type[M], values: dict[str, Any]) -> M:
@@ -292,6 +294,7 @@ class Evaluation:
                 "rule_name": rule.name,
                 "priority": rule.priority,
                 "evidence": tuple(evidence),
+                **UNSCORED,
             },
         )
 

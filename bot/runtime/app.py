@@ -18,6 +18,7 @@ import aiohttp
 
 from bot.chat.commands import CommandService
 from bot.chat.discord.mentions import DiscordMentions
+from bot.chat.feedback import FeedbackService
 from bot.chat.slack.mentions import SlackMentions
 from bot.config import ConfigBundle, ConfigError, Settings, find_config_dir, load_config
 from bot.delivery.digest import DigestSender
@@ -31,6 +32,7 @@ from bot.models import Destination, Platform, Subscription
 from bot.policy.reach import reach_warnings
 from bot.poll.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
+from bot.relevance.learner import Learner
 from bot.runtime.catalog import LiveCatalog
 from bot.runtime.health import Check, Health, backlog_check, feeds_check, tick_check
 from bot.runtime.ops import Metrics
@@ -97,6 +99,7 @@ class App:
         self.store: Store
         self.fetcher: HttpFetcher
         self.catalog: LiveCatalog
+        self.learner: Learner
         self.pipeline: Pipeline
         self.dispatcher: Dispatcher
         self.notices: PauseNotices | None = None
@@ -114,7 +117,8 @@ class App:
         await asyncio.to_thread(warm_up)  # the same-story word list, before any transaction
         self.store = await Store.open(self.settings.database_url, same_story)
         self.fetcher = HttpFetcher.from_settings(self.settings)
-        self.catalog = LiveCatalog(self.store.catalog, self.config_dir)
+        self.catalog = LiveCatalog(self.store.catalog, self.config_dir, self.store.relevance)
+        self.learner = Learner(self.store.relevance)
         now = self.clock()
         async with startup_lock(self.store.engine):  # processes starting together take turns
             await self.catalog.refresh(now)
@@ -190,6 +194,12 @@ class App:
             owners=frozenset(self.settings.owners),
         )
 
+    def feedback_service(self) -> FeedbackService:
+        """Votes on alerts from chat, and each rule's feedback figures."""
+        return FeedbackService(
+            self.store.relevance, self.store.alerts, self.store.audit, self.clock
+        )
+
     async def _sync_config(self, bundle: ConfigBundle, now: datetime) -> None:
         specs = [
             (f.url, f.name, f.interval_seconds or self.settings.poll_interval_seconds, f.full_text)
@@ -240,6 +250,10 @@ class App:
                 len(report.alerts),
             )
         return report
+
+    async def retrain(self) -> list[str]:
+        """Retrain the relevance models of rules whose votes changed (a background job)."""
+        return await self.learner.retrain(self.catalog.rules, self.catalog.actors, self.clock())
 
     async def dispatch_once(self) -> DispatchReport:
         report = await self.dispatcher.dispatch_once()

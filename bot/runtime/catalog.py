@@ -13,23 +13,39 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import ConfigError, load_config
-from bot.ports import Matcher
+from bot.ports import Matcher, RelevancePort
+from bot.relevance.learner import load_models
+from bot.relevance.model import RelevanceModel
+from bot.relevance.scorer import ScoredMatcher
 from bot.rules.compile import compile_rules
-from bot.rules.schema import Actor
+from bot.rules.schema import Actor, Rule
 from bot.store.catalog import CatalogStore
 
 log = logging.getLogger(__name__)
 
 
 class LiveCatalog:
-    """Holds the compiled matcher and actors; `refresh()` swaps them when the source changed."""
+    """Holds the compiled matcher and actors; `refresh()` swaps them when the source changed.
 
-    def __init__(self, store: CatalogStore, config_dir: Path | None = None) -> None:
+    With a relevance port, the matcher scores each modelled rule's candidates with the rule's
+    newest model (reloaded when a new version is saved); without one, rules are boolean.
+    """
+
+    def __init__(
+        self,
+        store: CatalogStore,
+        config_dir: Path | None = None,
+        relevance: RelevancePort | None = None,
+    ) -> None:
         self.store = store
         self.config_dir = config_dir
+        self.relevance = relevance
         self._matcher: Matcher = compile_rules([], [])
         self._actors: tuple[Actor, ...] = ()
+        self._rules: tuple[Rule, ...] = ()
         self._revision = -1
+        self._models_revision = -1
+        self.models: dict[str, RelevanceModel] = {}
         self._yaml_stamp: tuple[float, ...] = ()
         self.last_error: str | None = None
 
@@ -42,6 +58,11 @@ class LiveCatalog:
         return self._actors
 
     @property
+    def rules(self) -> Sequence[Rule]:
+        """The enabled rules the matcher was compiled from."""
+        return self._rules
+
+    @property
     def revision(self) -> int:
         return self._revision
 
@@ -49,14 +70,24 @@ class LiveCatalog:
         """Import changed YAML, then recompile if the store's revision moved. True if reloaded."""
         await self._import_yaml(now)
         revision = await self.store.revision()
-        if revision == self._revision:
+        models_revision = await self.relevance.models_revision() if self.relevance else 0
+        if revision == self._revision and models_revision == self._models_revision:
             return False
         rules, actors = await self.store.rules(), await self.store.actors()
-        self._matcher = compile_rules([r for r in rules if r.enabled], actors)
-        self._actors = tuple(actors)
-        self._revision = revision
+        enabled = [r for r in rules if r.enabled]
+        models = await load_models(self.relevance) if self.relevance else {}
+        self._matcher = (
+            ScoredMatcher(enabled, actors, models) if models else compile_rules(enabled, actors)
+        )
+        self._rules, self._actors = tuple(enabled), tuple(actors)
+        self.models = dict(models)
+        self._revision, self._models_revision = revision, models_revision
         log.info(
-            "rules compiled: %d rules, %d actors (revision %d)", len(rules), len(actors), revision
+            "rules compiled: %d rules, %d actors, %d relevance models (revision %d)",
+            len(rules),
+            len(actors),
+            len(models),
+            revision,
         )
         return True
 

@@ -12,6 +12,8 @@ from bot.runtime.app import App
 from bot.runtime.ops import OpsServer
 
 log = logging.getLogger(__name__)
+RETRAIN_SECONDS = 120
+"""How often rules whose votes changed are retrained (only those; most ticks do nothing)."""
 
 
 async def run(settings: Settings, *, role: str = "all") -> int:
@@ -40,10 +42,16 @@ async def run(settings: Settings, *, role: str = "all") -> int:
             log.warning(line)
     ops: OpsServer | None = None
     try:
-        if discord_bot is not None:  # the dispatcher role needs REST only, not the gateway
-            await discord_bot.start(app.command_service() if role in {"all", "chat"} else None)
+        chats = role in {"all", "chat"}  # the dispatcher role needs REST only, not the gateway
+        if discord_bot is not None:
+            await discord_bot.start(
+                app.command_service() if chats else None, app.feedback_service() if chats else None
+            )
         if slack_bot is not None:
-            await slack_bot.start(app.command_service() if role in {"all", "chat"} else None)
+            await slack_bot.start(
+                app.command_service() if chats else None,
+                feedback=app.feedback_service() if chats else None,
+            )
         app.watch_health(role)
         if settings.metrics_port:
             chat = [b.health for b in (discord_bot, slack_bot) if b is not None and b.listens]
@@ -61,6 +69,7 @@ async def run(settings: Settings, *, role: str = "all") -> int:
         ticker = Ticker(settings.shutdown_grace_seconds)
         if role in {"all", "poller"}:
             ticker.every(settings.poll_tick_seconds, "poll", app.poll_once)
+            ticker.every(RETRAIN_SECONDS, "retrain", app.retrain)
         if role in {"all", "dispatcher"}:
             ticker.every(settings.dispatch_tick_seconds, "dispatch", app.dispatch_once)
             ticker.every(60, "digest", app.send_digests)

@@ -16,6 +16,7 @@ from bot.store.feeds import FeedStore
 from bot.store.health import HealthStore
 from bot.store.ingest import IngestStore
 from bot.store.outbox import OutboxStore
+from bot.store.relevance import RelevanceStore
 from bot.store.story_window import SameStory
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import deliveries, feeds
@@ -40,6 +41,7 @@ class Store:
         self.audit = AuditStore(engine)
         self.digests = DigestStore(engine)
         self.health = HealthStore(engine)
+        self.relevance = RelevanceStore(engine)
 
     @classmethod
     async def open(cls, url: str, same_story: SameStory) -> Store:

@@ -234,3 +234,34 @@ revisions = Table(
     Column("name", String(40), primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+
+relevance_labels = Table(
+    "relevance_labels",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("rule_id", String(64), nullable=False),
+    Column("link", String(2000), nullable=False),
+    Column("voter", String(200), nullable=False),  # "discord:<user id>", "cli:<name>"…
+    Column("relevant", Boolean, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("alert_id", Id, ForeignKey("alerts.id", ondelete="SET NULL")),
+    Column("title", Text, nullable=False),  # what was judged, kept for training
+    Column("summary", Text, nullable=False, default=""),
+    Column("published", UTCDateTime),
+    UniqueConstraint("rule_id", "link", "voter", name="uq_relevance_labels_vote"),
+    Index("ix_relevance_labels_rule", "rule_id", "at"),
+)
+"""One vote per voter per rule and item: whether the item was relevant to the rule."""
+
+relevance_models = Table(
+    "relevance_models",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("rule_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("trained_at", UTCDateTime, nullable=False),
+    Column("labels_stamp", String(100), nullable=False),  # the labels it was trained on
+    Column("body", Text, nullable=False),  # the model as JSON (weights, thresholds), no pickle
+    UniqueConstraint("rule_id", "version", name="uq_relevance_models_version"),
+)
+"""Every trained model of every rule; the highest version of a rule is the live one."""

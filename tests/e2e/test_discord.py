@@ -195,7 +195,9 @@ async def test_rules_edit_editor_opens_with_the_rule_and_keeps_a_bad_draft(
     before = await running.app.store.catalog.get_rule("donbas-offensive")
     assert before is not None and before.name != "Donbas"  # unchanged
 
-    refused = await fake.invoke_command("rules edit", {"rule": "donbas-offensive"}, user=fake.member)
+    refused = await fake.invoke_command(
+        "rules edit", {"rule": "donbas-offensive"}, user=fake.member
+    )
     assert refused.modal is None and "Only admins" in refused.text  # told before typing
     missing = await fake.invoke_command("rules edit", {"rule": "nope"})
     assert missing.modal is None and "No rule 'nope'" in missing.text

@@ -1055,6 +1055,31 @@ class FakeDiscord:
         await self.wait_for(lambda: record.callbacks or record.late_callbacks, timeout)
         return record
 
+    async def click_button(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        *,
+        user: FakeMember | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> InteractionRecord:
+        """Click a button of a message the bot posted (interaction type 3, MESSAGE_COMPONENT).
+
+        As on Discord, the interaction carries the button's custom_id and component_type and
+        the whole message it was clicked on. Returns once the bot has answered.
+        """
+        buttons = [c for row in message.get("components") or [] for c in row.get("components", [])]
+        button = next((b for b in buttons if b.get("custom_id") == custom_id), None)
+        if button is None:
+            raise AssertionError(f"the message has no button {custom_id!r}: {buttons}")
+        payload = self.build_interaction("component", user=user, channel_id=message["channel_id"])
+        payload["type"] = 3
+        payload["data"] = {"custom_id": custom_id, "component_type": button["type"]}
+        payload["message"] = {k: v for k, v in message.items() if k != "request"}
+        record = await self.send_interaction(payload)
+        await self.wait_for(lambda: record.callbacks or record.late_callbacks, timeout)
+        return record
+
     # ----------------------------------------------------------------- REST plumbing
 
     @web.middleware
@@ -1682,8 +1707,34 @@ def _validate_message(body: Any, *, require_content: bool) -> None:
     nonce = body.get("nonce")
     if nonce is not None and len(str(nonce)) > 25:
         errors["nonce"] = "Must be 25 or fewer in length."
+    errors.update(_component_errors(body.get("components") or []))
     if errors:
         raise _invalid_form(errors)
+
+
+def _component_errors(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Discord's limits on message buttons: at most 5 action rows of 1 to 5 buttons; a button
+    other than a link has a custom_id of 1-100 characters; labels are 80 at most."""
+    errors: dict[str, str] = {}
+    if len(rows) > 5:
+        errors["components"] = "Must be 5 or fewer in length."
+    for i, row in enumerate(rows):
+        inner = row.get("components") or []
+        if row.get("type") != 1 or not 1 <= len(inner) <= 5:
+            errors[f"components.{i}"] = "Must be an action row of 1 to 5 components."
+            continue
+        for j, button in enumerate(inner):
+            where = f"components.{i}.components.{j}"
+            if button.get("type") != 2:
+                continue
+            if button.get("style") == 5:
+                if not button.get("url"):
+                    errors[f"{where}.url"] = "This field is required"
+            elif not 1 <= len(button.get("custom_id") or "") <= 100:
+                errors[f"{where}.custom_id"] = "Must be between 1 and 100 in length."
+            if len(button.get("label") or "") > 80:
+                errors[f"{where}.label"] = "Must be 80 or fewer in length."
+    return errors
 
 
 def _validate_commands(commands: list[dict[str, Any]]) -> None:

@@ -490,6 +490,61 @@ class FakeSlack:
             self.views.pop(view_id)
         return answer
 
+    async def click_button(
+        self, message: dict[str, Any], action_id: str, *, user: str = "member"
+    ) -> dict[str, Any]:
+        """Click a button of a posted message over Socket Mode (a ``block_actions`` payload).
+
+        As on Slack, the payload names the button (action_id, block_id, value), the message
+        and its channel, and carries a fresh ``response_url``; returns the app's ack. What the
+        app posts to the response_url lands in ``responses``.
+        """
+        found = [
+            (block, element)
+            for block in message.get("blocks") or []
+            if block.get("type") == "actions"
+            for element in block.get("elements") or []
+            if element.get("action_id") == action_id
+        ]
+        if not found:
+            raise AssertionError(f"the message has no button {action_id!r}")
+        block, button = found[0]
+        u, channel = self.user(user), next(c for c in self.channels if c.id == message["channel"])
+        trigger = f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(8)}"
+        posted = {k: v for k, v in message.items() if k not in ("channel", "source", "args")}
+        payload = {
+            "type": "block_actions",
+            "user": {"id": u.id, "username": u.name, "name": u.name, "team_id": self.team_id},
+            "api_app_id": self.app_id,
+            "token": "deprecated-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": channel.id,
+                "is_ephemeral": False,
+            },
+            "trigger_id": trigger,
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": channel.id, "name": channel.name},
+            "message": posted,
+            "state": {"values": {}},
+            "response_url": self.new_response_url(),
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": block.get("block_id") or secrets.token_hex(3),
+                    "text": {**button["text"], "emoji": True},
+                    "value": button.get("value"),
+                    **({"style": button["style"]} if button.get("style") else {}),
+                    "type": "button",
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return await self.wait_for_ack(await self.push_envelope("interactive", payload))
+
     async def request_socket_refresh(
         self,
         reason: str = "refresh_requested",
@@ -883,6 +938,27 @@ def _validate_view(view: dict[str, Any]) -> None:
         raise SlackError("invalid_arguments")
 
 
+def _validate_actions(block: dict[str, Any]) -> None:
+    """Block Kit's limits on an actions block of buttons: 1-25 elements with distinct
+    action_ids of 255 characters at most, plain_text labels of 75, values of 2,000."""
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not 1 <= len(elements) <= 25:
+        raise SlackError("invalid_blocks")
+    ids = [e.get("action_id") for e in elements]
+    if len(set(ids)) != len(ids):
+        raise SlackError("invalid_blocks")
+    for element in elements:
+        if element.get("type") != "button":
+            continue
+        text = element.get("text") or {}
+        if text.get("type") != "plain_text" or not 1 <= len(text.get("text") or "") <= 75:
+            raise SlackError("invalid_blocks")
+        if len(element.get("action_id") or "") > 255 or len(element.get("value") or "") > 2000:
+            raise SlackError("invalid_blocks")
+        if element.get("style") not in (None, "primary", "danger"):
+            raise SlackError("invalid_blocks")
+
+
 def _validate_content(args: dict[str, Any]) -> None:
     """The message checks Slack answers with an error instead of posting."""
     text, blocks = args.get("text"), args.get("blocks")
@@ -903,6 +979,8 @@ def _validate_content(args: dict[str, Any]) -> None:
                 raise SlackError("invalid_blocks")
             if len(btext.get("text", "")) > 150:
                 raise SlackError("invalid_blocks")
+        if block["type"] == "actions":
+            _validate_actions(block)
         if block["type"] == "section":
             if btext is None and not block.get("fields"):
                 raise SlackError("invalid_blocks")

@@ -21,6 +21,8 @@ from bot.chat.discord.respond import send_reply
 from bot.chat.discord.rule_editor import save_submission
 from bot.chat.discord.tree import Tree
 from bot.chat.discord.tree import build_tree as registry_tree
+from bot.chat.discord.votes import answer_vote
+from bot.chat.feedback import FeedbackService
 from bot.chat.guard import shared_scope_warning
 from bot.chat.health import ConnectionHealth
 from bot.chat.reply import FAILED
@@ -50,7 +52,12 @@ def caller_of(interaction: discord.Interaction, admin_role: str | None) -> Calle
     )
 
 
-def build_tree(client: discord.Client, service: CommandService, admin_role: str | None) -> Tree:
+def build_tree(
+    client: discord.Client,
+    service: CommandService,
+    admin_role: str | None,
+    feedback: FeedbackService | None = None,
+) -> Tree:
     """The registry's slash commands (chat/discord/tree.py), the rule editor's submissions and
     the generic error reply."""
 
@@ -61,8 +68,10 @@ def build_tree(client: discord.Client, service: CommandService, admin_role: str 
 
     @client.event
     async def on_interaction(interaction: discord.Interaction) -> None:
-        """Rule editor submissions; slash commands go to the tree, as before."""
+        """Vote buttons and rule editor submissions; slash commands go to the tree."""
         try:
+            if feedback is not None and await answer_vote(interaction, feedback, who, send_reply):
+                return
             await save_submission(interaction, service, who, send_reply)
         except discord.HTTPException:
             log.warning("could not answer a rule editor submission")
@@ -111,7 +120,9 @@ class DiscordBot:
         """Whether the gateway was opened (commands), so `health` has something to say."""
         return self.tree is not None
 
-    async def start(self, service: CommandService | None) -> None:
+    async def start(
+        self, service: CommandService | None, feedback: FeedbackService | None = None
+    ) -> None:
         """Log in; with a service, also sync the slash commands and open the gateway."""
         try:
             await self.connection.login()
@@ -122,7 +133,7 @@ class DiscordBot:
             ) from None
         if service is None:
             return
-        self.tree = build_tree(self.client, service, self.settings.admin_role)
+        self.tree = build_tree(self.client, service, self.settings.admin_role, feedback)
         self._warn_when_shared()
         guild_id = self.settings.discord_guild_id
         if guild_id:

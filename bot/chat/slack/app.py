@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.ack import ACK_BUDGET, answer_in_time, is_public
 from bot.chat.commands import Caller, CommandService, Reply
+from bot.chat.feedback import FeedbackService
 from bot.chat.health import ConnectionHealth
 from bot.chat.registry import COMMANDS, Permission, usage
 from bot.chat.reply import FAILED
@@ -28,6 +29,7 @@ from bot.chat.slack import rule_editor
 from bot.chat.slack.admin import SlackAdmins
 from bot.chat.slack.reply import reply_mrkdwn
 from bot.chat.slack.socket import SocketModeLinks
+from bot.chat.slack.votes import register_votes
 from bot.chat.textcommands import CommandSyntaxError, parse
 from bot.config import ConfigError, Settings
 from bot.delivery.sinks.slack_bot import SlackSink
@@ -109,11 +111,16 @@ class SlashCommand:
     rule editor modal (`rules add` / `rules edit RULE` without YAML)."""
 
     def __init__(
-        self, service: CommandService, admins: SlackAdmins, client: AsyncWebClient
+        self,
+        service: CommandService,
+        admins: SlackAdmins,
+        client: AsyncWebClient,
+        feedback: FeedbackService | None = None,
     ) -> None:
         self.service = service
         self.admins = admins
         self.client = client
+        self.feedback = feedback
 
     async def reply(self, command: Mapping[str, Any]) -> Reply | None:
         """The answer to post, or None when the answer is a modal that is now open."""
@@ -125,6 +132,8 @@ class SlashCommand:
             return help_reply()
         try:
             caller = await self.caller(command)
+            if parsed.path == ("rules", "stats") and self.feedback is not None:
+                return await self.feedback.stats(caller, parsed.options.get("rule", ""))
             if parsed.path in EDITOR_COMMANDS and "yaml" not in parsed.options:
                 return await self.open_editor(caller, command, parsed.options.get("rule"))
             return await self.service.run(caller, parsed.path, parsed.options)
@@ -196,6 +205,7 @@ def build_app(
     *,
     signing_secret: str | None,
     ack_budget: float = ACK_BUDGET,
+    feedback: FeedbackService | None = None,
 ) -> AsyncApp:
     """The bolt app with the `/newsbot` listener; no secret (Socket Mode) means no signatures."""
     app = AsyncApp(
@@ -215,6 +225,8 @@ def build_app(
     async def rule_editor_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack(**await handler.save_from_editor(body))
 
+    if feedback is not None:
+        register_votes(app, feedback, handler._caller, reply_payload)
     return app
 
 
@@ -249,7 +261,13 @@ class SlackBot:
         """Whether a connection is kept open (Socket Mode), so `health` has something to say."""
         return self._socket is not None
 
-    async def start(self, service: CommandService | None, *, host: str = "0.0.0.0") -> None:
+    async def start(
+        self,
+        service: CommandService | None,
+        *,
+        host: str = "0.0.0.0",
+        feedback: FeedbackService | None = None,
+    ) -> None:
         """With a service, answer `/newsbot`: over Socket Mode if an app token is set, else HTTP."""
         if service is None:
             return
@@ -264,9 +282,10 @@ class SlackBot:
         admins = SlackAdmins(client, s.slack_admins)
         self.app = build_app(
             client,
-            SlashCommand(service, admins, client),
+            SlashCommand(service, admins, client, feedback),
             signing_secret=None if s.slack_app_token else secret,
             ack_budget=self.ack_budget,
+            feedback=feedback,
         )
         if s.slack_app_token is not None:
             await self._start_socket(self.app, s.slack_app_token.get_secret_value())

@@ -46,11 +46,17 @@ def why_lines(alert: Alert) -> list[tuple[str, list[str]]]:
     """(rule name, matched words) per topic rule that fired, then one line naming the actors.
 
     Words repeat neither across case nor beyond a handful; an actor's own rule is covered by
-    the actors line.
+    the actors line. A rule its relevance model matched without an `any` term says so, with
+    the words that weighed most.
     """
     names = [clean(a.name) for a in alert.matches.actors]
     lines = [
-        (clean(m.rule_name), _distinct(m.words)[:MAX_WHY_WORDS])
+        (
+            f"{clean(m.rule_name)} — matched by relevance"
+            if m.by_relevance
+            else clean(m.rule_name),
+            _distinct(list(m.weighed) if m.by_relevance else m.words)[:MAX_WHY_WORDS],
+        )
         for m in alert.matches.rules
         if clean(m.rule_name) not in names
     ]

@@ -13,6 +13,7 @@ from typing import Any
 from bot.delivery.render.common import clean, published_utc, quote_text, speaker_label, why_lines
 from bot.delivery.render.sanitize import safe_url, slack_plain, slack_text
 from bot.delivery.render.truncate import truncate
+from bot.delivery.render.votes import NOT_RELEVANT_LABEL, RELEVANT_LABEL, vote_id
 from bot.models import Alert
 from bot.rules.schema import Actor
 
@@ -92,12 +93,36 @@ def render_blocks(
         blocks.append(_section(f"Why: {lines}"))
     if safe_url(alert.link):
         blocks.append(_section(link(alert.link, "Read the article")))
+    if alert.id is not None:
+        blocks.append(vote_actions(alert.id))
     if len(blocks) > BLOCKS_MAX:
-        blocks = blocks[: BLOCKS_MAX - 1] + blocks[-1:]
+        blocks = blocks[: BLOCKS_MAX - 2] + blocks[-2:]
     fallback = _cut(
         f"{slack_text(title)} — {slack_text(clean(alert.source))}".rstrip(" —"), FALLBACK_MAX
     )
     return fallback, blocks
+
+
+VOTE_ACTIONS = {True: "newsbot-vote-relevant", False: "newsbot-vote-not-relevant"}
+"""Block Kit action ids of the two vote buttons; the value names the alert and the vote."""
+
+
+def vote_actions(alert_id: int) -> dict[str, Any]:
+    """An actions block with the Relevant / Not relevant buttons (answered via block_actions)."""
+    return {
+        "type": "actions",
+        "block_id": "newsbot-vote",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": VOTE_ACTIONS[relevant],
+                "text": {"type": "plain_text", "text": label},
+                "value": vote_id(alert_id, relevant),
+                **({"style": "primary"} if relevant else {}),
+            }
+            for relevant, label in ((True, RELEVANT_LABEL), (False, NOT_RELEVANT_LABEL))
+        ],
+    }
 
 
 def render_follow_up_blocks(alert: Alert) -> tuple[str, list[dict[str, Any]]]:

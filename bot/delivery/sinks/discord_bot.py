@@ -18,6 +18,7 @@ from bot.delivery.render.discord import (
     render_embed,
     render_follow_up_embed,
 )
+from bot.delivery.render.votes import NOT_RELEVANT_LABEL, RELEVANT_LABEL, vote_id
 from bot.delivery.sinks.http_errors import error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
@@ -58,6 +59,9 @@ class DiscordSink:
                 embed=discord.Embed.from_dict(embed),
                 nonce=delivery.nonce,
                 allowed_mentions=mentions,
+                view=discord.utils.MISSING
+                if follow_up or alert.id is None
+                else vote_buttons(alert.id),
             )
         except discord.RateLimited as exc:
             raise DeliveryError("Discord rate limit", retry_after=exc.retry_after) from None
@@ -101,6 +105,24 @@ class DiscordSink:
             self._threads.clear()
         self._threads.add(message_id)
         return message_id
+
+
+def vote_buttons(alert_id: int) -> discord.ui.View:
+    """Relevant / Not relevant buttons; the bot's interaction listener answers their clicks.
+
+    The view is stopped before sending: discord.py then sends its components without keeping
+    a listener per alert in memory (a click reaches `on_interaction` all the same).
+    """
+    view = discord.ui.View(timeout=None)
+    for relevant, label, style in (
+        (True, RELEVANT_LABEL, discord.ButtonStyle.success),
+        (False, NOT_RELEVANT_LABEL, discord.ButtonStyle.secondary),
+    ):
+        view.add_item(
+            discord.ui.Button(style=style, label=label, custom_id=vote_id(alert_id, relevant))
+        )
+    view.stop()
+    return view
 
 
 def error_for(exc: discord.HTTPException, channel: str) -> DeliveryError:

@@ -1,0 +1,1 @@
+"""Learned relevance: a model per rule scores its candidates; boolean rules stay the explanation."""
