@@ -13,7 +13,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
 
-import yaml
 from pydantic import (
     BaseModel,
     Field,
@@ -26,6 +25,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.models import DeliveryMode, Frozen, Priority
 from bot.rules.schema import ActorSet, RuleSet
+from bot.safe_yaml import YAML_MAX_BYTES, ConfigError, clip, parse_yaml
+
+__all__ = ["YAML_MAX_BYTES", "ConfigError", "parse_yaml"]  # re-exported from bot.safe_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -148,13 +150,11 @@ def settings_error_lines(exc: ValidationError) -> list[str]:
         got = err.get("input")
         shown = "" if field in UNECHOED_SETTINGS or not isinstance(got, str) else f"={got}"
         message = str(err["msg"]).removeprefix("Value error, ")
-        lines.append(f"{name}{_clip(shown, 80)}: {message}")
+        lines.append(f"{name}{clip(shown, 80)}: {message}")
     return lines
 
 
 OWNER = re.compile(r"discord:[0-9]{1,20}|slack:[UW][A-Z0-9]{2,20}")
-
-
 DOCKER_SECRETS = Path("/run/secrets")
 
 
@@ -265,74 +265,6 @@ class SubscriptionFile(Frozen):
     subscriptions: tuple[StaticSubscription, ...] = ()
 
 
-class ConfigError(Exception):
-    """A config file is missing, unreadable or invalid; the message says what to fix."""
-
-
-YAML_MAX_BYTES = 1 << 20
-"""Config files or chat rules over 1 MiB are refused unread (the seed files are ~10 KB)."""
-YAML_MAX_ALIASES = 100
-YAML_MAX_DEPTH = 50
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader refusing alias bombs and deep nesting while composing, before any expansion."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._aliases = 0
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > YAML_MAX_ALIASES:
-                raise _YamlLimit(f"more than {YAML_MAX_ALIASES} aliases (*name); write values out")
-        self._depth += 1
-        try:
-            if self._depth > YAML_MAX_DEPTH:
-                raise _YamlLimit(f"nested too deeply (more than {YAML_MAX_DEPTH} levels)")
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-class _YamlLimit(Exception):
-    pass
-
-
-def parse_yaml(text: str, where: str) -> Any:
-    """Parse YAML with bounded size, aliases and depth, or raise ConfigError saying what to fix."""
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > YAML_MAX_BYTES:
-        raise ConfigError(f"{where}: {size:,} bytes is over the {YAML_MAX_BYTES:,}-byte limit")
-    if _flow_depth(text) > YAML_MAX_DEPTH:  # PyYAML's scanner is quadratic in `[[[[…` depth
-        raise ConfigError(f"{where}: nested too deeply (more than {YAML_MAX_DEPTH} levels)")
-    loader = _BoundedLoader(text)
-    try:
-        return loader.get_single_data()
-    except _YamlLimit as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: not valid YAML: {_clip(str(exc), 500)}") from None
-    except RecursionError:
-        raise ConfigError(f"{where}: nested too deeply") from None
-    finally:
-        loader.dispose()
-
-
-def _flow_depth(text: str) -> int:
-    """The deepest nesting of `[` and `{` (brackets inside quotes count too: an upper bound)."""
-    depth = deepest = 0
-    for bracket in _FLOW.findall(text):
-        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
-        deepest = max(deepest, depth)
-    return deepest
-
-
-_FLOW = re.compile(r"[\[\]{}]")
-
-
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read `path` as YAML and validate it as `model`, or raise ConfigError."""
     try:
@@ -349,10 +281,6 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
     return validate_model(raw if raw is not None else {}, model, str(path))
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def validate_model(raw: Any, model: type[M], where: str) -> M:
     """Validate parsed data, turning pydantic's errors into one readable ConfigError."""
     try:
@@ -366,7 +294,7 @@ def format_validation_error(exc: ValidationError, where: str, raw: Any = None) -
     for err in exc.errors(include_url=False):
         path = _key_path(err["loc"], raw)
         got = err.get("input")
-        shown = "" if isinstance(got, dict | list) else f" (got {_clip(repr(got), 80)})"
+        shown = "" if isinstance(got, dict | list) else f" (got {clip(repr(got), 80)})"
         lines.append(f"  - {path or '<top level>'}: {err['msg']}{shown}")
     return "\n".join(lines)
 
@@ -381,7 +309,7 @@ def _key_path(loc: tuple[int | str, ...], raw: Any) -> str:
             if isinstance(node, list) and part < len(node):
                 node = node[part]
                 if isinstance(node, dict) and "id" in node:
-                    label = f"[{part}] (id {_clip(repr(node['id']), 60)})"
+                    label = f"[{part}] (id {clip(repr(node['id']), 60)})"
             else:
                 node = None
             out += label
