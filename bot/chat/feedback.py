@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.chat.commands import Caller, Reply
+from bot.chat.guard import Caller
+from bot.chat.reply import Reply
 from bot.delivery.render.votes import NOT_RELEVANT_LABEL, RELEVANT_LABEL
 from bot.ports import AlertReader, AuditPort, RelevancePort, Vote, VoteOutcome
 from bot.relevance.model import ModelError, RelevanceModel
