@@ -42,9 +42,9 @@ class CommandService:
         mentions: Mapping[Platform, MentionSyntax] | None = None,
         owners: frozenset[str] = frozenset(),
     ) -> None:
+        self._store, self._clock = store, clock
         self.guard = Guard(store, clock, owners)
         self.lookups = Lookups(store, self.guard)
-        self.feedback = FeedbackService(store.relevance, store.alerts, store.audit, clock)
         self.subs = Subscriptions(store, clock, self.lookups, self.guard, mentions or {})
         self.rules = RulesAdmin(store, clock, self.lookups, self.guard)
         self.feeds = FeedsAdmin(
@@ -55,6 +55,12 @@ class CommandService:
             default_interval=default_interval,
         )
         self._handlers = self._table()
+
+    def _feedback(self) -> FeedbackService:
+        """The votes' figures for `/rules stats` (the votes themselves come from alert buttons)."""
+        return FeedbackService(
+            self._store.relevance, self._store.alerts, self._store.audit, self._clock
+        )
 
     def _table(self) -> dict[tuple[str, ...], Callable[[Caller, Options], Awaitable[Reply]]]:
         """What each registry command calls, given its options (all strings, as typed)."""
@@ -80,7 +86,7 @@ class CommandService:
             ("rules", "remove"): lambda c, o: r.remove(c, o.get("rule", "")),
             ("rules", "test"): lambda c, o: r.test(c, o.get("rule", "")),
             ("rules", "history"): lambda c, o: r.history(c, o.get("rule")),
-            ("rules", "stats"): lambda c, o: self.feedback.stats(c, o.get("rule", "")),
+            ("rules", "stats"): lambda c, o: self._feedback().stats(c, o.get("rule", "")),
             ("feeds", "list"): lambda c, o: f.list_feeds(c),
             ("feeds", "add"): lambda c, o: f.add(c, o.get("url", ""), o.get("name")),
             ("feeds", "remove"): lambda c, o: f.remove(c, o.get("feed", "")),

@@ -206,7 +206,7 @@ COMMANDS: tuple[Command, ...] = (
         ("rules", "stats"),
         "A rule's alerts, votes, estimated precision and model",
         (RULE,),
-        permission=Permission.member,
+        permission=Permission.admin,
     ),
     Command(
         ("rules", "history"),

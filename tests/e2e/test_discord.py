@@ -32,7 +32,7 @@ from tests.fakes.feed_server import FeedServer
 COMMANDS = {"subscribe", "unsubscribe", "subscriptions", "actor", "alerts", "rules", "feeds"}
 SUBCOMMANDS = {
     "alerts": ["recent", "log"],
-    "rules": ["list", "show", "add", "edit", "remove", "test", "history"],
+    "rules": ["list", "show", "add", "edit", "remove", "test", "stats", "history"],
     "feeds": ["list", "add", "remove"],
 }
 T = TypeVar("T")
