@@ -56,11 +56,14 @@ class CommandService:
         )
         self._handlers = self._table()
 
-    def _feedback(self) -> FeedbackService:
-        """The votes' figures for `/rules stats` (the votes themselves come from alert buttons)."""
-        return FeedbackService(
+    async def _stats(self, caller: Caller, rule_id: str) -> Reply:
+        """`/rules stats`: the votes' figures, for those the registry allows (admins)."""
+        if refusal := await self.guard.permit(caller, "rules.stats", f"rule:{rule_id}"):
+            return refusal
+        feedback = FeedbackService(
             self._store.relevance, self._store.alerts, self._store.audit, self._clock
         )
+        return await feedback.stats(caller, rule_id)
 
     def _table(self) -> dict[tuple[str, ...], Callable[[Caller, Options], Awaitable[Reply]]]:
         """What each registry command calls, given its options (all strings, as typed)."""
@@ -86,7 +89,7 @@ class CommandService:
             ("rules", "remove"): lambda c, o: r.remove(c, o.get("rule", "")),
             ("rules", "test"): lambda c, o: r.test(c, o.get("rule", "")),
             ("rules", "history"): lambda c, o: r.history(c, o.get("rule")),
-            ("rules", "stats"): lambda c, o: self._feedback().stats(c, o.get("rule", "")),
+            ("rules", "stats"): lambda c, o: self._stats(c, o.get("rule", "")),
             ("feeds", "list"): lambda c, o: f.list_feeds(c),
             ("feeds", "add"): lambda c, o: f.add(c, o.get("url", ""), o.get("name")),
             ("feeds", "remove"): lambda c, o: f.remove(c, o.get("feed", "")),
