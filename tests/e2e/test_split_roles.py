@@ -7,10 +7,9 @@ Both import the config at start; on SQLite nothing but an OS file lock makes the
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 
-from tests.builders import PEACE, bot_env, rss, start_bot, write_config
+from tests.builders import PEACE, bot_env, rss, start_bot, stop_bot, write_config
 from tests.conftest import app_database
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.webhook_receiver import WebhookReceiver
@@ -37,14 +36,11 @@ async def test_poller_and_dispatcher_started_together_both_run_and_deliver(
         procs = await asyncio.gather(
             start_bot(env, log, "--role", "poller"), start_bot(env, log, "--role", "dispatcher")
         )
-        for _ in range(300):
+        for _ in range(1200):  # a start imports the whole stack: slow on a loaded machine
             if len(receiver.posts) >= FEEDS or any(p.returncode is not None for p in procs):
                 break
             await asyncio.sleep(0.1)
-        for p in procs:
-            if p.returncode is None:
-                p.send_signal(signal.SIGTERM)
-        codes = [await asyncio.wait_for(p.wait(), 30) for p in procs]
+        codes = [await stop_bot(p, log, starts=2) for p in procs]  # SIGTERM once both are up
     await receiver.stop()
 
     assert codes == [0, 0], log.read_text()[-3000:]
