@@ -263,3 +263,11 @@ OWNER_CASES: tuple[OwnerCase, ...] = (
     ),
 )
 """Refused first, then allowed: the refusals are audited as `refused: not an owner`."""
+
+
+def assert_owner_audit(rows: list, owners: set[str] | list[str]) -> None:
+    """What OWNER_CASES leave in the audit log, on either platform: every refusal says why."""
+    refused = [r for r in rows if not r.allowed]
+    assert len(refused) == sum(not c.ok for c in OWNER_CASES)
+    assert {r.detail for r in refused} == {"refused: not an owner"}
+    assert {r.who.split(" ")[0] for r in rows if r.allowed} == set(owners)

@@ -25,7 +25,7 @@ from bot.rules.schema import Rule
 from bot.runtime.app import App
 from bot.store.outbox import delivery_from_row
 from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
-from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES
+from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES, assert_owner_audit
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord, default_guild
 from tests.fakes.feed_server import FeedServer
 
@@ -422,11 +422,7 @@ async def test_with_owners_set_only_they_change_rules_and_feeds(
                 for expected in case.expect:
                     assert expected in rec.text, f"{case.name}: {expected!r} in {rec.text!r}"
                 assert rec.text.startswith("**⚠️") != case.ok, f"{case.name}: {rec.text!r}"
-            rows = await app.store.audit.history(limit=100)
-            refused = [r for r in rows if not r.allowed]
-            assert len(refused) == sum(not c.ok for c in OWNER_CASES)
-            assert {r.detail for r in refused} == {"refused: not an owner"}
-            assert {r.who.split(" ")[0] for r in rows if r.allowed} == set(owners)
+            assert_owner_audit(await app.store.audit.history(limit=100), owners)
         finally:
             await bot.close()
             await app.close()

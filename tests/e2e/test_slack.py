@@ -34,7 +34,7 @@ from tests.builders import (
     start_bot,
     write_config,
 )
-from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES
+from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES, assert_owner_audit
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.slack_server import FakeSlack
 
@@ -450,11 +450,7 @@ async def test_with_owners_set_only_they_change_rules_and_feeds(
                 answer = await command(fake, url, text, user=case.user)
                 check(case.name, answer, case.expect, case.ok, ephemeral=True)
             assert fake.views == {}  # no editor opened for anyone refused
-            rows = await app.store.audit.history(limit=100)
-            refused = [r for r in rows if not r.allowed]
-            assert len(refused) == sum(not c.ok for c in OWNER_CASES)
-            assert {r.detail for r in refused} == {"refused: not an owner"}
-            assert {r.who.split(" ")[0] for r in rows if r.allowed} == set(owners)
+            assert_owner_audit(await app.store.audit.history(limit=100), owners)
         finally:
             await bot.close()
             await app.close()

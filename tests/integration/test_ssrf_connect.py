@@ -11,18 +11,10 @@ import pytest
 from bot.feeds.fetch import HttpFetcher
 from bot.ports import FetchOutcome
 from tests.fakes.feed_server import FeedServer
+from tests.integration.test_fetch import dns
 
 RSS = "<rss version='2.0'><channel><title>Internal</title></channel></rss>"
 FORMS = ["2130706433", "127.1", "0177.0.0.1", "0", "0x7f.0.0.1", "127.0.1"]
-
-
-def dns(table):
-    async def resolve(host, port):
-        if host not in table:
-            raise OSError(-2, "Name or service not known")
-        return table[host]
-
-    return resolve
 
 
 @pytest.fixture
