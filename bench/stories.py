@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "data" / "stories" / "pairs.jsonl"
 SOURCE = ROOT.parent / "shared" / "data" / "news-2022-03-to-05.jsonl"
 SPLIT = "2022-05-01"
+WEIGHTS_FILE = ROOT / "bot" / "text" / "story_weights.py"
+REGULARISATION = 1.0
+PRECISION_GOAL = 0.95
 
 
 @dataclass(frozen=True)
@@ -101,30 +104,48 @@ def cost(
 
 
 def fit(pairs: Sequence[Pair]) -> None:
-    """Logistic regression by gradient descent on the tuning part; prints the weights."""
-    rows = [
-        (story_match.features(facts(p.a), facts(p.b)), 1.0 if p.same else 0.0)
-        for p in pairs
-        if p.tune
-    ]
-    weights, bias = [0.0] * 4, 0.0
-    for _ in range(4000):
-        grad, grad_bias = [0.0] * 4, 0.0
-        for x, y in rows:
-            z = bias + sum(w * v for w, v in zip(weights, x, strict=True))
-            error = 1 / (1 + math.exp(-z)) - y
-            grad = [g + error * v for g, v in zip(grad, x, strict=True)]
-            grad_bias += error
-        weights = [w - 0.5 * g / len(rows) for w, g in zip(weights, grad, strict=True)]
-        bias -= 0.5 * grad_bias / len(rows)
-    names = ["text", "title", "cross", "days"]
-    print("fitted:", {n: round(w, 2) for n, w in zip(names, weights, strict=True)}, round(bias, 2))
-    for threshold in (0.0, 0.5, 1.0, 1.5, 2.0):
-        decided = [
-            bias + sum(w * v for w, v in zip(weights, x, strict=True)) >= threshold for x, _ in rows
-        ]
-        tuned = [p for p in pairs if p.tune]
-        print(f"  threshold {threshold:3.1f}  tune: {figures(decided, tuned)}")
+    """Logistic regression (scikit-learn) on the tuning part only; the threshold is the lowest
+    at which 5-fold cross-validated precision there reaches PRECISION_GOAL. Writes the weights
+    to bot/text/story_weights.py and prints the cross-validated figures."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    tuned = [p for p in pairs if p.tune]
+    x = np.array([story_match.features(facts(p.a), facts(p.b)) for p in tuned])
+    y = np.array([p.same for p in tuned])
+    model = LogisticRegression(C=REGULARISATION, max_iter=10_000)
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    logits = cross_val_predict(model, x, y, cv=folds, method="decision_function")
+    threshold = None
+    for candidate in np.arange(-2.0, 3.01, 0.1):
+        calls = [bool(v) for v in logits >= candidate]
+        print(f"  threshold {candidate:4.1f}  cross-validated on tune: {figures(calls, tuned)}")
+        tp = sum(c and p.same for c, p in zip(calls, tuned, strict=True))
+        if threshold is None and tp and tp / sum(calls) >= PRECISION_GOAL:
+            threshold = round(float(candidate), 1)
+    model.fit(x, y)
+    coefficients = (round(float(w), 3) for w in model.coef_[0])
+    weights = dict(zip(story_match.FEATURES, coefficients, strict=True))
+    bias = round(float(model.intercept_[0]), 3)
+    print("fitted:", weights, "bias", bias, "threshold", threshold)
+    lines = ",\n".join(f"    {json.dumps(name)}: {w}" for name, w in weights.items())
+    WEIGHTS_FILE.write_text(
+        f'''"""Fitted weights of the same-story score (bot/text/story_match.py), written by
+`python -m bench.stories --fit`: logistic regression (C={REGULARISATION}) on the {len(tuned)}
+labelled pairs of tests/data/stories/pairs.jsonl whose earlier entry is before {SPLIT}
+({int(y.sum())} same story). THRESHOLD is the lowest logit at which 5-fold cross-validated
+precision on those pairs reaches {PRECISION_GOAL}. The May pairs were not used.
+"""
+
+WEIGHTS = {{
+{lines},
+}}
+BIAS = {bias}
+THRESHOLD = {threshold}
+''',
+        encoding="utf-8",
+    )
 
 
 def window_cost(source: Path = SOURCE, new_items: int = 200) -> None:
@@ -164,7 +185,9 @@ def window_cost(source: Path = SOURCE, new_items: int = 200) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fit", action="store_true", help="refit the weights on the tune part")
+    parser.add_argument(
+        "--fit", action="store_true", help="refit the weights on the tune part and write them"
+    )
     args = parser.parse_args()
     if not SOURCE.exists():
         raise SystemExit(f"{SOURCE} not found: the pairs are keyed by link into that file")
