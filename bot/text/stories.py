@@ -26,8 +26,9 @@ same-event headline pairs (tests/data/headline_pairs.json): recall 0.62 at 12, 0
 merges of unrelated headlines 0 in 300,000 random pairs at 12, 5 at 14. A false merge hides real
 news, a miss only repeats it, so the default is the stricter one."""
 _DROP = STOPWORDS | NEWS_WORDS
-COUNTRIES = {"us": "usa", "u.s": "usa", "uk": "britain"}
-"""Country abbreviations as one word (spelling variants of names come from `canonical`)."""
+COUNTRIES = {"US": "usa", "U.S": "usa", "USA": "usa", "UK": "britain", "U.K": "britain"}
+"""Country abbreviations, read in capitals only ("US" the country, not "us"); spelling variants
+of names and places come from the rule matcher's `canonical`."""
 
 
 def fold(text: str) -> str:
@@ -37,11 +38,11 @@ def fold(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    plain = fold(text).casefold()
     out: list[str] = []
-    for word in re.findall(r"[a-z0-9]+(?:\.[a-z0-9]+)*(?:'[a-z]+)?", plain):
-        word = re.sub(r"'s$|'$", "", word).replace("'", "")
-        word = COUNTRIES.get(word) or canonical(word.replace(".", ""))
+    for token in re.findall(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*(?:'[A-Za-z]+)?", fold(text)):
+        word = COUNTRIES.get(token) or canonical(
+            re.sub(r"'s$|'$", "", token.casefold()).replace("'", "").replace(".", "")
+        )
         if word and word not in _DROP:
             out.append(word[:STEM])
     return out
