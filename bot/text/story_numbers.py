@@ -18,8 +18,9 @@ _UNITS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
 }  # fmt: skip
-_SCALES = {"hundred": 100, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "bn": 1e9}
-_SCALES["billion"] = 1e9
+_SCALES = {
+    "hundred": 100, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9
+}  # fmt: skip
 _WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
 _SCALE = r"\s?(?:hundred|thousand|million|billion)|(?:bn|m|k)(?![a-z])"
 _FIGURE = re.compile(
@@ -59,10 +60,9 @@ def figures(text: str) -> list[Figure]:
     found = []
     for match in _FIGURE.finditer(text):
         number = match.group("num")
-        in_words = not number[0].isdigit()
-        value = _in_words(number) if in_words else float(number.replace(",", ""))
-        for scale in re.findall(r"[a-z]+", (match.group("scale") or "").casefold()):
-            value *= _SCALES[scale]
+        value = float(number.replace(",", "")) if number[0].isdigit() else _in_words(number)
+        if match.group("scale"):
+            value *= _SCALES[match.group("scale").strip().casefold()]
         text = match.group().strip()
         found.append(Figure(text, value, bool(match.group("pct")), text == number))
     return found
