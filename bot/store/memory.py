@@ -181,6 +181,13 @@ class MemoryAlerts:
     async def get_many(self, ids: Sequence[int]) -> dict[int, Alert]:
         return {i: self.by_id[i] for i in ids if i in self.by_id}
 
+    async def story_so_far(self, story_id: int, before: int) -> list[Alert]:
+        return [
+            a
+            for i, a in sorted(self.by_id.items())
+            if i == story_id or (a.story_id == story_id and i < before)
+        ]
+
 
 class MemorySubscriptions:
     """SubscriptionPort over a list of subscriptions."""
