@@ -44,8 +44,10 @@ class MemoryOutbox:
         *,
         now: datetime,
         mention_role: str | None = None,
+        held: bool = False,
     ) -> Delivery:
-        """Add a pending delivery, as routing a committed alert does; one per alert and place."""
+        """Add a pending delivery (`held` for a digest), as routing a committed alert does; one
+        per alert and place."""
         for row in self._rows.values():
             same = row.delivery.alert_id == alert_id and row.delivery.destination.key == dest.key
             if same:
@@ -56,6 +58,7 @@ class MemoryOutbox:
             destination=dest,
             mention_role=mention_role,
             created_at=now,
+            status=DeliveryStatus.held if held else DeliveryStatus.pending,
         )
         self._rows[delivery.id] = _Row(delivery, next_attempt_at=now)
         return delivery
