@@ -3,6 +3,8 @@
 A send that fails for a while is retried with backoff and holds back the channel's later
 alerts (order is kept); a message the platform refuses is dropped alone; a permanent failure
 pauses the channel's subscriptions and, the first time, calls `on_pause` to tell the admins.
+A post that went out while the database was away is remembered and recorded before the next
+claim, so this process never posts it again once its lease lapses.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Dispatcher:
         self.on_pause = on_pause
         self._in_flight: dict[str, set[int]] = {}
         """Delivery ids each destination's sender in this process holds, by destination key."""
-        self._unrecorded: dict[int, str] = {}
+        self._unrecorded: dict[int, tuple[str, datetime]] = {}
         """Deliveries posted whose message id could not be recorded (the database was away):
         recorded before anything is claimed again, so a lapsed lease never posts them twice."""
 
@@ -95,8 +97,8 @@ class Dispatcher:
 
     async def _record_unrecorded(self) -> None:
         """Record the posts an outage kept from the store; raises while it is still away."""
-        for delivery_id, message_id in list(self._unrecorded.items()):
-            await self.outbox.mark_sent([delivery_id], message_id, self.clock())
+        for delivery_id, (message_id, sent_at) in list(self._unrecorded.items()):
+            await self.outbox.mark_sent([delivery_id], message_id, sent_at)
             del self._unrecorded[delivery_id]
             log.info("delivery %d recorded as sent after the database came back", delivery_id)
 
@@ -202,7 +204,7 @@ class Dispatcher:
         try:
             await self.outbox.mark_sent([delivery.id], message_id, now)
         except Exception:  # posted all the same: remember it until the store can take it
-            self._unrecorded[delivery.id] = message_id
+            self._unrecorded[delivery.id] = (message_id, now)
             raise
         report.sent += 1
         if delivery.created_at is not None:
