@@ -4,7 +4,8 @@ Each case runs in its own child process (so peak RSS is its own) under an addres
 and a wall-clock cap; a baseline that hits either is reported as such. The baseline is what
 the bot did before the guards: feedparser on the raw bytes, `yaml.safe_load`, Python's `re`.
 `in-bounds-9.5MB` is no attack the guards refuse: the slowest feed they let through (just under
-the 10 MB fetch cap, each item just under 2,000 elements), what one parse worker can be held.
+the 10 MB fetch cap, descriptions of escaped HTML that feedparser sanitises tag by tag; markup
+the XML parser sees is bounded per item and per document), what one parse worker can be held.
 
     .venv/bin/python -m bench.hostile                 # all cases, baseline capped at 60 s
     .venv/bin/python -m bench.hostile --cap 20 --only attrs
@@ -48,8 +49,9 @@ CASES: dict[str, str] = {
         content_type = None
         """,
     "in-bounds-9.5MB": """
-        inner = "".join(f"<x{j}>v</x{j}>" for j in range(1900))  # under 2,000 per item
-        item = "<item><guid>g{}</guid><title>t</title>" + inner + "</item>"
+        inner = "&lt;p&gt;&lt;b&gt;x&lt;/b&gt;&lt;/p&gt;" * 5000  # escaped HTML: text to XML
+        item = ("<item><guid>g{}</guid><title>t</title><description>" + inner
+            + "</description></item>")
         body = ("<rss version='2.0'><channel><title>F</title>"
             + "".join(item.format(n) for n in range(int(0.95 * 10 * 2**20) // len(item)))
             + "</channel></rss>").encode()

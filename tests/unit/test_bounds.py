@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from bot.feeds.bounds import MAX_ATTRIBUTES, MAX_ITEM_ELEMENTS, MAX_REPEATS, bound_document
+from bot.feeds.bounds import (
+    MAX_ATTRIBUTES,
+    MAX_DOCUMENT_ELEMENTS,
+    MAX_ITEM_ELEMENTS,
+    MAX_REPEATS,
+    bound_document,
+)
 from bot.feeds.parse import parse_feed
 from bot.feeds.xmltext import as_utf8_without_dtd
 from tests.builders import rss
@@ -44,3 +50,27 @@ def test_an_item_with_too_many_elements_is_dropped_and_the_others_kept() -> None
 def test_ordinary_feeds_pass_unchanged() -> None:
     text = rss([(f"g{i}", f"Title {i}") for i in range(600)])
     assert bound_document(text) == text
+
+
+def test_items_past_the_document_budget_are_dropped_from_the_middle() -> None:
+    """Items each under the item bound, many enough to parse for half a minute: the first and
+    the last are kept (the newest are at one end), those past the budget in the middle are not."""
+    per_item = MAX_ITEM_ELEMENTS - 100
+    leaves = "".join(f"<x{i}>v</x{i}>" for i in range(per_item))
+    count = 2 * MAX_DOCUMENT_ELEMENTS // per_item + 10
+    items = [f"<item><guid>g{i}</guid><title>T{i}</title>{leaves}</item>" for i in range(count)]
+    given, _ = as_utf8_without_dtd(_feed(*items), None)
+    kept = re.findall(rb"<title>T(\d+)</title>", given)
+    assert 0 < len(kept) < count and given.count(b"<") - given.count(b"</") < MAX_DOCUMENT_ELEMENTS
+    assert kept[0] == b"0" and kept[-1] == str(count - 1).encode()
+    assert str(count // 2).encode() not in kept
+
+
+def test_html_inside_cdata_is_text_and_does_not_count_as_elements() -> None:
+    """A full-content feed's long article in CDATA keeps its item (its tags are text to XML)."""
+    article = "<p>para <a href='/x'>link</a></p>" * MAX_ITEM_ELEMENTS
+    body = _feed(f"<item><guid>g</guid><title>Long</title><description><![CDATA[{article}]]>"
+                 "</description></item>")  # fmt: skip
+    given, _ = as_utf8_without_dtd(body, None)
+    assert given.count(b"<p>") == MAX_ITEM_ELEMENTS
+    assert [i.title for i in parse_feed(body, feed_id=1, url="https://x/").items] == ["Long"]
