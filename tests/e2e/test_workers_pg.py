@@ -120,12 +120,13 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
             procs[w] = await start_bot(_env(pg_url, config, w), log, "--role", "all")
 
         every = [f"/feed{f}.xml" for f in range(FEEDS)]
-        assert await _wait(lambda: all(server.times[p] for p in every), 40), log.read_text()[-3000:]
+        polled_all = await _wait(lambda: all(server.times[p] for p in every), 120)
+        assert polled_all, log.read_text()[-3000:]
         expected = _publish(server, range(0, 100), "a")  # picked up by the second wave
 
         # Once the first alerts are posted (no post in flight then), kill w1 while it holds leases.
         first = len(expected) * DESTINATIONS
-        assert await _wait(lambda: len(receiver.posts) >= first, 30), log.read_text()[-3000:]
+        assert await _wait(lambda: len(receiver.posts) >= first, 120), log.read_text()[-3000:]
         # w1's fetches from now on are never answered: at its next poll it holds leases it
         # cannot give back, and is killed then.
         server.stall_agent = "(w1)"
@@ -139,7 +140,7 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
 
         expected |= _publish(server, range(100, 200), "b")  # after the takeover
         want = len(expected) * DESTINATIONS
-        assert await _wait(lambda: len(receiver.posts) >= want, 30), log.read_text()[-3000:]
+        assert await _wait(lambda: len(receiver.posts) >= want, 120), log.read_text()[-3000:]
         await asyncio.sleep(max(0.0, killed_at + INTERVAL + LEASE + 1 - time.time()))
         owners = await db.fetch("SELECT DISTINCT lease_owner FROM feeds")
         for w in ("w2", "w3"):
