@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
+from bot.chat import charts
 from bot.chat.feedback import FeedbackService
 from bot.chat.feeds_admin import FeedsAdmin
 from bot.chat.guard import Caller, Guard
@@ -21,6 +22,7 @@ from bot.chat.reply import Reply
 from bot.chat.rules_admin import RULE_EXAMPLE, RulesAdmin
 from bot.chat.subscriptions import Subscriptions
 from bot.models import Platform
+from bot.ports import TimelinePort
 from bot.store.store import Store
 
 __all__ = ["HELP", "RULE_EXAMPLE", "Caller", "CommandService", "Reply"]
@@ -41,8 +43,11 @@ class CommandService:
         default_interval: int = 300,
         mentions: Mapping[Platform, MentionSyntax] | None = None,
         owners: frozenset[str] = frozenset(),
+        status_report: Callable[[], Awaitable[list[str]]] | None = None,
+        timeline: TimelinePort | None = None,
     ) -> None:
         self._store, self._clock = store, clock
+        self._status_report, self._timeline = status_report, timeline
         self.guard = Guard(store, clock, owners)
         self.lookups = Lookups(store, self.guard)
         self.subs = Subscriptions(store, clock, self.lookups, self.guard, mentions or {})
@@ -65,6 +70,44 @@ class CommandService:
         )
         return await feedback.stats(caller, rule_id)
 
+    async def _status(self, caller: Caller) -> Reply:
+        """`/status`: what `newsbot status` prints (the same `App.status_report`), for admins,
+        audited; with the alerts and posts per day."""
+        if refusal := await self.guard.permit(caller, "status", None):
+            return refusal
+        await self.guard.record(caller, "status", None)
+        if self._status_report is None:
+            return Reply(title="Status is not available in this process", ok=False)
+        reply = Reply(title="newsbot status", lines=tuple(await self._status_report()))
+        timeline = self._timeline
+        if timeline is None:
+            return reply
+        return await charts.with_chart(
+            reply, lambda: charts.activity_chart(timeline, self._clock())
+        )
+
+    async def _charted_actor(self, caller: Caller, name: str) -> Reply:
+        """`/actor NAME` with its mentions per day."""
+        reply = await self.lookups.actor(caller, name)
+        resolved = await self.lookups.resolve_target(f"actor:{name}") if reply.ok else None
+        timeline = self._timeline
+        if timeline is None or resolved is None:
+            return reply
+        actor_id = resolved.removeprefix("actor:")
+        return await charts.with_chart(
+            reply, lambda: charts.actor_chart(timeline, actor_id, reply.title, self._clock())
+        )
+
+    async def _charted_stats(self, caller: Caller, rule_id: str) -> Reply:
+        """`/rules stats RULE` with its alerts per day."""
+        reply = await self._stats(caller, rule_id)
+        timeline = self._timeline
+        if timeline is None:
+            return reply
+        return await charts.with_chart(
+            reply, lambda: charts.rule_chart(timeline, rule_id, self._clock())
+        )
+
     def _table(self) -> dict[tuple[str, ...], Callable[[Caller, Options], Awaitable[Reply]]]:
         """What each registry command calls, given its options (all strings, as typed)."""
         s, lk, r, f = self.subs, self.lookups, self.rules, self.feeds
@@ -79,7 +122,8 @@ class CommandService:
             ),
             ("unsubscribe",): lambda c, o: s.unsubscribe(c, o.get("target", "")),
             ("subscriptions",): lambda c, o: s.subscriptions(c),
-            ("actor",): lambda c, o: lk.actor(c, o.get("name", "")),
+            ("status",): lambda c, o: self._status(c),
+            ("actor",): lambda c, o: self._charted_actor(c, o.get("name", "")),
             ("alerts", "recent"): lambda c, o: lk.recent_alerts(c, o.get("rule")),
             ("alerts", "log"): lambda c, o: lk.delivery_log(c),
             ("rules", "list"): lambda c, o: r.list_rules(c),
@@ -89,7 +133,7 @@ class CommandService:
             ("rules", "remove"): lambda c, o: r.remove(c, o.get("rule", "")),
             ("rules", "test"): lambda c, o: r.test(c, o.get("rule", "")),
             ("rules", "history"): lambda c, o: r.history(c, o.get("rule")),
-            ("rules", "stats"): lambda c, o: self._stats(c, o.get("rule", "")),
+            ("rules", "stats"): lambda c, o: self._charted_stats(c, o.get("rule", "")),
             ("feeds", "list"): lambda c, o: f.list_feeds(c),
             ("feeds", "add"): lambda c, o: f.add(c, o.get("url", ""), o.get("name")),
             ("feeds", "remove"): lambda c, o: f.remove(c, o.get("feed", "")),

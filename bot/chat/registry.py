@@ -158,6 +158,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(("subscriptions",), "What this channel is subscribed to"),
     Command(
+        ("status",),
+        "The bot's state: feeds ok or failing, outbox, last poll and post, where alerts go",
+        permission=Permission.admin,
+    ),
+    Command(
         ("actor",),
         "An actor's profile, latest quotes and alerts",
         (Arg("name", "A person or organisation", Kind.rest, Type.actor, required=True),),

@@ -27,6 +27,7 @@ from bot.chat.registry import COMMANDS, Permission, usage
 from bot.chat.reply import FAILED
 from bot.chat.slack import rule_editor
 from bot.chat.slack.admin import SlackAdmins
+from bot.chat.slack.attach import upload_chart
 from bot.chat.slack.reply import reply_mrkdwn
 from bot.chat.slack.socket import SocketModeLinks
 from bot.chat.slack.votes import register_votes
@@ -132,8 +133,6 @@ class SlashCommand:
             return help_reply()
         try:
             caller = await self.caller(command)
-            if parsed.path == ("rules", "stats") and self.feedback is not None:
-                return await self.feedback.stats(caller, parsed.options.get("rule", ""))
             if parsed.path in EDITOR_COMMANDS and "yaml" not in parsed.options:
                 return await self.open_editor(caller, command, parsed.options.get("rule"))
             return await self.service.run(caller, parsed.path, parsed.options)
@@ -217,9 +216,19 @@ def build_app(
 
     @app.command(COMMAND)
     async def newsbot(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await answer_in_time(
-            handler.reply(command), SlackResponder(ack, respond), budget=ack_budget
-        )
+        answered: list[Reply] = []
+
+        async def keep() -> Reply | None:
+            reply = await handler.reply(command)
+            if reply is not None:
+                answered.append(reply)
+            return reply
+
+        await answer_in_time(keep(), SlackResponder(ack, respond), budget=ack_budget)
+        for reply in answered:  # a chart follows the text (attach.upload_chart)
+            await upload_chart(
+                client, reply, user=str(command["user_id"]), channel=str(command["channel_id"])
+            )
 
     @app.view(rule_editor.CALLBACK_ID)
     async def rule_editor_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
