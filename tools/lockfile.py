@@ -94,7 +94,7 @@ def problems(root: Path = ROOT) -> list[str]:
         detail = f" (not in it: {', '.join(missing)})" if missing else ""
         out.append(
             f"{name} is out of date with pyproject.toml{detail}; "
-            "run `make lock` and commit requirements.lock and requirements-dev.lock"
+            "run `make lock` and commit the requirements*.lock files"
         )
     return out
 
