@@ -5,9 +5,13 @@ tests/data/relevance/labels.jsonl, joined by link). Models and thresholds are tr
 tuned only on entries published before the split (default 2022-05-01); precision, recall and
 F1 are reported on the entries from the split on, which nothing was tuned on.
 
-Learning curve: the earlier entries are replayed in time order; each alert the bot would
-post reveals its label as a chat vote, the model is retrained on the votes so far, and
-precision and recall on the later entries are printed after 20, 50, 100 and 200 votes.
+Learning curve: the labelled entries (up to --until) are replayed in time order; each alert
+the bot would post for either seed rule reveals its label as a chat vote, the models are
+retrained on the votes so far, and precision and recall on the later entries are printed
+after 20, 50, 100 and 200 votes in all.
+
+Development runs `--split 2022-04-01 --until 2022-05-01` (tune on March, check on April);
+the default reports on May.
 
     .venv/bin/python -m bench.relevance [--labels FILE] [--split 2022-05-01]
 """
@@ -154,46 +158,55 @@ def evaluate(decide: Decide, data: Sequence[tuple[Item, dict[str, bool]]]) -> di
     return {r: Scores(*c) for r, c in counts.items()}
 
 
+Point = tuple[int, dict[str, int], dict[str, Scores | None], dict[str, Scores], int]
+"""(votes in all, votes per rule, each rule's model scores or None, boolean's, later entries)"""
+
+
 def learning_curve(
     rules: Sequence[Rule],
     actors: Sequence[Actor],
     stream: Sequence[tuple[Item, dict[str, bool]]],
     now: datetime,
-) -> dict[str, list[tuple[int, Scores | None, Scores, int]]]:
-    """Votes revealed on the bot's own alerts, in time order, one rule at a time.
+) -> tuple[list[Point], dict[str, int]]:
+    """Votes revealed on the bot's own alerts of either seed rule, in time order.
 
-    After each checkpoint's vote the rule is retrained on the votes so far and scored on the
-    entries that come later in the stream (never seen, never voted on yet), beside the
-    boolean rule on the same entries: (votes, model or None, boolean, later entries).
+    Every alert the bot would post (boolean, or kept or added by the models trained so far)
+    reveals its label as one vote for its rule; votes are counted over both rules, as a
+    channel subscribed to both would cast them. Every `RETRAIN_EVERY` votes and at each
+    checkpoint the rules are retrained on their own votes; at a checkpoint both are scored
+    on the entries later in the stream (never seen, never voted on yet) beside the boolean
+    rules. Returns the points reached and the votes per rule over the whole stream.
     """
     boolean = matcher_system(compile_rules(rules, actors))
-    curve: dict[str, list[tuple[int, Scores | None, Scores, int]]] = {}
-    for rule in SEED_RULES:
-        votes: list[tuple[Item, bool]] = []
-        models: dict[str, RelevanceModel] = {}
-        matcher = ScoredMatcher(rules, actors, models)
-        pending = list(CHECKPOINTS)
-        points: list[tuple[int, Scores | None, Scores, int]] = []
-        since = 0
-        for n, (item, labels) in enumerate(stream):
-            if not pending:
-                break
-            if rule not in {m.rule_id for m in matcher.match(item).rules}:
-                continue
-            votes.append((item, labels[rule]))
+    votes: dict[str, list[tuple[Item, bool]]] = {r: [] for r in SEED_RULES}
+    models: dict[str, RelevanceModel] = {}
+    decide = matcher_system(ScoredMatcher(rules, actors, models))
+    pending = list(CHECKPOINTS)
+    points: list[Point] = []
+    since = 0
+    for n, (item, labels) in enumerate(stream):
+        for rule in sorted(decide(item)):
+            votes[rule].append((item, labels[rule]))
             since += 1
-            reached = len(votes) >= pending[0]
-            if since >= RETRAIN_EVERY or reached:
-                models = train_rules(rules, actors, {rule: votes}, now)
-                matcher = ScoredMatcher(rules, actors, models)
-                since = 0
-            if reached:
-                later = stream[n + 1 :]
-                model = evaluate(matcher_system(matcher), later)[rule] if models else None
-                points.append((pending.pop(0), model, evaluate(boolean, later)[rule], len(later)))
-        points.append((-len(votes), None, Scores(0, 0, 0), 0))
-        curve[rule] = points
-    return curve
+        total = sum(len(v) for v in votes.values())
+        reached = bool(pending) and total >= pending[0]
+        if since >= RETRAIN_EVERY or reached:
+            models = train_rules(rules, actors, votes, now)
+            decide = matcher_system(ScoredMatcher(rules, actors, models))
+            since = 0
+        if reached:
+            later = stream[n + 1 :]
+            learned = evaluate(decide, later)
+            points.append(
+                (
+                    pending.pop(0),
+                    {r: len(v) for r, v in votes.items()},
+                    {r: learned[r] if r in models else None for r in SEED_RULES},
+                    evaluate(boolean, later),
+                    len(later),
+                )
+            )
+    return points, {r: len(v) for r, v in votes.items()}
 
 
 def fmt(s: Scores) -> str:
@@ -263,20 +276,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     print(
-        "\nlearning curve: the whole labelled stream replayed in time order, each alert the bot"
-        "\nposts revealing its label as a vote; after N votes, scores on the entries still to come"
+        "\nlearning curve: the labelled stream (up to --until) replayed in time order, each alert"
+        "\nof either rule revealing its label as a vote; after N votes in all, scores on the"
+        "\nentries still to come"
     )
-    curve = learning_curve(rules, actors, data, split)
-    for r in SEED_RULES:
-        total = -curve[r][-1][0]
-        print(f"  {r} ({total} votes in the stream)")
-        for n, learned, boolean, later in curve[r][:-1]:
-            shown = fmt(learned) if learned else "no model yet (too few labels): boolean only"
-            print(f"    after {n:>3} votes, on the {later} later entries: {shown}")
-            print(f"    {'':>27}boolean alone: {fmt(boolean)}")
-        reached = {n for n, *_ in curve[r][:-1]}
-        if missing := [n for n in CHECKPOINTS if n not in reached]:
-            print(f"    not reached: {', '.join(map(str, missing))} votes (the stream ends first)")
+    stream = [(i, lab) for i, lab in data if until is None or (i.published and i.published < until)]
+    points, cast = learning_curve(rules, actors, stream, split)
+    print(
+        f"  {sum(cast.values())} votes in the stream: "
+        + ", ".join(f"{r} {n}" for r, n in cast.items())
+    )
+    for n, per_rule, learned, boolean, later in points:
+        split_votes = ", ".join(f"{r} {v}" for r, v in per_rule.items())
+        print(f"  after {n} votes ({split_votes}), on the {later} later entries:")
+        for r in SEED_RULES:
+            model = learned[r]
+            shown = fmt(model) if model else "no model yet (too few labels): boolean only"
+            print(f"    {r:<17} {shown}")
+            print(f"    {'boolean alone':>17} {fmt(boolean[r])}")
+    reached = {n for n, *_ in points}
+    if missing := [n for n in CHECKPOINTS if n not in reached]:
+        print(f"  not reached: {', '.join(map(str, missing))} votes (the stream ends first)")
 
 
 if __name__ == "__main__":

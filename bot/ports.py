@@ -196,6 +196,10 @@ class AlertReader(Protocol):
 
     async def get_many(self, ids: Sequence[int]) -> dict[int, Alert]: ...
 
+    async def story_so_far(self, story_id: int, before: int) -> list[Alert]:
+        """The story's first alert and its follow-ups with ids under `before`, oldest first."""
+        ...
+
 
 class ItemArchive(Protocol):
     """Every stored item, oldest first: what a rule's dry run scans."""

@@ -4,6 +4,8 @@ Discord and Slack adapters only translate: they build a `Caller` (deciding `is_a
 `can_mention` from the platform's own permissions), call `run` with a registry path and its
 options (or a use case directly), and render the `Reply`. The use cases live in their own
 modules: subscriptions, lookups, rules_admin, feeds_admin; this one wires them and dispatches.
+Each use case gets only the store ports it needs (bot/chat_ports.py); the SQL store is one
+`ChatStore`, handed in by bot/runtime.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from bot.chat.registry import BY_PATH, summary
 from bot.chat.reply import Reply
 from bot.chat.rules_admin import RULE_EXAMPLE, RulesAdmin
 from bot.chat.subscriptions import Subscriptions
+from bot.chat_ports import ChatStore
 from bot.models import Platform
 from bot.ports import TimelinePort
-from bot.store.store import Store
 
 __all__ = ["HELP", "RULE_EXAMPLE", "Caller", "CommandService", "Reply"]
 
@@ -36,7 +38,7 @@ class CommandService:
 
     def __init__(
         self,
-        store: Store,
+        store: ChatStore,
         clock: Callable[[], datetime],
         *,
         validate_feed_url: Callable[[str], str],
@@ -48,12 +50,16 @@ class CommandService:
     ) -> None:
         self._store, self._clock = store, clock
         self._status_report, self._timeline = status_report, timeline
-        self.guard = Guard(store, clock, owners)
-        self.lookups = Lookups(store, self.guard)
-        self.subs = Subscriptions(store, clock, self.lookups, self.guard, mentions or {})
-        self.rules = RulesAdmin(store, clock, self.lookups, self.guard)
+        self.guard = Guard(store.audit, clock, owners)
+        self.lookups = Lookups(store.catalog, store.alerts, store.outbox, self.guard)
+        self.subs = Subscriptions(
+            store.subscriptions, clock, self.lookups, self.guard, mentions or {}
+        )
+        self.rules = RulesAdmin(
+            store.catalog, store.alerts, store.audit, clock, self.lookups, self.guard
+        )
         self.feeds = FeedsAdmin(
-            store,
+            store.feeds,
             clock,
             self.guard,
             validate_feed_url=validate_feed_url,
@@ -65,9 +71,7 @@ class CommandService:
         """`/rules stats`: the votes' figures, for those the registry allows (admins)."""
         if refusal := await self.guard.permit(caller, "rules.stats", f"rule:{rule_id}"):
             return refusal
-        feedback = FeedbackService(
-            self._store.relevance, self._store.alerts, self._store.audit, self._clock
-        )
+        feedback = FeedbackService(self._store.relevance, self._store.alerts, self.guard)
         return await feedback.stats(caller, rule_id)
 
     async def _status(self, caller: Caller) -> Reply:

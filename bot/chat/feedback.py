@@ -7,39 +7,34 @@ every rule of the alert (a second click changes it), answered only to the voter 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
-from bot.chat.guard import Caller
+from bot.chat.guard import Caller, Guard
 from bot.chat.reply import Reply
 from bot.delivery.render.votes import NOT_RELEVANT_LABEL, RELEVANT_LABEL
-from bot.ports import AlertReader, AuditPort, RelevancePort, Vote, VoteOutcome
+from bot.ports import AlertReader, RelevancePort, Vote, VoteOutcome
 from bot.relevance.model import ModelError, RelevanceModel
 from bot.relevance.train import MIN_EACH, MIN_LABELS
 
 
 class FeedbackService:
-    """Votes from chat into the store, and each rule's feedback figures back out."""
+    """Votes from chat into the store, and each rule's feedback figures back out; the guard
+    writes each vote's audit row (and gives the time), as for every other chat action."""
 
-    def __init__(
-        self,
-        relevance: RelevancePort,
-        alerts: AlertReader,
-        audit: AuditPort,
-        clock: Callable[[], datetime],
-    ) -> None:
+    def __init__(self, relevance: RelevancePort, alerts: AlertReader, guard: Guard) -> None:
         self.relevance = relevance
         self.alerts = alerts
-        self.audit = audit
-        self.clock = clock
+        self.guard = guard
 
     async def vote(self, caller: Caller, alert_id: int, relevant: bool) -> Reply:
         """Store the caller's label for every rule of the alert; an ephemeral answer."""
         alert = (await self.alerts.get_many([alert_id])).get(alert_id)
         rules = [m.rule_id for m in alert.matches.rules] if alert is not None else []
-        now = self.clock()
+        now = self.guard.clock()
         if alert is None or not rules:
-            await self._audit(caller, alert_id, relevant, allowed=False, detail="alert not found")
+            await self._audit(
+                caller, alert_id, relevant, [], allowed=False, detail="alert not found"
+            )
             return Reply(title="That alert is no longer stored; nothing was recorded", ok=False)
         outcomes = []
         for rule_id in rules:
@@ -65,7 +60,7 @@ class FeedbackService:
             title = f"Vote changed: {said}"
         else:
             title = f"Thanks, marked {said}"
-        await self._audit(caller, alert_id, relevant, allowed=True, rules=rules)
+        await self._audit(caller, alert_id, relevant, rules)
         return Reply(title=title, lines=(f"for {', '.join(rules)}",))
 
     async def stats(self, caller: Caller, rule_id: str) -> Reply:
@@ -118,19 +113,12 @@ class FeedbackService:
         caller: Caller,
         alert_id: int,
         relevant: bool,
+        rules: list[str],
         *,
-        allowed: bool,
-        rules: list[str] | None = None,
+        allowed: bool = True,
         detail: str | None = None,
     ) -> None:
-        await self.audit.record(
-            now=self.clock(),
-            who=caller.who,
-            platform=caller.platform.value,
-            workspace=caller.workspace,
-            action="alerts.vote",
-            target=f"alert:{alert_id}",
-            allowed=allowed,
-            after={"relevant": relevant, "rules": rules or []},
-            detail=detail,
+        after = {"relevant": relevant, "rules": rules}
+        await self.guard.record(
+            caller, "alerts.vote", f"alert:{alert_id}", None, after, allowed=allowed, detail=detail
         )

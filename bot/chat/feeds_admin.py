@@ -11,9 +11,8 @@ from datetime import datetime
 
 from bot.chat.guard import Caller, Guard
 from bot.chat.reply import Reply, clip, feed, link
+from bot.chat_ports import FeedAdmin
 from bot.models import Feed
-from bot.store.feeds import FeedExistsError
-from bot.store.store import Store
 
 MAX_LINES = 25
 MAX_FEED_NAME = 200
@@ -36,14 +35,14 @@ class FeedsAdmin:
 
     def __init__(
         self,
-        store: Store,
+        feeds: FeedAdmin,
         clock: Callable[[], datetime],
         guard: Guard,
         *,
         validate_feed_url: Callable[[str], str],
         default_interval: int = 300,
     ) -> None:
-        self.store = store
+        self.feeds = feeds
         self.clock = clock
         self.guard = guard
         self.validate_feed_url = validate_feed_url
@@ -65,7 +64,7 @@ class FeedsAdmin:
             raise FeedRefused(f"its name is {len(name)} characters long; {MAX_FEED_NAME} at most")
         try:
             clean = self.validate_feed_url(url)
-            feed = await self.store.feeds.add(
+            feed = await self.feeds.add(
                 clean,
                 now=self.clock(),
                 name=name,
@@ -73,7 +72,7 @@ class FeedsAdmin:
                 full_text=full_text,
                 added_by=caller.who,
             )
-        except (ValueError, FeedExistsError) as exc:
+        except ValueError as exc:  # a bad URL, or one already stored
             raise FeedRefused(str(exc)) from None
         await self.guard.record(
             caller, "feeds.add", feed.url, None, {"id": feed.id, "url": feed.url}
@@ -84,10 +83,10 @@ class FeedsAdmin:
         """Remove and audit the feed with this id or URL; FeedRefused otherwise."""
         if refusal := await self.guard.permit(caller, "feeds.remove", feed):
             raise FeedRefused(refusal.title, refusal)
-        found = await self.store.feeds.find(feed)
+        found = await self.feeds.find(feed)
         if found is None:
             raise FeedRefused(f"No feed {feed!r}")
-        await self.store.feeds.remove(found.id, now=self.clock(), by=caller.who)
+        await self.feeds.remove(found.id, now=self.clock(), by=caller.who)
         await self.guard.record(
             caller, "feeds.remove", found.url, {"id": found.id, "url": found.url}, None
         )
@@ -96,7 +95,7 @@ class FeedsAdmin:
     async def list_feeds(self, caller: Caller) -> Reply:
         if refusal := await self.guard.permit(caller, "feeds.list", None):
             return refusal
-        feeds = await self.store.feeds.all()
+        feeds = await self.feeds.all()
         lines = [
             f"• `{f.id}` {feed(f.name or f.url)} {link(f.url)}"
             + (" — disabled" if f.disabled else "")

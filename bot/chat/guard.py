@@ -14,7 +14,7 @@ from typing import Any
 from bot.chat.registry import BY_PATH, Permission
 from bot.chat.reply import Reply
 from bot.models import Destination, Frozen, Platform
-from bot.store.store import Store
+from bot.ports import AuditPort
 
 NOT_ADMIN = (
     "You need the Manage Server permission (Discord), to be a workspace "
@@ -72,9 +72,9 @@ class Guard:
     """Refusals and audit rows, written the same way for chat and the CLI."""
 
     def __init__(
-        self, store: Store, clock: Callable[[], datetime], owners: frozenset[str] = frozenset()
+        self, audit: AuditPort, clock: Callable[[], datetime], owners: frozenset[str] = frozenset()
     ) -> None:
-        self.store = store
+        self.audit = audit
         self.clock = clock
         self.owners = owners
 
@@ -125,7 +125,7 @@ class Guard:
         allowed: bool = True,
         detail: str | None = None,
     ) -> None:
-        await self.store.audit.record(
+        await self.audit.record(
             now=self.clock(),
             who=caller.who,
             platform=caller.platform.value,

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 from bot.chat.guard import Caller, Guard
 from bot.chat.reply import Reply, clip, feed, link
+from bot.chat_ports import AlertLookup, CatalogReader, DeliveryLog
 from bot.models import Alert, Frozen
 from bot.rules.actors import actor_names, surnames
 from bot.rules.fold import fold_phrase
 from bot.rules.schema import Actor, Rule
-from bot.store.store import Store
 
 
 class Catalog(Frozen):
@@ -29,13 +29,17 @@ def fold(text: str) -> str:
 class Lookups:
     """Catalog lookups (targets, autocomplete, labels) and the read-only commands."""
 
-    def __init__(self, store: Store, guard: Guard) -> None:
-        self.store = store
+    def __init__(
+        self, catalog: CatalogReader, alerts: AlertLookup, deliveries: DeliveryLog, guard: Guard
+    ) -> None:
+        self.rules_and_actors = catalog
+        self.alerts = alerts
+        self.deliveries = deliveries
         self.guard = guard
 
     async def catalog(self) -> Catalog:
-        rules = await self.store.catalog.rules()
-        actors = await self.store.catalog.actors()
+        rules = await self.rules_and_actors.rules()
+        actors = await self.rules_and_actors.actors()
         return Catalog(rules=tuple(rules), actors=tuple(actors))
 
     async def resolve_target(self, text: str) -> str | None:
@@ -106,8 +110,8 @@ class Lookups:
             return Reply(
                 title=f"No actor named {name!r}", lines=(f"Known actors: {known}",), ok=False
             )
-        count, last = await self.store.alerts.mention_stats(actor.id)
-        recent = await self.store.alerts.mentioning(actor.id, limit=20)
+        count, last = await self.alerts.mention_stats(actor.id)
+        recent = await self.alerts.mentioning(actor.id, limit=20)
         lines = [
             f"**{actor.role or 'role unknown'}**"
             + (f", {actor.organisation}" if actor.organisation else "")
@@ -139,7 +143,7 @@ class Lookups:
             if resolved is None:
                 return await self.unknown_target(rule)
             rule_id = resolved.removeprefix("rule:")
-        alerts = await self.store.alerts.recent(rule_id=rule_id, limit=limit)
+        alerts = await self.alerts.recent(rule_id=rule_id, limit=limit)
         what = f"for {rule_id}" if rule_id else "from all rules"
         if not alerts:
             return Reply(title=f"No alerts yet {what}")
@@ -148,7 +152,7 @@ class Lookups:
     async def delivery_log(self, caller: Caller, limit: int = 15) -> Reply:
         if refusal := await self.guard.permit(caller, "alerts.log", caller.destination.key):
             return refusal
-        rows = await self.store.outbox.log(caller.destination, limit)
+        rows = await self.deliveries.log(caller.destination, limit)
         lines = [
             f"• #{r.id} alert {r.alert_id}: {r.status}"
             + (f" after {r.attempts} attempt(s)" if r.attempts > 1 else "")

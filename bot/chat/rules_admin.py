@@ -11,10 +11,11 @@ import yaml
 from bot.chat.guard import Caller, Guard
 from bot.chat.lookups import Lookups
 from bot.chat.reply import Reply, clip, feed, fenced, first_line
+from bot.chat_ports import AuditLog, RuleEditor
 from bot.config import ConfigError, parse_yaml, validate_model
 from bot.poll.dry_run import dry_run
+from bot.ports import ItemArchive
 from bot.rules.schema import Rule
-from bot.store.store import Store
 
 MAX_LINES = 25
 RULE_EXAMPLE = "id: ceasefire\nname: Ceasefire talks\nany: [ceasefire, truce]"  # editors' hint
@@ -28,9 +29,17 @@ class RulesAdmin:
     """The `rules …` commands, for admins only."""
 
     def __init__(
-        self, store: Store, clock: Callable[[], datetime], lookups: Lookups, guard: Guard
+        self,
+        catalog: RuleEditor,
+        archive: ItemArchive,
+        audit: AuditLog,
+        clock: Callable[[], datetime],
+        lookups: Lookups,
+        guard: Guard,
     ) -> None:
-        self.store = store
+        self.catalog = catalog
+        self.archive = archive
+        self.audit = audit
         self.clock = clock
         self.lookups = lookups
         self.guard = guard
@@ -49,7 +58,7 @@ class RulesAdmin:
     async def show(self, caller: Caller, rule_id: str) -> Reply:
         if refusal := await self.guard.permit(caller, "rules.show", f"rule:{rule_id}"):
             return refusal
-        rule = await self.store.catalog.get_rule(rule_id)
+        rule = await self.catalog.get_rule(rule_id)
         if rule is None:
             return await self.lookups.unknown_rule(rule_id)
         text = fenced(rule_yaml(rule).rstrip())
@@ -65,7 +74,7 @@ class RulesAdmin:
             return refusal
         if rule_id is None:
             return ""
-        rule = await self.store.catalog.get_rule(rule_id)
+        rule = await self.catalog.get_rule(rule_id)
         if rule is None:
             return await self.lookups.unknown_rule(rule_id)
         text = rule_yaml(rule)
@@ -109,8 +118,8 @@ class RulesAdmin:
                 lines=(f"unknown actor(s): {', '.join(unknown)}",),
                 ok=False,
             )
-        before = await self.store.catalog.get_rule(rule.id)
-        from_config = await self.store.catalog.rule_origin(rule.id) == "yaml"
+        before = await self.catalog.get_rule(rule.id)
+        from_config = await self.catalog.rule_origin(rule.id) == "yaml"
         if rule_id is None and before is not None:
             return Reply(
                 title=f"A rule {rule.id!r} already exists",
@@ -119,7 +128,7 @@ class RulesAdmin:
             )
         if rule_id is not None and before is None:
             return await self.lookups.unknown_rule(rule_id)
-        await self.store.catalog.put_rule(rule, now=self.clock(), by=caller.who)
+        await self.catalog.put_rule(rule, now=self.clock(), by=caller.who)
         await self.guard.record(
             caller,
             action,
@@ -136,9 +145,9 @@ class RulesAdmin:
     async def remove(self, caller: Caller, rule_id: str) -> Reply:
         if refusal := await self.guard.permit(caller, "rules.remove", f"rule:{rule_id}"):
             return refusal
-        before = await self.store.catalog.get_rule(rule_id)
-        origin = await self.store.catalog.rule_origin(rule_id)
-        removed = await self.store.catalog.remove_rule(rule_id, now=self.clock(), by=caller.who)
+        before = await self.catalog.get_rule(rule_id)
+        origin = await self.catalog.rule_origin(rule_id)
+        removed = await self.catalog.remove_rule(rule_id, now=self.clock(), by=caller.who)
         if before is None or not removed:
             return await self.lookups.unknown_rule(rule_id)
         await self.guard.record(
@@ -150,10 +159,10 @@ class RulesAdmin:
     async def test(self, caller: Caller, rule_id: str, limit: int = 5) -> Reply:
         if refusal := await self.guard.permit(caller, "rules.test", f"rule:{rule_id}"):
             return refusal
-        rule = await self.store.catalog.get_rule(rule_id)
+        rule = await self.catalog.get_rule(rule_id)
         if rule is None:
             return await self.lookups.unknown_rule(rule_id)
-        run = await dry_run(self.store.alerts, rule, await self.store.catalog.actors())
+        run = await dry_run(self.archive, rule, await self.catalog.actors())
         hits = [
             f"• {feed(clip(item.title, 150))} — matched: {feed(', '.join(m.words[:5]))}"
             for item, m in run.hits[:limit]
@@ -167,7 +176,7 @@ class RulesAdmin:
         target = f"rule:{rule_id}" if rule_id else None
         if refusal := await self.guard.permit(caller, "rules.history", target):
             return refusal
-        rows = await self.store.audit.history(target, limit=15)
+        rows = await self.audit.history(target, limit=15)
         lines = [
             f"• {r.at:%Y-%m-%d %H:%M} {r.who}: {r.action} {r.target or ''}"
             + ("" if r.allowed else " (refused)")

@@ -11,8 +11,8 @@ from bot.chat.guard import Caller, Guard
 from bot.chat.lookups import Lookups
 from bot.chat.mentions import MentionSyntax, NoMentions
 from bot.chat.reply import Reply, first_line
+from bot.chat_ports import SubscriptionAdmin
 from bot.models import DeliveryMode, Platform, Priority, Subscription
-from bot.store.store import Store
 
 
 class Subscriptions:
@@ -20,13 +20,13 @@ class Subscriptions:
 
     def __init__(
         self,
-        store: Store,
+        subscriptions: SubscriptionAdmin,
         clock: Callable[[], datetime],
         lookups: Lookups,
         guard: Guard,
         mentions: Mapping[Platform, MentionSyntax],
     ) -> None:
-        self.store = store
+        self.stored = subscriptions
         self.clock = clock
         self.lookups = lookups
         self.guard = guard
@@ -64,7 +64,7 @@ class Subscriptions:
             return Reply(title="That subscription is not valid", lines=_reasons(exc), ok=False)
         if role and (refusal := await self.guard.mention(caller, "subscribe.mention", role)):
             return refusal
-        saved, new = await self.store.subscriptions.upsert(sub, self.clock())
+        saved, new = await self.stored.upsert(sub, self.clock())
         verb = "Subscribed" if new else "Updated the subscription:"
         extra = (
             [f"only {saved.min_priority.value} priority and above"]
@@ -85,12 +85,12 @@ class Subscriptions:
 
     async def unsubscribe(self, caller: Caller, target: str) -> Reply:
         resolved = await self.lookups.resolve_target(target) or target
-        if await self.store.subscriptions.remove(caller.destination, resolved):
+        if await self.stored.remove(caller.destination, resolved):
             return Reply(
                 title=f"Unsubscribed this channel from {await self.lookups.label(resolved)}",
                 ephemeral=False,
             )
-        current = await self.store.subscriptions.for_destination(caller.destination)
+        current = await self.stored.for_destination(caller.destination)
         names = ", ".join(s.target for s in current) or "nothing"
         return Reply(
             title=f"This channel is not subscribed to {target!r}",
@@ -99,7 +99,7 @@ class Subscriptions:
         )
 
     async def subscriptions(self, caller: Caller) -> Reply:
-        subs = await self.store.subscriptions.for_destination(caller.destination)
+        subs = await self.stored.for_destination(caller.destination)
         if not subs:
             return Reply(
                 title="This channel has no subscriptions",

@@ -165,9 +165,9 @@ class Dispatcher:
         if alert.is_follow_up and alert.story_id is not None:
             thread = await self.outbox.thread_for(alert.story_id, delivery.destination)
             delivery = delivery.model_copy(update={"thread_id": thread})
-            first = (await self.alerts.get_many([alert.story_id])).get(alert.story_id)
-            if first is not None:  # the thread says what this outlet adds to the first alert
-                alert = alert.model_copy(update={"adds": what_it_adds(first, alert).lines()})
+            earlier = await self.alerts.story_so_far(alert.story_id, alert.id or 0)
+            if earlier:  # the thread says what this outlet adds to every alert before it
+                alert = alert.model_copy(update={"adds": what_it_adds(earlier, alert).lines()})
         try:
             message_id = None
             if check_sent and isinstance(sink, SentLookup):

@@ -72,8 +72,13 @@ class Ticker:
                 len(self._inflight),
                 self.grace_seconds,
             )
+            # whichever comes first: every job done, a second signal, or the grace period
+            finished = asyncio.ensure_future(asyncio.wait(set(self._inflight)))
             hurry = asyncio.ensure_future(self._hurry.wait())
-            await asyncio.wait({*self._inflight, hurry}, timeout=self.grace_seconds)
+            await asyncio.wait(
+                {finished, hurry}, timeout=self.grace_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+            finished.cancel()
             hurry.cancel()
             if late := set(self._inflight):
                 log.warning(

@@ -1,6 +1,7 @@
 """Which rules an item is a candidate of, and the features each candidate is scored on.
 
-A rule's *context* is the rule without its `any` terms: every `all` term and no `none` term.
+A rule's *context* is the rule without its `any` terms: every `all` term, one of its `places`
+(if it has any) and no `none` term.
 A candidate is an item in a rule's context; the boolean rule holds on it when an `any` term
 matched as well. Training and scoring both read candidates from here, so they see the same.
 """
@@ -17,8 +18,10 @@ from bot.rules.schema import Actor, Rule, RuleKind
 
 
 def has_context(rule: Rule) -> bool:
-    """A topic rule with both `all` and `any` terms: its `all` terms alone can find candidates."""
-    return rule.enabled and rule.kind is RuleKind.topic and bool(rule.all) and bool(rule.any)
+    """A topic rule with `any` terms and `all` terms or places: those alone can find candidates
+    (an item about the rule's subject worded without any `any` term)."""
+    where = bool(rule.all) or rule.places is not None
+    return rule.enabled and rule.kind is RuleKind.topic and where and bool(rule.any)
 
 
 def context_rule(rule: Rule) -> Rule:

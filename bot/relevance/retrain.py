@@ -7,13 +7,15 @@ ever scored; a labelled item outside the context teaches the rule nothing it cou
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.models import Item
 from bot.relevance.candidates import CandidateFinder, has_context
 from bot.relevance.model import RelevanceModel
 from bot.relevance.train import Example, train
 from bot.rules.schema import Actor, Rule, RuleKind
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
 
 Labelled = Mapping[str, Sequence[tuple[Item, bool]]]
 """Rule id → its labelled items (item, relevant)."""
@@ -27,9 +29,10 @@ def learnable(rule: Rule) -> bool:
 def examples(
     finder: CandidateFinder, rule_id: str, labelled: Iterable[tuple[Item, bool]]
 ) -> list[Example]:
-    """The labelled items that are candidates of `rule_id`, as training examples."""
+    """The labelled items that are candidates of `rule_id`, as training examples, oldest first
+    (training cross-validates in time order; undated items count as oldest)."""
     out = []
-    for item, relevant in labelled:
+    for item, relevant in sorted(labelled, key=lambda pair: pair[0].published or _OLDEST):
         _, candidates = finder.find(item)
         for cand in candidates:
             if cand.rule_id == rule_id:

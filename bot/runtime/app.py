@@ -19,6 +19,7 @@ import aiohttp
 from bot.chat.commands import CommandService
 from bot.chat.discord.mentions import DiscordMentions
 from bot.chat.feedback import FeedbackService
+from bot.chat.guard import Guard
 from bot.chat.slack.mentions import SlackMentions
 from bot.config import ConfigBundle, ConfigError, Settings, find_config_dir, load_config
 from bot.delivery.digest import DigestSender
@@ -211,9 +212,8 @@ class App:
 
     def feedback_service(self) -> FeedbackService:
         """Votes on alerts from chat, and each rule's feedback figures."""
-        return FeedbackService(
-            self.store.relevance, self.store.alerts, self.store.audit, self.clock
-        )
+        guard = Guard(self.store.audit, self.clock, frozenset(self.settings.owners))
+        return FeedbackService(self.store.relevance, self.store.alerts, guard)
 
     async def _sync_config(self, bundle: ConfigBundle, now: datetime) -> None:
         specs = [

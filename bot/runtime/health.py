@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.health import HealthFigures
+from bot.chat_ports import HealthFigures
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,20 @@ class AlertStore:
             rows = await conn.execute(select(alerts).where(alerts.c.id.in_(list(set(ids)))))
             return {r.id: alert_from_row(r) for r in rows}
 
+    async def story_so_far(self, story_id: int, before: int) -> list[Alert]:
+        """The story's first alert and its follow-ups with ids under `before`, oldest first:
+        what a new follow-up is compared with to say what it adds."""
+        query = (
+            select(alerts)
+            .where(
+                (alerts.c.id == story_id)
+                | ((alerts.c.story_id == story_id) & (alerts.c.id < before))
+            )
+            .order_by(alerts.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [alert_from_row(r) for r in await conn.execute(query)]
+
     async def recent(self, *, rule_id: str | None = None, limit: int = 10) -> list[Alert]:
         query = select(alerts).order_by(alerts.c.id.desc()).limit(limit)
         if rule_id is not None:

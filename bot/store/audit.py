@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat_ports import AuditEntry
 from bot.store.tables import audit_log
 
 
@@ -47,12 +48,13 @@ class AuditStore:
                 )
             )
 
-    async def history(self, target: str | None = None, limit: int = 20) -> list[Row[Any]]:
+    async def history(self, target: str | None = None, limit: int = 20) -> list[AuditEntry]:
+        """The latest entries, newest first; only those about `target` if given."""
         query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if target is not None:
             query = query.where(audit_log.c.target == target)
         async with self.engine.connect() as conn:
-            return list(await conn.execute(query))
+            return [AuditEntry(**row._mapping) for row in await conn.execute(query)]
 
 
 def _storable(text: str | None, limit: int) -> str | None:

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat_ports import HealthFigures
 from bot.store.tables import deliveries, feeds
 
 PENDING = "pending"
 
-
-@dataclass(frozen=True, slots=True)
-class HealthFigures:
-    """Feeds enabled and failing, deliveries waiting and overdue, as the database says now."""
-
-    feeds_enabled: int
-    feeds_failing: int
-    pending: int
-    overdue: int
-    oldest_overdue: datetime | None
+__all__ = ["HealthFigures", "HealthStore"]
 
 
 class HealthStore:

@@ -44,8 +44,10 @@ class MemoryOutbox:
         *,
         now: datetime,
         mention_role: str | None = None,
+        held: bool = False,
     ) -> Delivery:
-        """Add a pending delivery, as routing a committed alert does; one per alert and place."""
+        """Add a pending delivery (`held` for a digest), as routing a committed alert does; one
+        per alert and place."""
         for row in self._rows.values():
             same = row.delivery.alert_id == alert_id and row.delivery.destination.key == dest.key
             if same:
@@ -56,6 +58,7 @@ class MemoryOutbox:
             destination=dest,
             mention_role=mention_role,
             created_at=now,
+            status=DeliveryStatus.held if held else DeliveryStatus.pending,
         )
         self._rows[delivery.id] = _Row(delivery, next_attempt_at=now)
         return delivery
@@ -180,6 +183,13 @@ class MemoryAlerts:
 
     async def get_many(self, ids: Sequence[int]) -> dict[int, Alert]:
         return {i: self.by_id[i] for i in ids if i in self.by_id}
+
+    async def story_so_far(self, story_id: int, before: int) -> list[Alert]:
+        return [
+            a
+            for i, a in sorted(self.by_id.items())
+            if i == story_id or (a.story_id == story_id and i < before)
+        ]
 
 
 class MemorySubscriptions:

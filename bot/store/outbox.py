@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat_ports import DeliveryLogEntry
 from bot.models import Delivery, DeliveryStatus, Destination, Platform
 from bot.store.tables import deliveries
 
@@ -228,7 +229,7 @@ class OutboxStore:
             )
             return {r[0]: int(r[1]) for r in rows}
 
-    async def log(self, dest: Destination, limit: int = 20) -> list[Row[Any]]:
+    async def log(self, dest: Destination, limit: int = 20) -> list[DeliveryLogEntry]:
         """Recent deliveries to a destination, newest first, for the admins' delivery log."""
         async with self.engine.connect() as conn:
             rows = await conn.execute(
@@ -242,4 +243,16 @@ class OutboxStore:
                 .order_by(deliveries.c.id.desc())
                 .limit(limit)
             )
-            return list(rows)
+            return [
+                DeliveryLogEntry(
+                    id=r.id,
+                    alert_id=r.alert_id,
+                    status=DeliveryStatus(r.status),
+                    attempts=r.attempts,
+                    created_at=r.created_at,
+                    message_id=r.message_id,
+                    last_error=r.last_error,
+                    sent_at=r.sent_at,
+                )
+                for r in rows
+            ]

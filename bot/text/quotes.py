@@ -26,7 +26,7 @@ from bot.text.quote_spans import (
     quote_spans,
 )
 from bot.text.sentences import Span, paragraphs
-from bot.text.summarize import STOPWORDS
+from bot.text.stopwords import STOPWORDS
 
 __all__ = ["MAX_TEXT_CHARS", "find_quotes", "fold"]
 

@@ -2,9 +2,10 @@
 
 SimHash rather than MinHash: one signed 64-bit integer per item fits a BIGINT column on SQLite and
 PostgreSQL, and comparing two items is one XOR and a popcount, cheap enough to scan every item of
-a time window. Features are normalised words cut to 5-letter stems (accents, case, possessives,
-spellings folded; stopwords dropped: "Ukraine"/"Ukrainian" meet), hashed with BLAKE2b so
-fingerprints are stable across runs. Bigrams were measured and lost recall on reworded headlines.
+a time window. Features are normalised words cut to 5-letter stems (accents, case, possessives
+off, spellings made canonical as the rule matcher does, stopwords dropped: "Ukraine"/"Ukrainian"
+meet), hashed with BLAKE2b so fingerprints are stable across runs. Bigrams were measured and
+lost recall on reworded headlines.
 """
 
 from __future__ import annotations
@@ -13,11 +14,8 @@ import hashlib
 import re
 import unicodedata
 
-
-def wordset(text: str) -> frozenset[str]:
-    """The words of a whitespace-separated list (keeps long vocabularies readable)."""
-    return frozenset(text.split())
-
+from bot.rules.fold import canonical
+from bot.text.stopwords import NEWS_WORDS, STOPWORDS
 
 BITS = 64
 STEM = 5
@@ -27,25 +25,10 @@ SAME_STORY_MAX_DISTANCE = 12
 same-event headline pairs (tests/data/headline_pairs.json): recall 0.62 at 12, 0.78 at 14; false
 merges of unrelated headlines 0 in 300,000 random pairs at 12, 5 at 14. A false merge hides real
 news, a miss only repeats it, so the default is the stricter one."""
-
-STOPWORDS = wordset(
-    """
-        a an the and or but of to in on at by for with from as is are was were be been it its
-        this that these those he she they we you his her their our not no so than then there has
-        have had will would can could should may might must into over after before about says
-        said say new news live latest update updates breaking video watch report reports amid
-        """
-)
-SPELLINGS = {
-    "kiev": "kyiv",
-    "donbass": "donbas",
-    "zelenskyy": "zelensky",
-    "zelenskiy": "zelensky",
-    "sergei": "sergey",
-    "us": "usa",
-    "u.s": "usa",
-    "uk": "britain",
-}
+_DROP = STOPWORDS | NEWS_WORDS
+COUNTRIES = {"US": "usa", "U.S": "usa", "USA": "usa", "UK": "britain", "U.K": "britain"}
+"""Country abbreviations, read in capitals only ("US" the country, not "us"); spelling variants
+of names and places come from the rule matcher's `canonical`."""
 
 
 def fold(text: str) -> str:
@@ -55,12 +38,12 @@ def fold(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    plain = fold(text).casefold()
     out: list[str] = []
-    for word in re.findall(r"[a-z0-9]+(?:\.[a-z0-9]+)*(?:'[a-z]+)?", plain):
-        word = re.sub(r"'s$|'$", "", word).replace("'", "")
-        word = SPELLINGS.get(word, word)
-        if word and word not in STOPWORDS:
+    for token in re.findall(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*(?:'[A-Za-z]+)?", fold(text)):
+        word = COUNTRIES.get(token) or canonical(
+            re.sub(r"'s$|'$", "", token.casefold()).replace("'", "").replace(".", "")
+        )
+        if word and word not in _DROP:
             out.append(word[:STEM])
     return out
 

@@ -1,20 +1,25 @@
-"""What a later outlet's report of a story adds to the first: new quotes, numbers, names, places.
+"""What a later outlet's report of a story adds to the alerts before it: new quotes, numbers,
+names, places.
 
-A follow-up in the story's thread says only what the reader has not seen yet. Both items are
-compared as text (title, summary, quotes): a quote is new when neither the earlier item's quotes
-nor its text hold most of its words; a number when the earlier text has no equal figure (years
-and one-digit numbers aside: "2022", "two sides"); a name or place when it is a capitalised
-phrase inside a sentence none of whose words the earlier text has.
+A follow-up in the story's thread says only what the reader has not seen yet in the thread: the
+story's first alert and every follow-up before this one. Items are compared as text (title,
+summary, quotes): a quote is new when no earlier quote and not the earlier text hold most of its
+words; a figure when no earlier alert has one of the same value, in digits or in words ("five" is
+"5"; years and bare one-digit numbers aside: "2022", "two sides"); a name or place when it is a
+capitalised phrase inside a sentence none of whose words the earlier text has.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Alert, Quote
-from bot.text.stories import SPELLINGS, fold, wordset
+from bot.rules.fold import canonical
+from bot.text.stopwords import wordset
+from bot.text.stories import fold
+from bot.text.story_numbers import figures
 
 MAX_EACH = 3
 """At most this many new quotes, numbers and names each: a thread line, not a second alert."""
@@ -22,10 +27,6 @@ SAME_QUOTE = 0.6
 """Share of a quote's words found in one earlier quote or in the earlier text that makes it old."""
 
 _WORD = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")
-_NUMBER = re.compile(
-    r"(?<![\w.])[$£€]?\d+(?:[,.]\d+)*(?:\s?(?:%|per ?cent|bn|billion|million|m|km|mph))?(?!\w)",
-    re.IGNORECASE,
-)
 _NAME = re.compile(r"[A-Z][\w'’-]+(?:[ \t]+(?:(?:of|de|al|bin|van|von)[ \t]+)?[A-Z][\w'’-]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“‘]\s*|\n\s*)$")
 _NOT_NAMES = wordset(
@@ -61,19 +62,19 @@ class Additions:
         return tuple(out)
 
 
-def what_it_adds(earlier: Alert, later: Alert) -> Additions:
-    """The quotes, numbers and names of `later` that `earlier` does not have."""
-    before = f"{earlier.title}\n{earlier.summary}\n" + "\n".join(q.text for q in earlier.quotes)
+def what_it_adds(earlier: Sequence[Alert], later: Alert) -> Additions:
+    """The quotes, figures and names of `later` that none of the `earlier` alerts has."""
+    before = "\n".join(
+        f"{a.title}\n{a.summary}\n" + "\n".join(q.text for q in a.quotes) for a in earlier
+    )
     after = f"{later.title}\n{later.summary}"
     known_words = set(_words(before))
-    known_quotes = [set(_words(q.text)) for q in earlier.quotes]
+    known_quotes = [set(_words(q.text)) for a in earlier for q in a.quotes]
     quotes = tuple(
         q for q in later.quotes if not _known_quote(set(_words(q.text)), known_quotes, known_words)
     )[:MAX_EACH]
-    known_numbers = {_number(n) for n in _NUMBER.findall(before)}
-    numbers = _first(
-        n.strip() for n in _NUMBER.findall(after) if _counts(n) and _number(n) not in known_numbers
-    )
+    known_figures = {f.key for f in figures(before)}
+    numbers = _first(f.text for f in figures(after) if f.counts and f.key not in known_figures)
     names = _first(name for name in _names(after) if not set(_words(name)) & known_words)
     return Additions(quotes, numbers, names)
 
@@ -88,20 +89,7 @@ def _known_quote(words: set[str], quotes: list[set[str]], text: set[str]) -> boo
 
 def _words(text: str) -> list[str]:
     words = (re.sub(r"'s?$", "", w) for w in _WORD.findall(fold(text).casefold()))
-    return [SPELLINGS.get(w, w) for w in words]
-
-
-def _number(text: str) -> str:
-    """A figure as compared: digits and unit, thousands separators and spacing aside."""
-    text = text.casefold().replace(",", "").replace(" ", "").replace("percent", "%")
-    return text.replace("per cent", "%").replace("percent", "%")
-
-
-def _counts(number: str) -> bool:
-    digits = re.sub(r"\D", "", number)
-    if len(digits) == 4 and 1900 <= int(digits) <= 2100 and number.strip().isdigit():
-        return False  # a year: "in 2022"
-    return len(digits) > 1 or not number.strip().isdigit()
+    return [canonical(w.replace(".", "")) for w in words]
 
 
 def _names(text: str) -> list[str]:

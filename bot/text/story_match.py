@@ -1,25 +1,30 @@
 """Same story across outlets, decided from title, description and time apart, not the title alone.
 
-Each item is reduced once to `StoryFacts`: its words (accents, case, plurals and spellings
-folded, stopwords dropped), each weighted by how rare it is in English (wordfreq's Zipf scale:
-"war" weighs little, "Ovsyannikova" or "Kharkiv" much), so shared names and places count more
-than shared common words. Two items then get a linear score, every term of which can be shown:
+Each item is reduced once to `StoryFacts`: its words (accents and case folded, spellings made
+canonical and words stemmed as the rule matcher does, function words dropped), each weighted
+by how rare it is in English (wordfreq's Zipf scale: "war" weighs little, "Ovsyannikova" or
+"Kharkiv" much), so shared names and places count more than shared common words; and its
+figures as values ("six" = "6"). Two items then get a logistic score over eight pair features
+(`features`), every one of which can be shown:
 
-    score = 7.3·overlap(title+description) + 2.6·overlap(titles)
-          + 2.7·(overlap(title a, all of b) + overlap(title b, all of a)) − 2.5·days apart − 2.1
+- `cover_min`, `cover_max`: the share of each title's weight that the other item's text holds
+  (the lower and the higher of the two) — does each headline's news appear in the other;
+- `text`, `title`: weighted Jaccard of all the words and of the titles' words;
+- `shared`: log(1 + the shared words' weight), evidence that does not shrink with long text;
+- `figures`: figures both give (years and bare one-digit counts aside), up to 3;
+- `days`: days apart (up to two), and `text_same_day`: `text` when under half a day apart —
+  a later development of a saga (the slap, then the apology) shares the words of the first
+  report but comes later.
 
-where overlap is the weighted Jaccard of two word sets. Weights were fitted (logistic
-regression, `bench/stories.py --fit`) on the March–April pairs of tests/data/stories/pairs.jsonl
-and the threshold chosen there (a refit after the -ing/-ed stemming scored lower there at its
-best point, so these stayed); figures on the May pairs, not tuned on, are in
-`bench/stories.py`'s output. Days apart matter: a later development of the same saga (the
-slap, then the apology) shares the words of the first report but comes a day or more after it.
-Names and places are not a separate term: their rarity already makes them the heaviest words
-(a separate shared-names term was fitted and weighed nothing), and `compare` lists them first.
+The weights are fitted by logistic regression on the March–April labelled pairs of
+tests/data/stories/pairs.jsonl only, and the threshold is the lowest at which the follow-ups the
+story window makes on April's stream are right 95% of the time (`bench/stories.py --fit` writes
+both to `story_weights.py`); May is the report, not tuned on.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,26 +32,35 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from bot.text.stories import SPELLINGS, STOPWORDS, fold
+from bot.rules.fold import canonical, fold_word
+from bot.rules.stems import stem_words
+from bot.text.stopwords import NEWS_WORDS, STOPWORDS
+from bot.text.stories import COUNTRIES
+from bot.text.story_numbers import figures
+from bot.text.story_weights import BIAS, THRESHOLD, WEIGHTS
 
-WEIGHTS = {"text": 7.3, "title": 2.6, "cross": 2.7, "days": -2.5}
-BIAS = -2.1
-THRESHOLD = 1.0
-"""Score at or above which two items are one story. On the March–April pairs: precision 0.91,
-recall 0.64 (0.5 would give about 0.87 / 0.70). A false merge hides a story inside another's
-thread, a miss only sends a second alert, so the stricter point."""
+FEATURES = (
+    "cover_min", "cover_max", "text", "title", "shared", "figures", "days", "text_same_day"
+)  # fmt: skip
 MAX_DAYS = 2.0
 """Time apart is counted up to two days (the story window); further apart is not the same story."""
 DESCRIPTION_CHARS = 400
 RARE = 7.0
 """A word's weight is RARE minus its Zipf frequency (7.7 for "the", 0 for unknown names)."""
-
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*")
+MONTHS = {
+    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
+    "jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
+    "nov": "november", "dec": "december",
+}  # fmt: skip
+"""Abbreviated months ("Jan. 6" / "January 6")."""
+_DROP = STOPWORDS | NEWS_WORDS
+_TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 
 
 @dataclass(frozen=True, slots=True)
 class StoryFacts:
-    """What one item brings to the comparison: weighted words of its title and of all its text."""
+    """What one item brings to the comparison: weighted word stems of its title and of all its
+    text, the values of its figures, and when it was published."""
 
     title: dict[str, float]
     text: dict[str, float]
@@ -56,6 +70,7 @@ class StoryFacts:
     text_weight: float = 0.0
     words: frozenset[str] = frozenset()
     """The keys of `text`: items sharing none are told apart in one set operation."""
+    figures: frozenset[tuple[float, bool]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,58 +80,75 @@ class StoryMatch:
     score: float
     same: bool
     shared: tuple[str, ...]
-    """The shared words, heaviest first (names and places come first)."""
+    """The shared word stems, heaviest first (names and places come first)."""
     days_apart: float
 
 
 def story_facts(title: str, description: str = "", published: datetime | None = None) -> StoryFacts:
     """An item's facts for `compare`; computed once per item, then compared many times."""
     heading = _weighted(title)
-    text = _weighted(description[:DESCRIPTION_CHARS])
+    lead = description[:DESCRIPTION_CHARS]
+    text = _weighted(lead)
     text.update(heading)
+    values = frozenset(f.key for f in figures(f"{title}\n{lead}") if f.counts)
     at = published.timestamp() if published else None
-    return StoryFacts(heading, text, at, sum(heading.values()), sum(text.values()), frozenset(text))
+    return StoryFacts(
+        heading, text, at, sum(heading.values()), sum(text.values()), frozenset(text), values
+    )
 
 
 def compare(a: StoryFacts, b: StoryFacts) -> StoryMatch:
     """The score of two items and what it rests on."""
-    score, days = _score(a, b)
-    shared = sorted(a.text.keys() & b.text.keys(), key=lambda w: (-a.text[w], w))
-    same = score >= THRESHOLD and days < MAX_DAYS
-    return StoryMatch(round(score, 3), same, tuple(shared), round(days, 2))
+    x = features(a, b)
+    score = _logit(x)
+    days = x[FEATURES.index("days")]
+    shared = sorted(a.words & b.words, key=lambda w: (-a.text[w], w))
+    return StoryMatch(round(score, 3), _same(score, days), tuple(shared), round(days, 2))
 
 
 def same_story(a: StoryFacts, b: StoryFacts) -> bool:
     """True when two items from different outlets report the same event."""
-    score, days = _score(a, b)
-    return score >= THRESHOLD and days < MAX_DAYS
+    if not a.words & b.words:
+        return False
+    x = features(a, b)
+    return _same(_logit(x), x[FEATURES.index("days")])
 
 
-def features(a: StoryFacts, b: StoryFacts) -> tuple[float, float, float, float]:
-    """The score's terms before weighting: text, title and cross overlaps, days apart."""
+def features(a: StoryFacts, b: StoryFacts) -> tuple[float, ...]:
+    """The score's terms before weighting, in `FEATURES` order."""
     days = min(abs(a.at - b.at) / 86400, MAX_DAYS) if a.at is not None and b.at is not None else 0
     shared = a.words & b.words
-    if not shared:
-        return 0.0, 0.0, 0.0, days
     weight = {w: min(a.text[w], b.text[w]) for w in shared}  # "symbol", "symbols": one stem
-    text = _jaccard(sum(weight.values()), a.text_weight, b.text_weight)
+    total = sum(weight.values())
+    text = _jaccard(total, a.text_weight, b.text_weight)
     title = _jaccard(
         sum(v for w, v in weight.items() if w in a.title and w in b.title),
         a.title_weight,
         b.title_weight,
     )
-    cross = _jaccard(
-        sum(v for w, v in weight.items() if w in a.title), a.title_weight, b.text_weight
-    ) + _jaccard(sum(v for w, v in weight.items() if w in b.title), b.title_weight, a.text_weight)
-    return text, title, cross, days
+    covers = (
+        _share(sum(v for w, v in weight.items() if w in a.title), a.title_weight),
+        _share(sum(v for w, v in weight.items() if w in b.title), b.title_weight),
+    )
+    same_figures = min(len(a.figures & b.figures), 3)
+    return (
+        min(covers),
+        max(covers),
+        text,
+        title,
+        math.log1p(total),
+        float(same_figures),
+        days,
+        text if days < 0.5 else 0.0,
+    )
 
 
-def _score(a: StoryFacts, b: StoryFacts) -> tuple[float, float]:
-    text, title, cross, days = features(a, b)
-    w = WEIGHTS
-    return BIAS + w["text"] * text + w["title"] * title + w["cross"] * cross + w[
-        "days"
-    ] * days, days
+def _logit(x: tuple[float, ...]) -> float:
+    return BIAS + sum(WEIGHTS[name] * v for name, v in zip(FEATURES, x, strict=True))
+
+
+def _same(score: float, days: float) -> bool:
+    return score >= THRESHOLD and days < MAX_DAYS
 
 
 def _jaccard(shared: float, a_total: float, b_total: float) -> float:
@@ -125,15 +157,30 @@ def _jaccard(shared: float, a_total: float, b_total: float) -> float:
     return shared / union if union > 0 else 0.0
 
 
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole > 0 else 0.0
+
+
 def _weighted(text: str) -> dict[str, float]:
-    words: dict[str, float] = {}
-    for match in _TOKEN.finditer(fold(text)):
-        word = match.group().casefold()
-        word = SPELLINGS.get(word, word)
-        if len(word) < 2 or word in STOPWORDS:
+    """Word stem → weight of the rarest word with that stem; figures are counted apart."""
+    words = []
+    for token in _TOKEN.findall(text):
+        token = token.replace("’", "'")
+        if token[:1].isdigit():
             continue
-        words[_stem(word)] = _weight(word)
-    return words
+        word = COUNTRIES.get(token.rstrip(".")) or _fold(re.sub(r"'s?$", "", token))
+        if len(word) >= 2 and word not in _DROP:
+            words.append(word)
+    out: dict[str, float] = {}
+    for word, stem in zip(words, stem_words(words), strict=True):
+        out[stem] = max(out.get(stem, 0.0), _weight(word))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _fold(token: str) -> str:
+    word = canonical(fold_word(token.replace("'", "").replace(".", "")))
+    return MONTHS.get(word, word)
 
 
 def warm_up() -> None:
@@ -145,17 +192,3 @@ def warm_up() -> None:
 @lru_cache(maxsize=65536)
 def _weight(word: str) -> float:
     return max(0.0, RARE - zipf_frequency(word, "en"))
-
-
-def _stem(word: str) -> str:
-    """Possessives, plurals, -ing and -ed off, cut to 7 letters: "floods"/"flooding"."""
-    word = re.sub(r"'s$", "", word)
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    elif len(word) > 6 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 5 and word.endswith("ed"):
-        word = word[:-2]
-    return word[:7]

@@ -12,22 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.text.sentences import Span, split_sentences
+from bot.text.stopwords import STOPWORDS
 
-
-def _wordset(text: str) -> frozenset[str]:
-    """The words of a whitespace-separated list (keeps long vocabularies readable)."""
-    return frozenset(text.split())
-
-
-STOPWORDS = _wordset(
-    """
-        a an the and or but if of to in on at by for with from as is are was were be been being
-        it its this that these those he she they we you i his her their our your not no so than
-        then there here has have had do does did will would can could should may might must
-        shall also into over after before about against between during without within while
-        which who whom whose what when where why how said says say told
-        """
-)
 _BOILERPLATE = re.compile(
     r"^(?:author:|reporting by|editing by|writing by|read more|click here|sign up|subscribe|"
     r"follow (?:him|her|us)|our standards|all rights reserved|©|copyright|photo:|image:|"

@@ -20,10 +20,9 @@ from pydantic import SecretStr
 from bot.chat.discord import respond as discord_respond
 from bot.chat.discord.app import DiscordBot
 from bot.config import Settings
-from bot.models import Destination, Platform
+from bot.models import Delivery, Destination, Platform
 from bot.rules.schema import Rule
 from bot.runtime.app import App
-from bot.store.outbox import delivery_from_row
 from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
 from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES, assert_owner_audit
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord, default_guild
@@ -280,7 +279,13 @@ async def test_alert_reaches_the_channel_as_an_embed(running: Running) -> None:
     assert [f["status"] for f in fake.faults_served] == [429]  # retried once, posted once
     request = first["request"]
     [row] = await app.store.outbox.log(_alerts_channel(fake))
-    delivery = delivery_from_row(row)
+    delivery = Delivery(
+        id=row.id,
+        alert_id=row.alert_id,
+        destination=_alerts_channel(fake),
+        message_id=row.message_id,
+        created_at=row.created_at,
+    )
     assert request["nonce"] == delivery.nonce and request["enforce_nonce"] is True
     assert delivery.message_id == first["id"]
     embed = first["embeds"][0]

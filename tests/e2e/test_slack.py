@@ -416,7 +416,7 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
             url = f"http://127.0.0.1:{await _port_from_log(log, proc)}/slack/events"
             answer = await command(fake, url, "subscriptions")
             assert answer.status == 200 and "Russia–Ukraine peace talks" in answer.text
-            message = await fake.wait_for(lambda: fake.channel_messages("C0ALERTS01"), timeout=30)
+            message = await fake.wait_for(lambda: fake.channel_messages("C0ALERTS01"), timeout=120)
             assert message[0]["blocks"] and [f["status"] for f in fake.faults_served] == [429]
             for ping in PINGS:
                 assert ping not in mrkdwn_texts(message[0])

@@ -9,6 +9,7 @@ import pytest
 
 from bot.chat.commands import Caller
 from bot.chat.feedback import FeedbackService
+from bot.chat.guard import Guard
 from bot.models import Alert, Item, MatchResult, Platform, RuleMatch
 from bot.ports import PollRecord, Vote, VoteCounts, VoteOutcome
 from bot.relevance.learner import Learner, load_models
@@ -138,7 +139,7 @@ async def test_a_click_stores_one_changeable_vote_per_rule_answers_privately_and
     store: Store,
 ):
     alert_id = await stored_alert(store, ("talks", "grain"))
-    feedback = FeedbackService(store.relevance, store.alerts, store.audit, lambda: NOW)
+    feedback = FeedbackService(store.relevance, store.alerts, Guard(store.audit, lambda: NOW))
     first = await feedback.vote(caller(), alert_id, True)
     assert first.ok and first.ephemeral and first.title == "Thanks, marked relevant"
     again = await feedback.vote(caller(), alert_id, True)
@@ -164,7 +165,7 @@ async def test_a_click_stores_one_changeable_vote_per_rule_answers_privately_and
 
 async def test_rules_stats_shows_alerts_votes_precision_and_the_model_state(store: Store):
     alert_id = await stored_alert(store)
-    feedback = FeedbackService(store.relevance, store.alerts, store.audit, lambda: NOW)
+    feedback = FeedbackService(store.relevance, store.alerts, Guard(store.audit, lambda: NOW))
     await feedback.vote(caller("1"), alert_id, True)
     await feedback.vote(caller("2"), alert_id, True)
     await feedback.vote(caller("3"), alert_id, False)

@@ -32,9 +32,12 @@ async def sink(fake: FakeDiscord) -> AsyncIterator[DiscordSink]:
         await client.close()
 
 
-def alert(n: int, title: str = "Lavrov: no pause in operations during talks") -> Alert:
+def alert(
+    n: int, title: str = "Lavrov: no pause in operations during talks", story_id: int | None = None
+) -> Alert:
     return Alert(
         id=n,
+        story_id=story_id,
         feed_id=1,
         item_identity=f"i{n}",
         title=title,
@@ -92,8 +95,8 @@ async def test_follow_ups_go_into_one_thread_on_the_first_alert(
 ) -> None:
     channel = fake.alerts_channel.id
     root = await sink.send(alert(1), delivery(1, channel))
-    second = await sink.send(alert(2), delivery(2, channel, thread_id=root))
-    third = await sink.send(alert(3), delivery(3, channel, thread_id=root))
+    second = await sink.send(alert(2, story_id=1), delivery(2, channel, thread_id=root))
+    third = await sink.send(alert(3, story_id=1), delivery(3, channel, thread_id=root))
     [thread] = fake.threads
     assert thread["id"] == root and thread["parent_id"] == channel
     assert [m["id"] for m in fake.channel_messages(root)] == [second, third]
@@ -107,9 +110,9 @@ async def test_thread_made_by_an_earlier_process_is_reused(
 ) -> None:
     channel = fake.alerts_channel.id
     root = await sink.send(alert(1), delivery(1, channel))
-    await sink.send(alert(2), delivery(2, channel, thread_id=root))
+    await sink.send(alert(2, story_id=1), delivery(2, channel, thread_id=root))
     restarted = DiscordSink(sink.client)  # knows no threads yet: Discord answers 160004
-    await restarted.send(alert(3), delivery(3, channel, thread_id=root))
+    await restarted.send(alert(3, story_id=1), delivery(3, channel, thread_id=root))
     assert len(fake.threads) == 1 and len(fake.channel_messages(root)) == 2
 
 
@@ -117,8 +120,10 @@ async def test_follow_up_of_a_deleted_alert_goes_to_the_channel(
     fake: FakeDiscord, sink: DiscordSink
 ) -> None:
     channel = fake.alerts_channel.id
-    await sink.send(alert(2), delivery(2, channel, thread_id="123456789012345678"))
+    await sink.send(alert(2, story_id=1), delivery(2, channel, thread_id="123456789012345678"))
     assert fake.threads == [] and len(fake.channel_messages(channel)) == 1
+    [message] = fake.channel_messages(channel)  # posted whole: this channel lacks the first
+    assert "Also reported" not in str(message["embeds"][0])
 
 
 async def test_unknown_and_forbidden_channels_are_permanent(

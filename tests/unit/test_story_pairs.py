@@ -16,6 +16,7 @@ from tests.paths import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 PAIRS = ROOT / "tests" / "data" / "stories" / "pairs.jsonl"
+MAY_STREAM = PAIRS.with_name("may_stream.jsonl")
 SOURCE = SHARED_DATA / "news-2022-03-to-05.jsonl"
 SAME_KINDS = {"same-event-similar-wording", "same-event-different-wording"}
 DIFFERENT_KINDS = {
@@ -27,17 +28,18 @@ DIFFERENT_KINDS = {
 }
 
 
-def pairs() -> list[dict[str, object]]:
+def pairs(path: Path = PAIRS) -> list[dict[str, object]]:
     rows = []
-    for number, line in enumerate(PAIRS.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         row = json.loads(line)
         assert isinstance(row, dict), f"pairs.jsonl line {number}: not a JSON object"
         rows.append(row)
     return rows
 
 
-def test_every_pair_has_the_keys_and_a_kind_that_agrees_with_same() -> None:
-    for number, row in enumerate(pairs(), 1):
+@pytest.mark.parametrize("path", [PAIRS, MAY_STREAM], ids=lambda p: p.name)
+def test_every_pair_has_the_keys_and_a_kind_that_agrees_with_same(path: Path) -> None:
+    for number, row in enumerate(pairs(path), 1):
         assert set(row) == {"a", "b", "same", "kind"}, f"line {number}: keys {sorted(row)}"
         assert isinstance(row["same"], bool), f"line {number}: same is not a boolean"
         kinds = SAME_KINDS if row["same"] else DIFFERENT_KINDS
@@ -62,7 +64,7 @@ def test_pairs_are_of_source_entries_from_different_outlets_a_first() -> None:
     for line in SOURCE.open(encoding="utf-8"):
         entry = json.loads(line)
         entries[entry["link"]] = entry
-    for row in pairs():
+    for row in pairs() + pairs(MAY_STREAM):
         a, b = entries.get(str(row["a"])), entries.get(str(row["b"]))
         assert a is not None and b is not None, f"not in the source: {row}"
         assert a["outlet"] != b["outlet"], f"same outlet: {row}"

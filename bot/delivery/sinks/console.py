@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.delivery.render.plain import render_follow_up_text, render_text
+from bot.delivery.sinks.follow_up import as_follow_up
 from bot.models import Alert, Delivery, Platform, Priority
 
 _COLOURS = {
@@ -29,8 +30,9 @@ class ConsoleSink:
         self._ids = itertools.count(1)
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
-        body = render_follow_up_text(alert) if alert.is_follow_up else render_text(alert)
-        title = "same story, another source" if alert.is_follow_up else alert.source or "alert"
+        follow_up = as_follow_up(alert, delivery.thread_id)
+        body = render_follow_up_text(alert) if follow_up else render_text(alert)
+        title = "same story, another source" if follow_up else alert.source or "alert"
         self.console.print(
             Panel(
                 Text(body),

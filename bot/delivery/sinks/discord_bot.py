@@ -19,6 +19,7 @@ from bot.delivery.render.discord import (
     render_follow_up_embed,
 )
 from bot.delivery.render.votes import NOT_RELEVANT_LABEL, RELEVANT_LABEL, vote_id
+from bot.delivery.sinks.follow_up import as_follow_up
 from bot.delivery.sinks.http_errors import error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
@@ -49,10 +50,11 @@ class DiscordSink:
         if roles:
             mentions.roles = [discord.Object(id=int(role)) for role in roles]
         try:
-            target = channel_id
+            thread = None
             if delivery.thread_id:
-                target = await self._thread(channel_id, int(delivery.thread_id), alert.title)
-            follow_up = target != channel_id
+                thread = await self._thread(channel_id, int(delivery.thread_id), alert.title)
+            follow_up = as_follow_up(alert, thread)
+            target = thread if follow_up and thread is not None else channel_id
             embed = render_follow_up_embed(alert) if follow_up else render_embed(alert)
             message = await self.client.get_partial_messageable(target).send(
                 content=mention_content(delivery.mention_role) or None,
@@ -85,8 +87,9 @@ class DiscordSink:
             raise DeliveryError(f"Discord unreachable: {exc.__class__.__name__} {exc}") from None
         return str(message.id)
 
-    async def _thread(self, channel_id: int, message_id: int, title: str) -> int:
-        """The thread on the story's first message, created once; its id is the message id."""
+    async def _thread(self, channel_id: int, message_id: int, title: str) -> int | None:
+        """The thread on the story's first message, created once; its id is the message id.
+        None when that message was deleted: the alert goes to the channel, posted whole."""
         if message_id in self._threads:
             return message_id
         try:
@@ -98,7 +101,7 @@ class DiscordSink:
             )
         except discord.HTTPException as exc:
             if exc.code == UNKNOWN_MESSAGE:  # the first alert was deleted: post in the channel
-                return channel_id
+                return None
             if exc.code != THREAD_EXISTS:
                 raise
         if len(self._threads) >= KNOWN_THREADS_CAP:

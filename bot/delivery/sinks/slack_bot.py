@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
+from bot.delivery.sinks.follow_up import as_follow_up
 from bot.delivery.sinks.http_errors import RATE_LIMIT_DEFAULT, error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.policy.routing import split_mentions
@@ -75,7 +76,7 @@ class SlackSink:
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
         channel = delivery.destination.address
-        follow_up = alert.is_follow_up and delivery.thread_id is not None
+        follow_up = as_follow_up(alert, delivery.thread_id)
         text, blocks = (render_follow_up_blocks if follow_up else render_blocks)(alert)
         blocks = _with_mention(blocks, delivery.mention_role)
         metadata = {"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery.nonce}}

@@ -17,6 +17,7 @@ from bot.delivery.render.discord import (
     render_follow_up_embed,
 )
 from bot.delivery.render.slack import render_blocks, render_follow_up_blocks
+from bot.delivery.sinks.follow_up import as_follow_up
 from bot.delivery.sinks.http_errors import error_for_status, retry_after
 from bot.models import Alert, Delivery, Platform
 from bot.ports import DeliveryError
@@ -46,7 +47,8 @@ class DiscordWebhookSink(_WebhookSink):
     platform = Platform.discord_webhook
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
-        embed = render_follow_up_embed(alert) if alert.is_follow_up else render_embed(alert)
+        follow_up = as_follow_up(alert, delivery.thread_id)
+        embed = render_follow_up_embed(alert) if follow_up else render_embed(alert)
         payload: dict[str, object] = {
             "embeds": [embed],
             "allowed_mentions": ALLOWED_MENTIONS_NONE,
@@ -66,7 +68,9 @@ class SlackWebhookSink(_WebhookSink):
     platform = Platform.slack_webhook
 
     async def send(self, alert: Alert, delivery: Delivery) -> str:
-        render = render_follow_up_blocks if alert.is_follow_up else render_blocks
+        render = (
+            render_follow_up_blocks if as_follow_up(alert, delivery.thread_id) else render_blocks
+        )
         text, blocks = render(alert)
         payload: dict[str, object] = {"text": text, "blocks": blocks, "unfurl_links": False}
         await self._post(delivery.destination.address, payload, "Slack webhook")
