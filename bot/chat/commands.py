@@ -25,6 +25,7 @@ from bot.chat.rules_admin import RULE_EXAMPLE, RulesAdmin
 from bot.chat.subscriptions import Subscriptions
 from bot.chat_ports import ChatStore
 from bot.models import Platform
+from bot.policy.daily import Chart
 from bot.ports import TimelinePort
 
 __all__ = ["HELP", "RULE_EXAMPLE", "Caller", "CommandService", "Reply"]
@@ -72,7 +73,8 @@ class CommandService:
         if refusal := await self.guard.permit(caller, "rules.stats", f"rule:{rule_id}"):
             return refusal
         feedback = FeedbackService(self._store.relevance, self._store.alerts, self.guard)
-        return await feedback.stats(caller, rule_id)
+        reply = await feedback.stats(caller, rule_id)  # with the rule's alerts per day
+        return await self._charted(reply, lambda t, now: charts.rule_chart(t, rule_id, now))
 
     async def _status(self, caller: Caller) -> Reply:
         """`/status`: what `newsbot status` prints (the same `App.status_report`), for admins,
@@ -83,34 +85,27 @@ class CommandService:
         if self._status_report is None:
             return Reply(title="Status is not available in this process", ok=False)
         reply = Reply(title="newsbot status", lines=tuple(await self._status_report()))
-        timeline = self._timeline
-        if timeline is None:
-            return reply
-        return await charts.with_chart(
-            reply, lambda: charts.activity_chart(timeline, self._clock())
-        )
+        return await self._charted(reply, charts.activity_chart)
 
-    async def _charted_actor(self, caller: Caller, name: str) -> Reply:
+    async def _actor(self, caller: Caller, name: str) -> Reply:
         """`/actor NAME` with its mentions per day."""
         reply = await self.lookups.actor(caller, name)
         resolved = await self.lookups.resolve_target(f"actor:{name}") if reply.ok else None
-        timeline = self._timeline
-        if timeline is None or resolved is None:
+        if resolved is None:
             return reply
         actor_id = resolved.removeprefix("actor:")
-        return await charts.with_chart(
-            reply, lambda: charts.actor_chart(timeline, actor_id, reply.title, self._clock())
+        return await self._charted(
+            reply, lambda t, now: charts.actor_chart(t, actor_id, reply.title, now)
         )
 
-    async def _charted_stats(self, caller: Caller, rule_id: str) -> Reply:
-        """`/rules stats RULE` with its alerts per day."""
-        reply = await self._stats(caller, rule_id)
+    async def _charted(
+        self, reply: Reply, make: Callable[[TimelinePort, datetime], Awaitable[Chart]]
+    ) -> Reply:
+        """`reply` with the chart `make` draws from the timeline (none without a timeline)."""
         timeline = self._timeline
         if timeline is None:
             return reply
-        return await charts.with_chart(
-            reply, lambda: charts.rule_chart(timeline, rule_id, self._clock())
-        )
+        return await charts.with_chart(reply, lambda: make(timeline, self._clock()))
 
     def _table(self) -> dict[tuple[str, ...], Callable[[Caller, Options], Awaitable[Reply]]]:
         """What each registry command calls, given its options (all strings, as typed)."""
@@ -127,7 +122,7 @@ class CommandService:
             ("unsubscribe",): lambda c, o: s.unsubscribe(c, o.get("target", "")),
             ("subscriptions",): lambda c, o: s.subscriptions(c),
             ("status",): lambda c, o: self._status(c),
-            ("actor",): lambda c, o: self._charted_actor(c, o.get("name", "")),
+            ("actor",): lambda c, o: self._actor(c, o.get("name", "")),
             ("alerts", "recent"): lambda c, o: lk.recent_alerts(c, o.get("rule")),
             ("alerts", "log"): lambda c, o: lk.delivery_log(c),
             ("rules", "list"): lambda c, o: r.list_rules(c),
@@ -137,7 +132,7 @@ class CommandService:
             ("rules", "remove"): lambda c, o: r.remove(c, o.get("rule", "")),
             ("rules", "test"): lambda c, o: r.test(c, o.get("rule", "")),
             ("rules", "history"): lambda c, o: r.history(c, o.get("rule")),
-            ("rules", "stats"): lambda c, o: self._charted_stats(c, o.get("rule", "")),
+            ("rules", "stats"): lambda c, o: self._stats(c, o.get("rule", "")),
             ("feeds", "list"): lambda c, o: f.list_feeds(c),
             ("feeds", "add"): lambda c, o: f.add(c, o.get("url", ""), o.get("name")),
             ("feeds", "remove"): lambda c, o: f.remove(c, o.get("feed", "")),

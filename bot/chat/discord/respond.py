@@ -54,16 +54,9 @@ async def answer(
 ) -> None:
     """Acknowledge within Discord's 3 s: defer at once if `slow`, or when `work` takes too long;
     a chart the reply carries follows the text (`attach.send_chart`)."""
-    answered: list[Reply] = []
-
-    async def keep() -> Reply | None:
-        reply = await work
-        if reply is not None:
-            answered.append(reply)
-        return reply
-
-    await answer_in_time(keep(), DiscordResponder(interaction), budget=DEFER_AFTER, slow=slow)
-    for reply in answered:
+    responder = DiscordResponder(interaction)
+    reply = await answer_in_time(work, responder, budget=DEFER_AFTER, slow=slow)
+    if reply is not None:
         await send_chart(interaction, reply)
 
 

@@ -216,19 +216,11 @@ def build_app(
 
     @app.command(COMMAND)
     async def newsbot(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        answered: list[Reply] = []
-
-        async def keep() -> Reply | None:
-            reply = await handler.reply(command)
-            if reply is not None:
-                answered.append(reply)
-            return reply
-
-        await answer_in_time(keep(), SlackResponder(ack, respond), budget=ack_budget)
-        for reply in answered:  # a chart follows the text (attach.upload_chart)
-            await upload_chart(
-                client, reply, user=str(command["user_id"]), channel=str(command["channel_id"])
-            )
+        responder = SlackResponder(ack, respond)
+        reply = await answer_in_time(handler.reply(command), responder, budget=ack_budget)
+        if reply is not None:  # a chart follows the text
+            user, channel = str(command["user_id"]), str(command["channel_id"])
+            await upload_chart(client, reply, user=user, channel=channel)
 
     @app.view(rule_editor.CALLBACK_ID)
     async def rule_editor_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
