@@ -32,11 +32,19 @@ types: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-# The whole suite (store tests on SQLite and PostgreSQL), then every test that builds an App
-# again with its database on PostgreSQL; that pass skips itself when none is reachable.
+# The whole suite (store tests on SQLite and PostgreSQL) and, beside it in a second process,
+# every test that builds an App again with its database on PostgreSQL (that pass skips itself
+# when none is reachable). Its output goes to build/pytest-postgresql.log, printed at the end.
+PG_LOG := build/pytest-postgresql.log
 pytest: $(STAMP)
-	$(BIN)/pytest
-	NEWSBOT_TEST_DATABASE=postgresql $(BIN)/pytest -m app_db
+	@mkdir -p build
+	@NEWSBOT_TEST_DATABASE=postgresql $(BIN)/pytest -m app_db -p no:cacheprovider \
+	    > $(PG_LOG) 2>&1 & pg=$$!; \
+	$(BIN)/pytest; sqlite=$$?; \
+	wait $$pg; postgresql=$$?; \
+	echo "== NEWSBOT_TEST_DATABASE=postgresql pytest -m app_db (exit $$postgresql) =="; \
+	cat $(PG_LOG); \
+	test $$sqlite -eq 0 && test $$postgresql -eq 0
 
 # Remake requirements.lock and requirements-dev.lock from pyproject.toml, keeping every pin
 # that still fits (lock-upgrade moves them all to the newest releases). uv comes from PyPI.

@@ -3,6 +3,8 @@
 Each case runs in its own child process (so peak RSS is its own) under an address-space cap
 and a wall-clock cap; a baseline that hits either is reported as such. The baseline is what
 the bot did before the guards: feedparser on the raw bytes, `yaml.safe_load`, Python's `re`.
+`in-bounds-9.5MB` is no attack the guards refuse: the slowest feed they let through (just under
+the 10 MB fetch cap, each item just under 2,000 elements), what one parse worker can be held.
 
     .venv/bin/python -m bench.hostile                 # all cases, baseline capped at 60 s
     .venv/bin/python -m bench.hostile --cap 20 --only attrs
@@ -43,6 +45,14 @@ CASES: dict[str, str] = {
         cats = "".join(f"<category>c{i}</category>" for i in range(20_000))
         body = ("<rss version='2.0'><channel><title>F</title><item><guid>g</guid>"
             f"<title>T</title>{cats}</item></channel></rss>").encode()
+        content_type = None
+        """,
+    "in-bounds-9.5MB": """
+        inner = "".join(f"<x{j}>v</x{j}>" for j in range(1900))  # under 2,000 per item
+        item = "<item><guid>g{}</guid><title>t</title>" + inner + "</item>"
+        body = ("<rss version='2.0'><channel><title>F</title>"
+            + "".join(item.format(n) for n in range(int(0.95 * 10 * 2**20) // len(item)))
+            + "</channel></rss>").encode()
         content_type = None
         """,
 }

@@ -3,6 +3,8 @@
 A send that fails for a while is retried with backoff and holds back the channel's later
 alerts (order is kept); a message the platform refuses is dropped alone; a permanent failure
 pauses the channel's subscriptions and, the first time, calls `on_pause` to tell the admins.
+A post that went out while the database was away is remembered and recorded before the next
+claim, so this process never posts it again once its lease lapses.
 """
 
 from __future__ import annotations
@@ -63,10 +65,14 @@ class Dispatcher:
         self.on_pause = on_pause
         self._in_flight: dict[str, set[int]] = {}
         """Delivery ids each destination's sender in this process holds, by destination key."""
+        self._unrecorded: dict[int, tuple[str, datetime]] = {}
+        """Deliveries posted whose message id could not be recorded (the database was away):
+        recorded before anything is claimed again, so a lapsed lease never posts them twice."""
 
     async def dispatch_once(self) -> DispatchReport:
         """Claim what is ready and send it; channels go in parallel, each one in order."""
         report = DispatchReport()
+        await self._record_unrecorded()
         now = self.clock()
         claimed = await self.outbox.claim(
             now=now,
@@ -88,6 +94,13 @@ class Dispatcher:
         until = now + timedelta(seconds=self.lease_seconds)
         await asyncio.gather(*(self._send_in_order(b, alerts, report, until) for b in batches))
         return report
+
+    async def _record_unrecorded(self) -> None:
+        """Record the posts an outage kept from the store; raises while it is still away."""
+        for delivery_id, (message_id, sent_at) in list(self._unrecorded.items()):
+            await self.outbox.mark_sent([delivery_id], message_id, sent_at)
+            del self._unrecorded[delivery_id]
+            log.info("delivery %d recorded as sent after the database came back", delivery_id)
 
     async def drain(self, max_rounds: int = 1000) -> DispatchReport:
         """Dispatch until nothing is ready (used by the demo and `poll --once`)."""
@@ -188,7 +201,11 @@ class Dispatcher:
             log.exception("sink %s crashed", sink.platform)
             return await self._failed(delivery, DeliveryError(f"unexpected error: {exc}"), report)
         now = self.clock()
-        await self.outbox.mark_sent([delivery.id], message_id, now)
+        try:
+            await self.outbox.mark_sent([delivery.id], message_id, now)
+        except Exception:  # posted all the same: remember it until the store can take it
+            self._unrecorded[delivery.id] = (message_id, now)
+            raise
         report.sent += 1
         if delivery.created_at is not None:
             report.lag_seconds.append((now - delivery.created_at).total_seconds())

@@ -17,6 +17,8 @@ class WebhookReceiver:
     def __init__(self, delay: float = 0.0) -> None:
         self.posts: Counter[str] = Counter()
         self.delay = delay
+        self.hold: asyncio.Event | None = None
+        """While set to an unset event, every post is counted and then held unanswered."""
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -38,6 +40,8 @@ class WebhookReceiver:
         self.posts[f"{request.path}|{body['text']}"] += 1
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.hold is not None:
+            await self.hold.wait()
         return web.Response(text="ok")
 
     def url(self, n: int) -> str:

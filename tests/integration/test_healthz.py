@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from bot.runtime.app import App
 from bot.runtime.ops import OpsServer
 from tests.builders import PEACE, rss, write_config
 from tests.fakes.feed_server import FeedServer
+from tests.fakes.tcp_proxy import TcpProxy
 from tests.pg import create_pg_database, drop_pg_database, pg_problem
 
 
@@ -107,47 +107,13 @@ async def test_a_corrupted_database_is_not_ok(running):
     assert "database" in database["detail"].lower() or "malformed" in database["detail"]
 
 
-class TcpProxy:
-    """Forwards loopback connections to PostgreSQL until stopped: stopping is the outage."""
-
-    def __init__(self, port: int) -> None:
-        self.target = port
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in self._writers:
-            writer.transport.abort()
-        await self._server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
-        self._writers += [writer, up_writer]
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(Exception):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            dst.transport.abort()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-
 async def test_postgresql_down_is_not_ok(tmp_path):
     if problem := pg_problem():
         pytest.skip(problem)
     url = await create_pg_database()
     proxy = TcpProxy(int(url.split("@127.0.0.1:", 1)[1].split("/", 1)[0]))
     await proxy.start()
-    through = url.replace(f"127.0.0.1:{proxy.target}", f"127.0.0.1:{proxy.port}")
+    through = proxy.through(url)
     config = write_config(tmp_path / "config", [])
     settings = Settings(database_url=through, metrics_port=None)
     app = await App(settings, config_dir=config).open()
