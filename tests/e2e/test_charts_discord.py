@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from bot.charts.png import PNG_SIGNATURE
+from bot.chat.discord import respond as discord_respond
 from tests.builders import PEACE, rss
 from tests.e2e.test_discord import Running, reply_of, running  # noqa: F401  (the fixture)
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord, InteractionRecord
@@ -74,14 +75,17 @@ async def test_actor_rules_stats_and_status_attach_a_chart_after_the_text(
 async def test_a_refused_chart_upload_leaves_the_text_reply(
     running: Running,  # noqa: F811
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fake = running.fake
-    fake.fail_next(r"/webhooks/\d+/", 413, method="POST")  # e.g. over the upload limit
+    monkeypatch.setattr(discord_respond, "DEFER_AFTER", 0.0)  # the text, too, is a follow-up
+    # the upload only (e.g. over the size limit): a deferred text reply posts there too
+    fake.fail_next(r"/webhooks/\d+/", 413, method="POST", content_type="multipart/form-data")
     with caplog.at_level(logging.ERROR, logger="bot.chat.discord.attach"):
         rec = await reply_of(
             fake, await fake.invoke_command("actor", {"name": "Lavrov"}, user=fake.member)
         )
         await fake.wait_for(lambda: fake.faults_served, timeout=30)
         await fake.wait_for(lambda: "could not attach the chart" in caplog.text, timeout=10)
-    assert "Sergey Lavrov" in rec.text and not rec.text.startswith("**⚠️")
+    assert rec.deferred and "Sergey Lavrov" in rec.text and not rec.text.startswith("**⚠️")
     assert not [m for m in rec.followups if m["attachments"]]

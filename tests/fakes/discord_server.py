@@ -346,6 +346,7 @@ class Fault:
     is_global: bool
     method: str | None
     served: int = 0
+    content_type: str | None = None  # only requests of this type (e.g. multipart/form-data)
 
 
 @dataclass
@@ -664,6 +665,7 @@ class FakeDiscord:
         retry_after: float = 0.05,
         is_global: bool = False,
         method: str | None = None,
+        content_type: str | None = None,
     ) -> None:
         """Answer the next ``count`` requests whose path matches ``path_regex`` with ``status``.
 
@@ -671,7 +673,15 @@ class FakeDiscord:
         (``Via``, ``Retry-After``, ``X-RateLimit-*``); 5xx answers a JSON error body.
         """
         self._faults.append(
-            Fault(re.compile(path_regex), status, count, retry_after, is_global, method)
+            Fault(
+                re.compile(path_regex),
+                status,
+                count,
+                retry_after,
+                is_global,
+                method,
+                content_type=content_type,
+            )
         )
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
@@ -1137,6 +1147,8 @@ class FakeDiscord:
     def _take_fault(self, request: web.Request) -> Fault | None:
         for fault in self._faults:
             if fault.method is not None and fault.method.upper() != request.method:
+                continue
+            if fault.content_type is not None and request.content_type != fault.content_type:
                 continue
             if fault.served < fault.count and fault.path.search(request.path):
                 fault.served += 1
