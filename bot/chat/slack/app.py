@@ -112,16 +112,11 @@ class SlashCommand:
     rule editor modal (`rules add` / `rules edit RULE` without YAML)."""
 
     def __init__(
-        self,
-        service: CommandService,
-        admins: SlackAdmins,
-        client: AsyncWebClient,
-        feedback: FeedbackService | None = None,
+        self, service: CommandService, admins: SlackAdmins, client: AsyncWebClient
     ) -> None:
         self.service = service
         self.admins = admins
         self.client = client
-        self.feedback = feedback
 
     async def reply(self, command: Mapping[str, Any]) -> Reply | None:
         """The answer to post, or None when the answer is a modal that is now open."""
@@ -283,7 +278,7 @@ class SlackBot:
         admins = SlackAdmins(client, s.slack_admins)
         self.app = build_app(
             client,
-            SlashCommand(service, admins, client, feedback),
+            SlashCommand(service, admins, client),
             signing_secret=None if s.slack_app_token else secret,
             ack_budget=self.ack_budget,
             feedback=feedback,
