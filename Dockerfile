@@ -4,13 +4,15 @@ FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN useradd --system --uid 10001 newsbot && mkdir /data && chown newsbot /data
-COPY requirements.lock ./
-RUN pip install --require-hashes -r requirements.lock
+# The build backend (setuptools) is pinned and hash-checked too: requirements-build.lock, and
+# the package is built without pip's isolated build env, which would fetch it unpinned.
+COPY requirements.lock requirements-build.lock ./
+RUN pip install --require-hashes -r requirements.lock -r requirements-build.lock
 COPY pyproject.toml README.md ./
 # bot/default_config links to ../../config: copy both before building the package.
 COPY config ./config
 COPY bot ./bot
-RUN pip install --no-deps . && rm -rf build
+RUN pip install --no-deps --no-build-isolation . && rm -rf build
 COPY seeds ./seeds
 USER newsbot
 ENV NEWSBOT_DATABASE_URL=sqlite+aiosqlite:////data/newsbot.db \

@@ -9,12 +9,12 @@ LOCKENV := build/lock-env
 
 .PHONY: demo test lint types contracts pytest lock lock-upgrade lock-check clean
 
-$(STAMP): pyproject.toml requirements-dev.lock
+$(STAMP): pyproject.toml requirements-dev.lock requirements-build.lock
 	$(PYTHON) tools/lockfile.py check
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock -r requirements-build.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 demo: $(STAMP)

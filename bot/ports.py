@@ -327,3 +327,24 @@ class RelevancePort(Protocol):
     async def save_model(self, rule_id: str, body: str, labels_stamp: str, now: datetime) -> int:
         """Store a new version of the rule's model; its version number."""
         ...
+
+
+class TimelinePort(Protocol):
+    """When things happened, for the per-day charts: the store hands over the times since a
+    moment and the core counts them (`policy.daily.per_day`)."""
+
+    async def rule_alert_times(self, rule_id: str, since: datetime) -> list[datetime]:
+        """When each alert that matched the rule was stored."""
+        ...
+
+    async def mention_times(self, actor_id: str, since: datetime) -> list[datetime]:
+        """When each alert mentioning the actor was stored."""
+        ...
+
+    async def alert_times(self, since: datetime) -> list[datetime]:
+        """When each alert was stored."""
+        ...
+
+    async def sent_times(self, since: datetime) -> list[datetime]:
+        """When each delivery was posted."""
+        ...

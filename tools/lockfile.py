@@ -2,8 +2,10 @@
 
 `python tools/lockfile.py write` resolves pyproject.toml with uv into requirements.lock (what
 the bot needs) and requirements-dev.lock (that plus the `dev` extra, at the same versions),
-each stamped with a digest of the dependency lists it was made from. `check` (standard library
-only, offline) fails with one line when pyproject.toml changed since: run `make lock` then.
+and requirements-build.lock (the build backend, `[build-system] requires`, so `pip install
+--no-build-isolation .` builds with pinned, hashed setuptools too), each stamped with a digest
+of the dependency lists it was made from. `check` (standard library only, offline) fails with
+one line when pyproject.toml changed since: run `make lock` then.
 """
 
 from __future__ import annotations
@@ -18,8 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
-LOCKS = {"requirements.lock": (), "requirements-dev.lock": ("dev",)}
-"""Each lock file and the extras it carries beside the project's own dependencies."""
+BUILD = "build-system"
+LOCKS = {
+    "requirements.lock": (),
+    "requirements-dev.lock": ("dev",),
+    "requirements-build.lock": (BUILD,),
+}
+"""Each lock file and the extras it carries beside the project's own dependencies (the build
+lock carries the build backend's requirements instead)."""
 STAMP = "# pyproject.toml dependencies sha256:"
 OLDEST_PYTHON = "3.11"
 
@@ -29,8 +37,16 @@ def _project(pyproject: Path) -> dict[str, object]:
     return project
 
 
+def build_requirements(pyproject: Path) -> list[str]:
+    """`[build-system] requires`: what building the package needs."""
+    table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get(BUILD, {})
+    return list(table.get("requires", []))
+
+
 def requirements(pyproject: Path, extras: tuple[str, ...]) -> list[str]:
     """The requirement strings a lock with these extras is resolved from."""
+    if extras == (BUILD,):
+        return build_requirements(pyproject)
     project = _project(pyproject)
     found = list(project.get("dependencies", []))  # type: ignore[call-overload]
     optional: dict[str, list[str]] = project.get("optional-dependencies", {})  # type: ignore[assignment]
@@ -78,7 +94,7 @@ def problems(root: Path = ROOT) -> list[str]:
         detail = f" (not in it: {', '.join(missing)})" if missing else ""
         out.append(
             f"{name} is out of date with pyproject.toml{detail}; "
-            "run `make lock` and commit requirements.lock and requirements-dev.lock"
+            "run `make lock` and commit the requirements*.lock files"
         )
     return out
 
@@ -87,10 +103,15 @@ def write(uv: str, root: Path = ROOT, upgrade: bool = False) -> None:
     """Resolve both locks with uv; the dev lock is held to the runtime lock's versions."""
     pyproject = root / "pyproject.toml"
     for name, extras in LOCKS.items():
-        command = [uv, "pip", "compile", "pyproject.toml", "--universal", "--generate-hashes"]
-        command += ["--python-version", OLDEST_PYTHON, "--quiet", "-o", name]
-        command += [arg for extra in extras for arg in ("--extra", extra)]
-        if extras:
+        source = "pyproject.toml"
+        if extras == (BUILD,):
+            source = "build/build-requirements.in"
+            (root / "build").mkdir(exist_ok=True)
+            (root / source).write_text("\n".join(build_requirements(pyproject)) + "\n")
+        extra_args = [arg for extra in extras if extra != BUILD for arg in ("--extra", extra)]
+        command = [uv, "pip", "compile", source, "--universal", "--generate-hashes"]
+        command += ["--python-version", OLDEST_PYTHON, "--quiet", "-o", name, *extra_args]
+        if extra_args:
             command += ["-c", "requirements.lock"]
         if upgrade:
             command.append("--upgrade")

@@ -42,8 +42,9 @@ def is_public(reply: Reply) -> bool:
 
 async def answer_in_time(
     work: Awaitable[Reply | None], responder: Responder, *, budget: float, slow: bool = False
-) -> None:
-    """Run `work` and answer through `responder` within the platform's acknowledgement window.
+) -> Reply | None:
+    """Run `work` and answer through `responder` within the platform's acknowledgement window;
+    the reply sent (None: none), for what follows it (a chart).
 
     `slow` (a command the registry knows takes long) holds at once instead of racing.
     """
@@ -51,12 +52,13 @@ async def answer_in_time(
         await responder.hold()
         if (reply := await work) is not None:
             await responder.later(reply)
-        return
+        return reply
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=budget)
     if done:
-        await responder.now(task.result())
-        return
+        await responder.now(reply := task.result())
+        return reply
     await responder.hold()
     if (reply := await task) is not None:
         await responder.later(reply)
+    return reply

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
+from bot.chat import charts
 from bot.chat.feedback import FeedbackService
 from bot.chat.feeds_admin import FeedsAdmin
 from bot.chat.guard import Caller, Guard
@@ -24,6 +25,8 @@ from bot.chat.rules_admin import RULE_EXAMPLE, RulesAdmin
 from bot.chat.subscriptions import Subscriptions
 from bot.chat_ports import ChatStore
 from bot.models import Platform
+from bot.policy.daily import Chart
+from bot.ports import TimelinePort
 
 __all__ = ["HELP", "RULE_EXAMPLE", "Caller", "CommandService", "Reply"]
 
@@ -43,8 +46,11 @@ class CommandService:
         default_interval: int = 300,
         mentions: Mapping[Platform, MentionSyntax] | None = None,
         owners: frozenset[str] = frozenset(),
+        status_report: Callable[[], Awaitable[list[str]]] | None = None,
+        timeline: TimelinePort | None = None,
     ) -> None:
-        self._store = store
+        self._store, self._clock = store, clock
+        self._status_report, self._timeline = status_report, timeline
         self.guard = Guard(store.audit, clock, owners)
         self.lookups = Lookups(store.catalog, store.alerts, store.outbox, self.guard)
         self.subs = Subscriptions(
@@ -67,7 +73,39 @@ class CommandService:
         if refusal := await self.guard.permit(caller, "rules.stats", f"rule:{rule_id}"):
             return refusal
         feedback = FeedbackService(self._store.relevance, self._store.alerts, self.guard)
-        return await feedback.stats(caller, rule_id)
+        reply = await feedback.stats(caller, rule_id)  # with the rule's alerts per day
+        return await self._charted(reply, lambda t, now: charts.rule_chart(t, rule_id, now))
+
+    async def _status(self, caller: Caller) -> Reply:
+        """`/status`: what `newsbot status` prints (the same `App.status_report`), for admins,
+        audited; with the alerts and posts per day."""
+        if refusal := await self.guard.permit(caller, "status", None):
+            return refusal
+        await self.guard.record(caller, "status", None)
+        if self._status_report is None:
+            return Reply(title="Status is not available in this process", ok=False)
+        reply = Reply(title="newsbot status", lines=tuple(await self._status_report()))
+        return await self._charted(reply, charts.activity_chart)
+
+    async def _actor(self, caller: Caller, name: str) -> Reply:
+        """`/actor NAME` with its mentions per day."""
+        reply = await self.lookups.actor(caller, name)
+        resolved = await self.lookups.resolve_target(f"actor:{name}") if reply.ok else None
+        if resolved is None:
+            return reply
+        actor_id = resolved.removeprefix("actor:")
+        return await self._charted(
+            reply, lambda t, now: charts.actor_chart(t, actor_id, reply.title, now)
+        )
+
+    async def _charted(
+        self, reply: Reply, make: Callable[[TimelinePort, datetime], Awaitable[Chart]]
+    ) -> Reply:
+        """`reply` with the chart `make` draws from the timeline (none without a timeline)."""
+        timeline = self._timeline
+        if timeline is None:
+            return reply
+        return await charts.with_chart(reply, lambda: make(timeline, self._clock()))
 
     def _table(self) -> dict[tuple[str, ...], Callable[[Caller, Options], Awaitable[Reply]]]:
         """What each registry command calls, given its options (all strings, as typed)."""
@@ -83,7 +121,8 @@ class CommandService:
             ),
             ("unsubscribe",): lambda c, o: s.unsubscribe(c, o.get("target", "")),
             ("subscriptions",): lambda c, o: s.subscriptions(c),
-            ("actor",): lambda c, o: lk.actor(c, o.get("name", "")),
+            ("status",): lambda c, o: self._status(c),
+            ("actor",): lambda c, o: self._actor(c, o.get("name", "")),
             ("alerts", "recent"): lambda c, o: lk.recent_alerts(c, o.get("rule")),
             ("alerts", "log"): lambda c, o: lk.delivery_log(c),
             ("rules", "list"): lambda c, o: r.list_rules(c),

@@ -159,7 +159,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("subscriptions",), "What this channel is subscribed to"),
     Command(
         ("actor",),
-        "An actor's profile, latest quotes and alerts",
+        "An actor's profile, latest quotes and alerts, and a chart of mentions per day",
         (Arg("name", "A person or organisation", Kind.rest, Type.actor, required=True),),
     ),
     Command(
@@ -204,7 +204,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         ("rules", "stats"),
-        "A rule's alerts, votes, estimated precision and model",
+        "A rule's alerts (with a chart per day), votes, estimated precision and model",
         (RULE,),
         permission=Permission.admin,
     ),
@@ -247,6 +247,11 @@ COMMANDS: tuple[Command, ...] = (
         permission=Permission.owner,
         cli=True,
     ),
+    Command(
+        ("status",),
+        "The bot's state: feeds ok or failing, outbox, last poll and post, where alerts go",
+        permission=Permission.admin,
+    ),
 )
 GROUPS: tuple[Group, ...] = (
     Group("alerts", "Recent alerts", "recent"),
@@ -286,10 +291,8 @@ def summary() -> str:
     """One line naming every command, for an unknown command's answer."""
     members = [usage(c) for c in COMMANDS if not c.permission.restricted]
     admin = sorted({c.path[0] for c in COMMANDS if c.permission.restricted})
-    groups = [
-        f"{g} {'|'.join(c.path[1] for c in COMMANDS if c.path[0] == g and len(c.path) > 1)}"
-        for g in admin
-    ]
+    subs = {g: [c.path[1] for c in COMMANDS if c.path[0] == g and len(c.path) > 1] for g in admin}
+    groups = [f"{g} {'|'.join(subs[g])}".strip() for g in admin]
     return "Commands: " + ", ".join(members) + "; admins: " + ", ".join(groups)
 
 

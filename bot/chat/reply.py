@@ -14,6 +14,7 @@ from pydantic import Field
 
 from bot.delivery.render.sanitize import safe_url
 from bot.models import Frozen
+from bot.policy.daily import Chart
 
 DRAFT_ERRORS = 8  # error lines shown above a returned draft
 FEED_START, FEED_END = "\ue000", "\ue001"  # private-use marks around feed text in a line
@@ -45,6 +46,7 @@ class Reply(Frozen):
     ok: bool = True
     ephemeral: bool = True
     links: tuple[tuple[str, str], ...] = Field(default=(), description="(label, url) pairs")
+    chart: Chart | None = None  # drawn and attached after the text by the platform adapter
 
     @property
     def text(self) -> str:

@@ -31,12 +31,14 @@ from bot.feeds.fetch import HttpFetcher
 from bot.feeds.ssrf import validate_feed_url
 from bot.models import Destination, Platform, Subscription
 from bot.policy.reach import reach_warnings
+from bot.policy.status_report import status_lines
 from bot.poll.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
 from bot.relevance.learner import Learner
 from bot.runtime.catalog import LiveCatalog
 from bot.runtime.health import Check, Health, backlog_check, feeds_check, tick_check
 from bot.runtime.ops import Metrics
+from bot.store.activity import last_activity
 from bot.store.db import startup_lock
 from bot.store.store import Store
 from bot.text.story_match import same_story, warm_up
@@ -184,6 +186,17 @@ class App:
         subscriptions = await self.store.subscriptions.all()
         return reach_warnings(tokens, subscriptions, rules, actors)
 
+    async def status_report(self) -> list[str]:
+        """The operator's view, one fact a line: what `newsbot status` and `/status` show."""
+        return status_lines(
+            await self.store.feeds.all(),
+            await self.store.outbox.counts(),
+            await last_activity(self.store.engine),
+            await self.store.subscriptions.all(),
+            await self.reach_warnings(),
+            self.clock(),
+        )
+
     def command_service(self) -> CommandService:
         """The platform-neutral chat command service over this app's store."""
         return CommandService(
@@ -193,6 +206,8 @@ class App:
             default_interval=self.settings.poll_interval_seconds,
             mentions={Platform.discord: DiscordMentions(), Platform.slack: SlackMentions()},
             owners=frozenset(self.settings.owners),
+            status_report=self.status_report,
+            timeline=self.store.timeline,
         )
 
     def feedback_service(self) -> FeedbackService:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.policy.status_report import Activity
 from bot.store.tables import deliveries, feeds
-
-
-@dataclass(frozen=True)
-class Activity:
-    last_poll: datetime | None
-    last_dispatch: datetime | None
 
 
 async def last_activity(engine: AsyncEngine) -> Activity:

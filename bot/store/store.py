@@ -20,6 +20,7 @@ from bot.store.relevance import RelevanceStore
 from bot.store.story_window import SameStory
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import deliveries, feeds
+from bot.store.timeline import TimelineStore
 
 
 class Store:
@@ -42,6 +43,7 @@ class Store:
         self.digests = DigestStore(engine)
         self.health = HealthStore(engine)
         self.relevance = RelevanceStore(engine)
+        self.timeline = TimelineStore(engine)
 
     @classmethod
     async def open(cls, url: str, same_story: SameStory) -> Store:

@@ -186,6 +186,12 @@ CASES: tuple[CommandCase, ...] = (
     ),
     CommandCase("feeds list", ("feeds", "list"), admin=True, expect=("feeds",)),
     CommandCase("delivery log", ("alerts", "log"), admin=True, expect=("Delivery log",)),
+    CommandCase(
+        "status",
+        ("status",),
+        admin=True,
+        expect=("newsbot status", "feeds: 2 (2 ok", "outbox:", "last poll:", "alerts go to:"),
+    ),
 )
 
 OWNERS_ONLY = ("Only the bot's owners", "only its owners (NEWSBOT_OWNERS) may change them")

@@ -146,7 +146,7 @@ async def test_feeds_add_fetches_once_and_reports_or_refuses(tmp_path: Path):
         assert server.hits.get("/other.xml", 0) == 0
 
 
-async def test_status_after_a_poll_and_the_start_warning_when_alerts_go_nowhere(tmp_path: Path):
+async def test_status_after_a_poll_and_its_chart(tmp_path: Path):
     async with FeedServer() as server:
         server.add("/feed.xml", rss([("p1", PEACE)]))
         server.fail("/broken.xml", 500)
@@ -156,9 +156,13 @@ async def test_status_after_a_poll_and_the_start_warning_when_alerts_go_nowhere(
         env = _env(tmp_path, config, BACKFILL="5")
         polled = await asyncio.to_thread(newsbot, env, "poll", "--once")
         assert polled.returncode == 0, polled.stderr
-        shown = await asyncio.to_thread(newsbot, env, "status")
+        chart = tmp_path / "activity.png"
+        shown = await asyncio.to_thread(newsbot, env, "status", "--chart", str(chart))
     assert shown.returncode == 0, shown.stderr
-    lines = shown.stdout.splitlines()
+    *lines, charted = shown.stdout.splitlines()
+    assert charted.startswith(f"chart: {chart} (newsbot alerts and posts per day, ")
+    assert "1 alerts in all" in charted and "1 posts in all" in charted
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert lines[0] == "feeds: 2 (1 ok, 1 failing, 0 paused)"
     assert lines[1].startswith(f"  failing {server.url('/broken.xml')} (1x): ")
     assert "outbox: 1 sent" in lines and "alerts go to: 1× console" in lines

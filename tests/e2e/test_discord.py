@@ -28,7 +28,16 @@ from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES, assert_o
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord, default_guild
 from tests.fakes.feed_server import FeedServer
 
-COMMANDS = {"subscribe", "unsubscribe", "subscriptions", "actor", "alerts", "rules", "feeds"}
+COMMANDS = {
+    "subscribe",
+    "unsubscribe",
+    "subscriptions",
+    "status",
+    "actor",
+    "alerts",
+    "rules",
+    "feeds",
+}
 SUBCOMMANDS = {
     "alerts": ["recent", "log"],
     "rules": ["list", "show", "add", "edit", "remove", "test", "stats", "history"],
@@ -147,7 +156,7 @@ async def test_admin_role_from_settings_grants_admin(running: Running) -> None:
 
 async def test_admin_commands_are_hidden_from_members_by_default(running: Running) -> None:
     fake = running.fake
-    for name in ("rules add", "feeds list"):
+    for name in ("rules add", "feeds list", "status"):
         assert fake.can_use(name, fake.admin) and not fake.can_use(name, fake.member)
     for name in ("subscribe", "actor", "alerts recent"):
         assert fake.can_use(name, fake.member)

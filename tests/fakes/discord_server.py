@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.uploads import UploadError, attachment_objects, read_discord_multipart
+
 T = TypeVar("T")
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -58,6 +60,8 @@ EVERYONE_PERMISSIONS = (
 BOT_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MENTION_EVERYONE
 
 EPHEMERAL = 1 << 6
+PAYLOAD = web.RequestKey("payload", object)  # a request's body, read once
+UPLOAD_LIMIT = 10 * 1024 * 1024  # bytes of files a request: the interactions' attachment_size_limit
 LOADING = 1 << 7
 
 # Gateway opcodes.
@@ -342,6 +346,7 @@ class Fault:
     is_global: bool
     method: str | None
     served: int = 0
+    content_type: str | None = None  # only requests of this type (e.g. multipart/form-data)
 
 
 @dataclass
@@ -457,10 +462,15 @@ def json_response(
 ) -> web.Response:
     """discord.py parses JSON only if Content-Type is exactly ``application/json``."""
     return web.Response(
-        body=json.dumps(data).encode(),
+        body=json.dumps(data, default=_unsent).encode(),
         status=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
+
+
+def _unsent(value: object) -> str:
+    """What a recorded request's files look like in an answer (the bytes stay in the fake)."""
+    return f"<{type(value).__name__}>"
 
 
 # --------------------------------------------------------------------------- server
@@ -504,6 +514,7 @@ class FakeDiscord:
 
         self.requests: list[dict[str, Any]] = []
         self.messages: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}  # uploaded attachments by id: what was really sent
         self.webhook_messages: dict[str, list[dict[str, Any]]] = {}
         self.webhooks: dict[str, dict[str, Any]] = {}
         self.command_syncs: list[dict[str, Any]] = []
@@ -654,6 +665,7 @@ class FakeDiscord:
         retry_after: float = 0.05,
         is_global: bool = False,
         method: str | None = None,
+        content_type: str | None = None,
     ) -> None:
         """Answer the next ``count`` requests whose path matches ``path_regex`` with ``status``.
 
@@ -661,7 +673,15 @@ class FakeDiscord:
         (``Via``, ``Retry-After``, ``X-RateLimit-*``); 5xx answers a JSON error body.
         """
         self._faults.append(
-            Fault(re.compile(path_regex), status, count, retry_after, is_global, method)
+            Fault(
+                re.compile(path_regex),
+                status,
+                count,
+                retry_after,
+                is_global,
+                method,
+                content_type=content_type,
+            )
         )
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
@@ -1092,16 +1112,16 @@ class FakeDiscord:
     ) -> web.StreamResponse:
         if request.path == "/gateway":
             return await handler(request)  # type: ignore[no-any-return]
-        body = await _read_payload(request)
-        entry = {
+        entry: dict[str, Any] = {
             "method": request.method,
             "path": request.path,
             "query": dict(request.query),
-            "json": body,
+            "json": None,
             "headers": dict(request.headers),
         }
         self.requests.append(entry)
         try:
+            entry["json"] = await _read_payload(request)
             fault = self._take_fault(request)
             if fault is not None:
                 return self._fault_response(fault, request)
@@ -1131,6 +1151,8 @@ class FakeDiscord:
     def _take_fault(self, request: web.Request) -> Fault | None:
         for fault in self._faults:
             if fault.method is not None and fault.method.upper() != request.method:
+                continue
+            if fault.content_type is not None and request.content_type != fault.content_type:
                 continue
             if fault.served < fault.count and fault.path.search(request.path):
                 fault.served += 1
@@ -1317,6 +1339,8 @@ class FakeDiscord:
         body = await _read_payload(request)
         cb_type = body.get("type")
         data = body.get("data") or {}
+        if body.get("_uploads"):  # a multipart callback: its files belong to the message
+            data = {**data, "_uploads": body["_uploads"], "_files": body["_files"]}
         interaction_type = record.payload["type"]
         if cb_type == 9:
             if interaction_type not in (2, 3):
@@ -1496,6 +1520,10 @@ class FakeDiscord:
             for key in ("content", "embeds", "components", "allowed_mentions"):
                 if key in body:
                     original[key] = body[key]
+            if body.get("_uploads"):
+                original["attachments"] = attachment_objects(
+                    body, self.ids, self.base_url, self.files
+                )
             original["flags"] = int(original["flags"]) & ~LOADING
             original["request"] = body
             original["resolved_by_followup"] = True
@@ -1573,7 +1601,7 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": attachment_objects(body, self.ids, self.base_url, self.files),
             "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],
             "reactions": [],
             "pinned": False,
@@ -1616,18 +1644,26 @@ def _bucket(path: str) -> str:
 
 
 async def _read_payload(request: web.Request) -> Any:
+    """The request's JSON, or a multipart body's `payload_json` with its files (read once, as
+    Discord's "Uploading Files" describes; what it refuses is a 400 or a 413)."""
+    if PAYLOAD in request:
+        return request[PAYLOAD]
     if request.method in ("GET", "HEAD", "DELETE") or not request.body_exists:
         return None
     ctype = request.content_type
     if ctype == "application/json":
-        return await request.json()
-    if ctype.startswith("multipart/"):
-        form = await request.post()
-        raw = form.get("payload_json")
-        data: dict[str, Any] = json.loads(str(raw)) if raw is not None else {}
-        data["_files"] = [k for k in form if k != "payload_json"]
-        return data
-    return {"_raw": await request.text()}
+        payload: Any = await request.json()
+    elif ctype.startswith("multipart/"):
+        try:
+            payload = await read_discord_multipart(request, UPLOAD_LIMIT)
+        except UploadError as exc:
+            if exc.status == 413:
+                raise DiscordHTTPError(413, 40005, "Request entity too large") from None
+            raise _invalid_form({exc.field: exc.message}) from None
+    else:
+        payload = {"_raw": await request.text()}
+    request[PAYLOAD] = payload
+    return payload
 
 
 def _validate_modal(data: dict[str, Any]) -> None:

@@ -29,6 +29,8 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.uploads import Upload
+
 T = TypeVar("T")
 
 
@@ -204,7 +206,8 @@ class FakeSlack:
     Records: ``calls`` (every Web API call: method, args, token), ``messages``
     (chat.postMessage and incoming-webhook posts; ``channel_messages(id)``),
     ``ephemerals``, ``updates``, ``responses`` (response_url posts),
-    ``webhook_posts``, ``socket_acks``, ``faults_served``.
+    ``webhook_posts``, ``socket_acks``, ``faults_served``, ``files`` (files upload v2:
+    what was uploaded, where it was shared, its alt text and bytes).
     """
 
     def __init__(
@@ -247,6 +250,8 @@ class FakeSlack:
         self.history_scopes = True  # the token has channels:history and groups:history
         self.post_answer_delay = 0.0  # seconds chat.postMessage waits after storing a message
         self.store_then_fail = 0  # next chat.postMessage calls store the message, answer 500
+        self.files: list[dict[str, Any]] = []  # completed uploads (files.completeUploadExternal)
+        self._pending_uploads: dict[str, dict[str, Any]] = {}  # file id -> announced upload
 
         self._faults: list[Fault] = []
         self._ts = itertools.count(1)
@@ -275,6 +280,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/services/{team}/{bot}/{secret}", self._incoming_webhook)
         app.router.add_post("/commands/{team}/{id}/{secret}", self._response_url)
+        app.router.add_post("/upload/v1/{key}", self._upload)
         app.router.add_get("/link/", self._socket)
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -850,6 +856,101 @@ class FakeSlack:
         if channel is None:
             raise SlackError("channel_not_found")
         return {"channel": channel.to_dict()}
+
+    def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A direct message with one user (`users`), opened once and then the same."""
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if len(users) != 1:
+            raise SlackError("users_list_not_supplied" if not users else "not_implemented")
+        if not any(u.id == users[0] for u in self.users):
+            raise SlackError("user_not_found")
+        dm_id = "D" + users[0].removeprefix("U")[:9].ljust(9, "0")
+        if not any(c.id == dm_id for c in self.channels):
+            self.channels.append(SlackChannel(dm_id, users[0], is_private=True))
+        return {"channel": {"id": dm_id, "is_im": True, "user": users[0]}}
+
+    # ----------------------------------------------------------------- files upload v2
+
+    def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 1: announce a file (name, length in bytes, alt text) and get where to send it."""
+        filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not filename or not length.isdigit() or int(length) == 0:
+            raise SlackError("missing_argument")
+        if len(str(args.get("alt_txt") or "")) > 1000:
+            raise SlackError("alt_txt_too_large")
+        file_id = "F" + secrets.token_hex(5).upper()
+        key = secrets.token_urlsafe(12)
+        self._pending_uploads[file_id] = {
+            "key": key,
+            "filename": filename,
+            "length": int(length),
+            "alt_txt": args.get("alt_txt"),
+            "data": None,
+        }
+        return {"upload_url": f"{self.root_url}/upload/v1/{key}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2: the bytes, raw or as one multipart file, at the URL step 1 gave. The fake is
+        strict where Slack says little: the bytes must be as many as announced."""
+        key = request.match_info["key"]
+        pending = next((p for p in self._pending_uploads.values() if p["key"] == key), None)
+        if pending is None:
+            return web.Response(status=404, text="not found")
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            part = await reader.next()
+            data = bytes(await part.read()) if part is not None else b""  # type: ignore[union-attr]
+        else:
+            data = await request.read()
+        if len(data) != pending["length"]:
+            return web.Response(status=400, text=f"length {len(data)} != {pending['length']}")
+        pending["data"] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 3: finish the uploads, shared in `channel_id` (and `thread_ts`) if given."""
+        try:
+            listed = json.loads(str(args.get("files") or ""))
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        if not isinstance(listed, list) or not listed:
+            raise SlackError("invalid_arguments")
+        channel_id = args.get("channel_id")
+        if channel_id and not re.fullmatch(r"[CGDZ][A-Z0-9]{8,}", str(channel_id)):
+            raise SlackError("invalid_arguments")  # a user id (U…) is refused: open a DM
+        channel = self._channel_for_post(str(channel_id)) if channel_id else None
+        thread_ts = args.get("thread_ts")
+        if thread_ts and not any(m["ts"] == thread_ts for m in self.messages):
+            raise SlackError("thread_not_found")
+        done = []
+        for entry in listed:
+            pending = self._pending_uploads.get(str(entry.get("id")))
+            if pending is None or pending["data"] is None:
+                raise SlackError("file_not_found")
+            upload = Upload("file", pending["filename"], "", pending["data"])
+            size = upload.png_size
+            shown = {
+                "id": entry["id"],
+                "name": pending["filename"],
+                "title": entry.get("title") or pending["filename"],
+                "mimetype": "image/png" if size else "application/octet-stream",
+                "size": len(pending["data"]),
+                "alt_txt": pending["alt_txt"],
+                "channels": [channel.id] if channel else [],
+                **({"original_w": size[0], "original_h": size[1]} if size else {}),
+            }
+            del self._pending_uploads[str(entry["id"])]
+            self.files.append(
+                {
+                    **shown,
+                    "channel": channel.id if channel else None,
+                    "thread_ts": thread_ts,
+                    "initial_comment": args.get("initial_comment"),
+                    "data": pending["data"],
+                }
+            )
+            done.append(shown)
+        return {"files": done}
 
     # ----------------------------------------------------------------- webhooks
 

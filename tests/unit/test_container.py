@@ -81,3 +81,15 @@ async def test_the_probe_passes_on_a_serving_bot_and_fails_without_one(monkeypat
 def test_the_build_context_leaves_out_the_venv_and_secrets() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".env", ".git", "*.db"} <= set(ignored)
+
+
+def test_the_image_installs_only_from_the_hashed_locks() -> None:
+    runs = re.findall(r"^RUN (.*)$", DOCKERFILE, re.MULTILINE)
+    installs = [r for r in runs if "pip install" in r]
+    assert installs[0] == (
+        "pip install --require-hashes -r requirements.lock -r requirements-build.lock"
+    )
+    # the package itself: no dependencies, and no isolated build env fetching setuptools unpinned
+    assert installs[1].startswith("pip install --no-deps --no-build-isolation .")
+    assert len(installs) == 2
+    assert (ROOT / "requirements-build.lock").read_text(encoding="utf-8").count("setuptools==") == 1

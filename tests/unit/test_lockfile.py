@@ -16,6 +16,8 @@ sys.modules["lockfile"] = lockfile
 _spec.loader.exec_module(lockfile)
 
 PYPROJECT = """
+[build-system]
+requires = [{build}]
 [project]
 name = "newsbot"
 requires-python = ">=3.11"
@@ -25,8 +27,9 @@ dev = ["pytest>=8"]
 """
 
 
-def _project(tmp_path: Path, deps: str) -> None:
-    (tmp_path / "pyproject.toml").write_text(PYPROJECT.format(deps=deps), encoding="utf-8")
+def _project(tmp_path: Path, deps: str, build: str = '"setuptools>=69"') -> None:
+    text = PYPROJECT.format(deps=deps, build=build)
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
 
 
 def _lock(tmp_path: Path, name: str, extras: tuple[str, ...], pins: list[str]) -> None:
@@ -39,6 +42,7 @@ def test_locks_made_from_the_pyproject_pass(tmp_path: Path) -> None:
     _project(tmp_path, '"PyYAML>=6", "lxml_html_clean>=0.4"')
     _lock(tmp_path, "requirements.lock", (), ["pyyaml==6.0.4", "lxml-html-clean==0.4.6"])
     _lock(tmp_path, "requirements-dev.lock", ("dev",), ["pyyaml==6.0.4", "pytest==9.0"])
+    _lock(tmp_path, "requirements-build.lock", (lockfile.BUILD,), ["setuptools==84.2.1"])
     assert lockfile.problems(tmp_path) == []
 
 
@@ -46,13 +50,14 @@ def test_a_dependency_added_after_locking_fails_with_one_line(tmp_path: Path) ->
     _project(tmp_path, '"PyYAML>=6"')
     _lock(tmp_path, "requirements.lock", (), ["pyyaml==6.0.4"])
     _lock(tmp_path, "requirements-dev.lock", ("dev",), ["pyyaml==6.0.4", "pytest==9.0"])
+    _lock(tmp_path, "requirements-build.lock", (lockfile.BUILD,), ["setuptools==84.2.1"])
     _project(tmp_path, '"PyYAML>=6", "PyStemmer>=2.2"')
     found = lockfile.problems(tmp_path)
     assert found == [
         "requirements.lock is out of date with pyproject.toml (not in it: pystemmer); run "
-        "`make lock` and commit requirements.lock and requirements-dev.lock",
+        "`make lock` and commit the requirements*.lock files",
         "requirements-dev.lock is out of date with pyproject.toml (not in it: pystemmer); run "
-        "`make lock` and commit requirements.lock and requirements-dev.lock",
+        "`make lock` and commit the requirements*.lock files",
     ]
 
 
@@ -63,6 +68,17 @@ def test_a_changed_bound_or_a_missing_lock_is_caught(tmp_path: Path) -> None:
     found = lockfile.problems(tmp_path)
     assert found[0].startswith("requirements.lock is out of date with pyproject.toml; run")
     assert found[1] == "requirements-dev.lock is missing; run `make lock` and commit it"
+
+
+def test_the_build_backend_is_locked_too(tmp_path: Path) -> None:
+    _project(tmp_path, '"PyYAML>=6"')
+    _lock(tmp_path, "requirements.lock", (), ["pyyaml==6.0.4"])
+    _lock(tmp_path, "requirements-dev.lock", ("dev",), ["pyyaml==6.0.4", "pytest==9.0"])
+    _lock(tmp_path, "requirements-build.lock", (lockfile.BUILD,), ["setuptools==84.2.1"])
+    _project(tmp_path, '"PyYAML>=6"', build='"setuptools>=69", "wheel"')
+    [found] = lockfile.problems(tmp_path)
+    assert found.startswith("requirements-build.lock is out of date with pyproject.toml")
+    assert "(not in it: wheel)" in found
 
 
 def test_the_repository_locks_agree_with_its_pyproject() -> None:

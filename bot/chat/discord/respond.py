@@ -13,6 +13,7 @@ from collections.abc import Awaitable
 import discord
 
 from bot.chat.ack import ACK_BUDGET, answer_in_time, is_public
+from bot.chat.discord.attach import send_chart
 from bot.chat.discord.reply import reply_lines, split_message
 from bot.chat.reply import Reply
 
@@ -51,8 +52,12 @@ class DiscordResponder:
 async def answer(
     interaction: discord.Interaction, work: Awaitable[Reply | None], *, slow: bool = False
 ) -> None:
-    """Acknowledge within Discord's 3 s: defer at once if `slow`, or when `work` takes too long."""
-    await answer_in_time(work, DiscordResponder(interaction), budget=DEFER_AFTER, slow=slow)
+    """Acknowledge within Discord's 3 s: defer at once if `slow`, or when `work` takes too long;
+    a chart the reply carries follows the text (`attach.send_chart`)."""
+    responder = DiscordResponder(interaction)
+    reply = await answer_in_time(work, responder, budget=DEFER_AFTER, slow=slow)
+    if reply is not None:
+        await send_chart(interaction, reply)
 
 
 async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:

@@ -115,6 +115,8 @@ def build_tree(client: discord.Client, service: CommandService, who: Who) -> Tre
         callback = listener(command)
         if len(command.path) == 1:
             app_commands.guild_only()(callback)
+            if command.permission.restricted:  # shown to Manage Server; the guard checks each use
+                app_commands.default_permissions(manage_guild=True)(callback)
             tree.add_command(
                 app_commands.Command(
                     name=command.path[0], description=command.help, callback=callback

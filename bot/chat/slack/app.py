@@ -27,6 +27,7 @@ from bot.chat.registry import COMMANDS, Permission, usage
 from bot.chat.reply import FAILED
 from bot.chat.slack import rule_editor
 from bot.chat.slack.admin import SlackAdmins
+from bot.chat.slack.attach import upload_chart
 from bot.chat.slack.reply import reply_mrkdwn
 from bot.chat.slack.socket import SocketModeLinks
 from bot.chat.slack.votes import register_votes
@@ -111,16 +112,11 @@ class SlashCommand:
     rule editor modal (`rules add` / `rules edit RULE` without YAML)."""
 
     def __init__(
-        self,
-        service: CommandService,
-        admins: SlackAdmins,
-        client: AsyncWebClient,
-        feedback: FeedbackService | None = None,
+        self, service: CommandService, admins: SlackAdmins, client: AsyncWebClient
     ) -> None:
         self.service = service
         self.admins = admins
         self.client = client
-        self.feedback = feedback
 
     async def reply(self, command: Mapping[str, Any]) -> Reply | None:
         """The answer to post, or None when the answer is a modal that is now open."""
@@ -132,8 +128,6 @@ class SlashCommand:
             return help_reply()
         try:
             caller = await self.caller(command)
-            if parsed.path == ("rules", "stats") and self.feedback is not None:
-                return await self.feedback.stats(caller, parsed.options.get("rule", ""))
             if parsed.path in EDITOR_COMMANDS and "yaml" not in parsed.options:
                 return await self.open_editor(caller, command, parsed.options.get("rule"))
             return await self.service.run(caller, parsed.path, parsed.options)
@@ -217,9 +211,11 @@ def build_app(
 
     @app.command(COMMAND)
     async def newsbot(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await answer_in_time(
-            handler.reply(command), SlackResponder(ack, respond), budget=ack_budget
-        )
+        responder = SlackResponder(ack, respond)
+        reply = await answer_in_time(handler.reply(command), responder, budget=ack_budget)
+        if reply is not None:  # a chart follows the text
+            user, channel = str(command["user_id"]), str(command["channel_id"])
+            await upload_chart(client, reply, user=user, channel=channel)
 
     @app.view(rule_editor.CALLBACK_ID)
     async def rule_editor_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -282,7 +278,7 @@ class SlackBot:
         admins = SlackAdmins(client, s.slack_admins)
         self.app = build_app(
             client,
-            SlashCommand(service, admins, client, feedback),
+            SlashCommand(service, admins, client),
             signing_secret=None if s.slack_app_token else secret,
             ack_budget=self.ack_budget,
             feedback=feedback,

@@ -1,0 +1,1 @@
+"""Drawing the core's charts (`policy.daily.Chart`) as pictures: an adapter over matplotlib."""
