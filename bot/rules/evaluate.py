@@ -250,16 +250,14 @@ class Evaluation:
                 )
         if len(evidence) > 1:
             evidence.sort(key=text_order)
-        return build(
-            RuleMatch,
-            {
-                "rule_id": rule.id,
-                "rule_name": rule.name,
-                "priority": rule.priority,
-                "evidence": tuple(evidence),
-                **UNSCORED,
-            },
-        )
+        values = {
+            "rule_id": rule.id,
+            "rule_name": rule.name,
+            "priority": rule.priority,
+            "evidence": tuple(evidence),
+        }
+        values.update(UNSCORED)
+        return build(RuleMatch, values)
 
     def _term_evidence(self, rule_id: str, ti: int) -> list[Evidence]:
         ct = self.m.terms[ti]

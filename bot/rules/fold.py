@@ -163,7 +163,7 @@ class FoldedText:
         """Character span of each word in the original text."""
         if self._spans is None:
             pattern = _ASCII_WORD if self.original.isascii() else WORD
-            self._spans = [m.span() for m in pattern.finditer(self.original)]
+            self._spans = list(map(re.Match.span, pattern.finditer(self.original)))
         return self._spans
 
     def span(self, first: int, last: int) -> tuple[int, int]:
