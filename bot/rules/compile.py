@@ -95,7 +95,8 @@ class CompiledMatcher:
             # " a b " is two whole words; a prefix key " a neg" is open at the end: also two
             sep = key[0]
             words = key.count(sep) - (1 if key.endswith(sep) else 0)
-            automaton.add_word(key, (len(key), words, self._entry(slots)))
+            entry = self._entry(slots)
+            automaton.add_word(key, (len(key), words, entry, _live(entry, self.terms)))
         if keys:
             automaton.make_automaton()
         return automaton
@@ -185,7 +186,9 @@ class CompiledMatcher:
             ct = self.terms[ti]
             if ct.term.phrase is None:
                 continue
-            trigger = ri if triggers is not None and ti in triggers else -1
+            # a rule with places is a candidate once its places are found, not on a term's hit
+            placed = rule.places is not None
+            trigger = ri if triggers is not None and ti in triggers and not placed else -1
             self._add(ct.term.phrase, ct.prefix, (MAIN, ti, trigger), ct.stem)
             if ct.term.near is not None:
                 self._add(ct.term.near.phrase, False, (NEAR, ti, -1), ct.stem)
@@ -206,6 +209,7 @@ class CompiledMatcher:
         """Every rule that matches `item` and every actor it names, with evidence."""
         texts: dict[int, FoldedText] = {}
         hits: list[ScanHit] = []
+        live = False
         if self._scan:
             for fi, text in enumerate((item.title, item.summary, item.content)):
                 if not text:
@@ -223,11 +227,11 @@ class CompiledMatcher:
                         scanned += "".join(map(self._memo.__getitem__, words)) + STEM
                 elif not all(map(self._memo.__contains__, words)):
                     self._learn(words)
-                _scan(self._automaton, fi, scanned, split, hits)
+                live = _scan(self._automaton, fi, scanned, split, hits) or live
                 if self._fixable and not self._fixable.isdisjoint(words):
-                    self._scan_typos(fi, words, hits)
-        if not hits and not self.always:
-            return EMPTY
+                    live = self._scan_typos(fi, words, hits) or live
+        if not live and not self.always:
+            return EMPTY  # no hit can make a rule a candidate: nothing would match
         return Evaluation(self, item, texts).run(hits)
 
     def _learn(self, words: list[str]) -> None:
@@ -242,7 +246,7 @@ class CompiledMatcher:
             if self._typos and len(word) >= MIN_TOKEN and self._typos.correct(word) is not None:
                 self._fixable.add(word)
 
-    def _scan_typos(self, fi: int, words: list[str], hits: list[ScanHit]) -> None:
+    def _scan_typos(self, fi: int, words: list[str], hits: list[ScanHit]) -> bool:
         """Second pass over a field whose words include a typo of a target name: the hits
         that only the corrected words (or their stems) make."""
         fixes = {w: f for w in words if w in self._fixable and (f := self._typos.correct(w))}
@@ -257,7 +261,8 @@ class CompiledMatcher:
             if stem_changed:
                 scanned += STEM + STEM.join(fixed_stems) + STEM
         count = scanned.count
-        for end, (klen, nwords, entry) in self._automaton.iter(scanned):
+        live = False
+        for end, (klen, nwords, entry, alive) in self._automaton.iter(scanned):
             start = end - klen + 1
             if start < split:
                 first, touched = count(" ", 0, start), changed
@@ -265,15 +270,37 @@ class CompiledMatcher:
                 first, touched = count(STEM, split, start), stem_changed
             if any(first <= i < first + nwords for i in touched):
                 hits.append((fi, first, nwords, entry, True))
+                live = live or alive[3]
+        return live
 
 
-def _scan(automaton: Any, fi: int, scanned: str, split: int, hits: list[ScanHit]) -> None:
-    """Append the automaton's hits in one field: words before `split`, stems after it."""
+def _scan(automaton: Any, fi: int, scanned: str, split: int, hits: list[ScanHit]) -> bool:
+    """Append the automaton's hits in one field: words before `split`, stems after it.
+    True if one of them can make a rule a candidate or name an actor or a place."""
     count = scanned.count
-    for end, (klen, nwords, entry) in automaton.iter(scanned):
+    live = False
+    for end, (klen, nwords, entry, alive) in automaton.iter(scanned):
         start = end - klen + 1
         first = count(" ", 0, start) if start < split else count(STEM, split, start)
         hits.append((fi, first, nwords, entry, False))
+        if alive[fi]:
+            live = True
+    return live
+
+
+def _live(entry: Entry, terms: Sequence[CTerm]) -> tuple[bool, bool, bool, bool]:
+    """Per field, and for a typo's hit, whether a hit on this key can start anything: a rule's
+    trigger, an actor's name, a place. A field whose hits cannot is not evaluated at all."""
+    slots, plain, rest = entry
+
+    def starts(slot: Slot, fi: int | None) -> bool:
+        kind, index, trigger = slot
+        if kind in (ALIAS, PLACE):
+            return True
+        return kind == MAIN and trigger >= 0 and (fi is None or (terms[index].mask >> fi) & 1 > 0)
+
+    fields = [bool(plain[fi][1]) or any(starts(s, fi) for s in rest) for fi in range(3)]
+    return fields[0], fields[1], fields[2], any(starts(s, None) for s in slots)
 
 
 def compile_rules(rules: Sequence[Rule], actors: Sequence[Actor]) -> CompiledMatcher:
