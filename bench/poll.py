@@ -1,5 +1,12 @@
 """Benchmark: conditional polls per second over 10,000 loopback feeds, one process and three.
 
+Beside newsbot, against the same farm process and the same cycles (`changed` feeds with a new
+item, the rest 304): a bare aiohttp client (conditional GETs, 100 in flight, no parse, no
+store) and feedparser + ThreadPoolExecutor(32) with ETags (parses the 200s, no store). Each
+prints polls/s and this process's CPU per poll (time.process_time; PostgreSQL's own work is
+in its server process and not counted), with newsbot's ratios to them (issue 19: ≥ 2× the
+threaded loop, CPU per poll compared with the bare client's), and the load average.
+
 The feed farm (bench/feed_farm.py) runs in its own process and serves corpus files grown to a
 news feed's size (30 real headlines with teasers, ~15 KB; `--items 0` keeps the ~300-byte
 fixtures); each cycle a slice of feeds gets a new item (200 + parse + match + store) and the
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import cProfile
 import json
 import os
@@ -22,9 +30,11 @@ import pstats
 import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import feedparser
 from sqlalchemy import update
 
@@ -45,40 +55,109 @@ async def seeded(db_url: str, farm: FarmProcess, count: int) -> None:
         await engine.dispose()
 
 
-async def cycle(app: App, farm: FarmProcess, changed: int) -> tuple[int, float, int]:
-    """Publish `changed` items, make every feed due, poll them all: (polled, seconds, 304s)."""
+Rate = tuple[float, float]
+"""(polls per second, CPU µs per poll)"""
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f} / {five:.2f}"
+
+
+async def cycle(app: App, farm: FarmProcess, changed: int) -> tuple[int, float, int, float]:
+    """Publish `changed` items, make every feed due, poll them all:
+    (polled, seconds, 304s, CPU seconds of this process)."""
     farm.publish(changed)
     await app.store.feeds.make_due(datetime.now(UTC))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = await app.poll_once()
-    return report.polled, time.perf_counter() - start, report.not_modified
+    spent = time.process_time() - cpu
+    return report.polled, time.perf_counter() - start, report.not_modified, spent
 
 
-async def one_process(kind: str, farm: FarmProcess, args: argparse.Namespace) -> float:
+async def bare_aiohttp(farm: FarmProcess, args: argparse.Namespace) -> Rate:
+    """Conditional GETs of every feed, 100 in flight, bodies read and dropped: the floor."""
+    urls = [farm.url(i) for i in range(args.feeds)]
+    etags: dict[str, str] = {}
+    connector = aiohttp.TCPConnector(limit=100, limit_per_host=100)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one_pass() -> None:
+            queue = iter(urls)
+
+            async def lane() -> None:
+                for url in queue:
+                    headers = {"If-None-Match": etags[url]} if url in etags else {}
+                    async with session.get(url, headers=headers) as resp:
+                        await resp.read()
+                        if resp.status == 200:
+                            etags[url] = resp.headers["ETag"]
+
+            await asyncio.gather(*(lane() for _ in range(100)))
+
+        await one_pass()  # first pass: every ETag
+        return await _timed_cycles(farm, args, one_pass)
+
+
+def threaded_feedparser(farm: FarmProcess, args: argparse.Namespace) -> Rate:
+    """feedparser.parse(url, etag=…) on ThreadPoolExecutor(32): the usual Python poller."""
+    urls = [farm.url(i) for i in range(args.feeds)]
+    etags: dict[str, str | None] = dict.fromkeys(urls)
+
+    def poll(url: str) -> None:
+        parsed = feedparser.parse(url, etag=etags[url])
+        if parsed.get("status") == 200:
+            etags[url] = parsed.get("etag")
+
+    with concurrent.futures.ThreadPoolExecutor(32) as pool:
+
+        async def one_pass() -> None:
+            list(pool.map(poll, urls))
+
+        asyncio.run(one_pass())
+        return asyncio.run(_timed_cycles(farm, args, one_pass))
+
+
+async def _timed_cycles(
+    farm: FarmProcess, args: argparse.Namespace, one_pass: Callable[[], Awaitable[None]]
+) -> Rate:
+    rates, cpus = [], []
+    for _ in range(args.cycles):
+        farm.publish(args.changed)
+        start, cpu = time.perf_counter(), time.process_time()
+        await one_pass()
+        cpus.append((time.process_time() - cpu) / args.feeds * 1e6)
+        rates.append(args.feeds / (time.perf_counter() - start))
+    return statistics.median(rates), statistics.median(cpus)
+
+
+async def one_process(kind: str, farm: FarmProcess, args: argparse.Namespace) -> Rate:
     """Warm up (first poll: every feed 200) then time `cycles` conditional cycles."""
     async with workspace() as folder, database(kind, folder) as url:
         await seeded(url, farm, args.feeds)
         app = await App(settings(url, write_config(folder / "config"))).open()
         try:
-            polled, first, _ = await cycle(app, farm, 0)
+            polled, first, _, _ = await cycle(app, farm, 0)
             print(f"  {kind}: first cycle (all 200, parse all): {polled} feeds in {first:.1f} s")
-            rates = []
+            rates, cpus = [], []
             for n in range(args.cycles):
                 profile = cProfile.Profile() if args.profile and n == args.cycles - 1 else None
                 if profile:
                     profile.enable()
-                polled, secs, unchanged = await cycle(app, farm, args.changed)
+                polled, secs, unchanged, spent = await cycle(app, farm, args.changed)
                 if profile:
                     profile.disable()
                     profile.dump_stats(args.profile)
                 rates.append(polled / secs)
+                cpus.append(spent / polled * 1e6)
                 print(
                     f"  {kind}: cycle {n + 1}: {polled} polls ({unchanged} × 304, "
                     f"{polled - unchanged} changed/failed) in {secs:.2f} s = {polled / secs:,.0f}/s"
+                    f", {cpus[-1]:.0f} µs CPU per poll; {load()}"
                 )
         finally:
             await app.close()
-    return statistics.median(rates)
+    return statistics.median(rates), statistics.median(cpus)
 
 
 def sequential_baseline(farm: FarmProcess, sample: int, total: int) -> float:
@@ -189,13 +268,22 @@ async def main_async(args: argparse.Namespace) -> None:
             f"baseline: sequential feedparser.parse(url), {args.sample} feeds sampled: "
             f"{seq:,.0f}/s → {args.feeds / seq:.1f} s for {args.feeds} (extrapolated)"
         )
-        results = {}
+        bare = await bare_aiohttp(farm, args)
+        print(
+            f"bare aiohttp client: {bare[0]:,.0f} polls/s, {bare[1]:.0f} µs CPU per poll; {load()}"
+        )
+        threaded = await asyncio.to_thread(threaded_feedparser, farm, args)
+        print(
+            f"feedparser + 32 threads: {threaded[0]:,.0f} polls/s, {threaded[1]:.0f} µs CPU per "
+            f"poll; {load()}"
+        )
         for kind in args.backends:
-            rate = await one_process(kind, farm, args)
-            results[kind] = rate
+            rate, cpu = await one_process(kind, farm, args)
             print(
                 f"{kind}, 1 process: {rate:,.0f} polls/s (median), cycle "
-                f"{args.feeds / rate:.1f} s; × {rate / seq:.1f} the sequential loop"
+                f"{args.feeds / rate:.1f} s; × {rate / seq:.1f} the sequential loop, "
+                f"× {rate / threaded[0]:.2f} the threaded loop; {cpu:.0f} µs CPU per poll = "
+                f"× {cpu / bare[1]:.2f} the bare client's; {load()}"
             )
         if args.profile:
             report_profile(args.profile)

@@ -33,6 +33,8 @@ MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
 CHUNK = 64 * 1024
+_MEMO_LIMIT = 100_000
+"""Feed URLs (and IP-literal hosts) the fetcher remembers as checked; forgotten when full."""
 _USERINFO = re.compile(r"//[^/?#@]*@")
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
@@ -78,6 +80,10 @@ class HttpFetcher:
         self._session: aiohttp.ClientSession | None = None
         self._global: asyncio.Semaphore | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._urls: dict[str, URL] = {}
+        """feed URL → its parsed form, once validate_feed_url passed it (not parsed per poll)"""
+        self._literals_ok: set[str] = set()
+        """IP-literal hosts the policy admitted (a host's verdict does not change)"""
 
     @classmethod
     def from_settings(cls, settings: Settings, *, resolve: ResolveFn = system_resolve) -> Self:
@@ -149,9 +155,14 @@ class HttpFetcher:
             headers["If-Modified-Since"] = last_modified
         session = self._open()
         assert self._global is not None
-        trail = [URL(url)]
+        parsed = self._urls.get(url)
+        trail = [URL(url) if parsed is None else parsed]
         try:
-            validate_feed_url(url)
+            if parsed is None:
+                validate_feed_url(url)
+                if len(self._urls) >= _MEMO_LIMIT:
+                    self._urls.clear()
+                self._urls[url] = trail[0]
             async with self._global, asyncio.timeout(self.total_timeout):
                 return await self._follow(session, trail, headers)
         except FetchFailed as exc:
@@ -191,9 +202,17 @@ class HttpFetcher:
         )
 
     def _check_literal(self, url: URL) -> None:
-        literal = ip_literal(url.host or "")
+        """Refuse a URL naming a non-public address directly, before connecting (the socket
+        factory checks the connected address again on every new connection)."""
+        host = url.host or ""
+        if host in self._literals_ok:
+            return
+        literal = ip_literal(host)
         if literal is not None:
-            self.policy.check(url.host or literal, literal)
+            self.policy.check(host or literal, literal)
+            if len(self._literals_ok) >= _MEMO_LIMIT:
+                self._literals_ok.clear()
+            self._literals_ok.add(host)
 
     async def _result(
         self, resp: aiohttp.ClientResponse, url: URL, moved_to: str | None

@@ -10,6 +10,7 @@ versions derived from the fetched URL so stored items still match (see bot.feeds
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 from datetime import datetime
@@ -34,7 +35,7 @@ from bot.feeds.parsed import (
     short,
     untitled,
 )
-from bot.feeds.prepare import first_items, fix_charrefs, prepare, strip_dtd
+from bot.feeds.prepare import first_items, fix_charrefs, prepare
 from bot.feeds.xmltext import as_utf8_without_dtd
 from bot.models import Item
 from bot.text.normalize import clean_inline, html_to_text
@@ -47,7 +48,6 @@ __all__ = [
     "fix_charrefs",
     "identity",
     "parse_feed",
-    "strip_dtd",
 ]
 
 _FIRST_ENTRY = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
@@ -60,6 +60,12 @@ _XML_BASE = b"xml:base"
 _XML_BASE_WIDE = "xml:base".encode("utf-16-le")  # found in UTF-16 of either byte order
 _HOST = BASE[: BASE.index("/", len("https://"))]
 _ROOTS = re.compile(rb"<(?:[\w.-]+:)?(rss|feed|RDF|channel)\b")
+# feedparser asks xml.sax for these SAX drivers (drv_libxml2) before expat on every document;
+# a module that is not installed is looked for along sys.path each time: ask only for those
+# that are there.
+feedparser.api.PREFERRED_XML_PARSERS[:] = [
+    name for name in feedparser.api.PREFERRED_XML_PARSERS if importlib.util.find_spec(name)
+]
 
 
 def parse_feed(

@@ -1,18 +1,14 @@
-"""Feed bytes made safe and bounded before feedparser reads them: no DTD or entity declaration
-survives, numeric references no XML parser accepts are repaired, at most MAX_PARSED items are
-kept, and a `<link uri="…">` keeps its text link (feedparser would take the attribute instead)."""
+"""Feed bytes made bounded before feedparser reads them: numeric references no XML parser
+accepts are repaired, at most MAX_PARSED items are kept, and a `<link uri="…">` keeps its text
+link (feedparser would take the attribute instead). The DTD is already gone: the body comes
+from bot.feeds.xmltext, which removed it from the decoded text, and nothing here writes `<!`."""
 
 from __future__ import annotations
 
-import codecs
 import re
 
 from bot.feeds.parsed import MAX_PARSED
 
-_DTD_START = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_DTD_TOKEN = re.compile(rb"[\"'\[\]>]")
-_ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>?", re.IGNORECASE)
-_DTD_WORDS = ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
 _ITEM_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 _CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,24}));")
 REPLACEMENT = b"&#65533;"
@@ -23,7 +19,7 @@ _LINK_URI = re.compile(
 
 def prepare(body: bytes) -> tuple[bytes, int]:
     """The body feedparser is given, and how many items the document has."""
-    return first_items(fix_charrefs(strip_dtd(keep_link_text(body))))
+    return first_items(fix_charrefs(keep_link_text(body)))
 
 
 def keep_link_text(body: bytes) -> bytes:
@@ -86,60 +82,3 @@ def fix_charrefs(body: bytes) -> bytes:
         pos = high.end()
     out.append(body[pos:])
     return b"".join(out)
-
-
-def strip_dtd(body: bytes) -> bytes:
-    """Remove the DOCTYPE (internal subset included) and entity declarations: no entity expands."""
-    codec = _wide_codec(body)
-    if codec is None:
-        return _strip_dtd_bytes(body) if _has_dtd(body) else body
-    text = body.decode(codec, errors="replace")
-    if not any(w in text for w in _DTD_WORDS):
-        return body
-    return _strip_dtd_bytes(text.encode("utf-8")).decode("utf-8").encode(codec)
-
-
-def _has_dtd(body: bytes) -> bool:
-    return any(w.encode() in body for w in _DTD_WORDS)
-
-
-def _strip_dtd_bytes(data: bytes) -> bytes:
-    start = _DTD_START.search(data)
-    if start is not None:
-        end, depth, quote = len(data), 0, b""
-        for tok in _DTD_TOKEN.finditer(data, start.end()):
-            ch = tok.group()
-            if quote:
-                quote = b"" if ch == quote else quote
-            elif ch in (b'"', b"'"):
-                quote = ch
-            elif ch == b"[":
-                depth += 1
-            elif ch == b"]":
-                depth = max(0, depth - 1)
-            elif depth == 0:
-                end = tok.end()
-                break
-        data = data[: start.start()] + data[end:]
-    return _ENTITY_DECL.sub(b"", data)
-
-
-def _wide_codec(body: bytes) -> str | None:
-    """The codec of a UTF-16/32 document (BOM or NUL pattern); None for ASCII-compatible bytes."""
-    for bom, codec in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if body.startswith(bom):
-            return codec
-    for pattern, codec in (
-        (b"<\x00\x00\x00", "utf-32-le"),
-        (b"\x00\x00\x00<", "utf-32-be"),
-        (b"<\x00", "utf-16-le"),
-        (b"\x00<", "utf-16-be"),
-    ):
-        if body.startswith(pattern):
-            return codec
-    return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
@@ -32,6 +33,7 @@ METADATA = frozenset(
 )
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class SsrfError(Exception):
@@ -65,7 +67,7 @@ def validate_feed_url(url: str) -> str:
         raise InvalidFeedUrl("feed URL is empty")
     if len(url) > MAX_URL_LENGTH:
         raise InvalidFeedUrl(f"feed URL is longer than {MAX_URL_LENGTH} characters")
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+    if _SPACE_OR_CONTROL.search(url):
         raise InvalidFeedUrl(f"feed URL {url!r} contains spaces or control characters")
     try:
         parsed = URL(url)

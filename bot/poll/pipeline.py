@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -115,6 +116,12 @@ class Pipeline:
         slots = asyncio.Semaphore(options.concurrency)
         running: set[asyncio.Task[PollReport]] = set()
         polling: dict[int, asyncio.Task[PollReport]] = {}
+        finished: deque[asyncio.Task[PollReport]] = deque()
+        wake = asyncio.Event()  # set by a finished poll (asyncio.wait costs O(running) a call)
+
+        def done(task: asyncio.Task[PollReport]) -> None:
+            finished.append(task)
+            wake.set()
 
         async def one(feed: Feed) -> PollReport:
             async with slots:
@@ -137,11 +144,16 @@ class Pipeline:
                     )
                     exhausted = len(feeds) < limit
                     for f in feeds:
-                        polling[f.id] = asyncio.create_task(one(f))
-                        running.add(polling[f.id])
+                        task = polling[f.id] = asyncio.create_task(one(f))
+                        task.add_done_callback(done)
+                        running.add(task)
                     continue
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
+                if not finished:
+                    await wake.wait()
+                wake.clear()
+                while finished:
+                    task = finished.popleft()
+                    running.discard(task)
                     if not task.cancelled():  # a poll stopped because its lease was lost
                         report.add(task.result())
         except asyncio.CancelledError:  # shutdown: polls not committed yet are redone later

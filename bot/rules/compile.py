@@ -2,11 +2,14 @@
 
 Each field is folded once and scanned once by one automaton over every phrase of every rule
 and actor; only rules with a hit are then evaluated, so cost barely grows with rule count.
+Stemmed terms are keys over the field's stems: the scanned text is the folded words
+(" w1 w2 … ") followed by their stems ("\x01s1\x01s2\x01…"), so one pass finds both and a
+word key can never match a stem or the other way round. A word's stem and whether it is a
+typo of a target name are looked up once, the first time the matcher sees the word.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,12 +17,12 @@ import ahocorasick
 
 from bot.models import Item, MatchResult
 from bot.rules.actors import actor_names, surnames
-from bot.rules.evaluate import EMPTY, Evaluation, ScanHit
+from bot.rules.evaluate import EMPTY, Evaluation
 from bot.rules.fold import FoldedText, fold_text
 from bot.rules.fuzzy import MIN_TOKEN, TypoIndex, Vocabulary
 from bot.rules.places import gazetteer
 from bot.rules.schema import Actor, Places, Rule, RuleKind
-from bot.rules.stems import stem_key, stem_text, stem_words
+from bot.rules.stems import stem_phrase, stem_words
 from bot.rules.terms import (
     ALIAS,
     ALL,
@@ -33,16 +36,18 @@ from bot.rules.terms import (
     CPlace,
     CRule,
     CTerm,
+    Entry,
+    ScanHit,
+    Slot,
     active_rules,
     phrase_keys,
     phrase_sources,
 )
 
-_LONG_WORD = re.compile(f"[^ ]{{{MIN_TOKEN},}}")
-
-Slot = tuple[int, int, int]
-"""(MAIN | NEAR | ALIAS | PLACE | CONTEXT, term, name, place or gazetteer index, rule to
-evaluate on a hit or -1)"""
+STEM = "\x01"
+"""Separates the stems in the scanned text, as a space separates the words."""
+_MEMO_LIMIT = 200_000
+"""Words whose stem and typo status the matcher remembers; forgotten all at once when full."""
 
 
 class CompiledMatcher:
@@ -63,7 +68,6 @@ class CompiledMatcher:
         self._place_words: list[str] = []
         """settlements' main names and names of areas, whose typos are forgiven too"""
         self._keys: dict[str, list[Slot]] = {}
-        self._stem_keys: dict[str, list[Slot]] = {}
         self._add_actors()
         for ri, rule in enumerate(self.rules):
             self._add_rule(ri, rule)
@@ -74,27 +78,45 @@ class CompiledMatcher:
             if actor.places is not None:
                 self.place_actors.setdefault(self._add_places(actor.places), []).append(ai)
         self._automaton = self._build(self._keys)
-        self._stem_automaton = self._build(self._stem_keys)
         self._scan = bool(self._keys)
-        self._stem_scan = bool(self._stem_keys)
-        del self._keys, self._stem_keys, self._specs
+        self._stem_scan = any(key.startswith(STEM) for key in self._keys)
+        del self._keys, self._specs
         names = [n.text for n in self.names] + self._place_words
         self.vocabulary = Vocabulary.build(phrase_sources(self.rules, names))
         self._typos = TypoIndex(self.vocabulary)
+        self._memo: dict[str, str] = {}
+        """folded word → "\x01" + its stem, for every word seen (a scan maps words at C speed)"""
+        self._fixable: set[str] = set()
+        """words seen that are a typo of a target name"""
 
     def _build(self, keys: dict[str, list[Slot]]) -> Any:
         automaton: Any = ahocorasick.Automaton()
         for key, slots in keys.items():
             # " a b " is two whole words; a prefix key " a neg" is open at the end: also two
-            words = key.count(" ") - (1 if key.endswith(" ") else 0)
-            automaton.add_word(key, (len(key), words, tuple(slots)))
+            sep = key[0]
+            words = key.count(sep) - (1 if key.endswith(sep) else 0)
+            entry = self._entry(slots)
+            automaton.add_word(key, (len(key), words, entry, _live(entry, self.terms)))
         if keys:
             automaton.make_automaton()
         return automaton
 
+    def _entry(self, slots: list[Slot]) -> Entry:
+        """A key's slots, and per field the ones evaluation needs no check for: the terms a
+        hit there counts for (plain MAIN slots: field allowed, any case) and their triggers."""
+        plain: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        simple = [s for s in slots if s[0] == MAIN and not self.terms[s[1]].case_sensitive]
+        for fi in range(3):
+            here = [s for s in simple if (self.terms[s[1]].mask >> fi) & 1]
+            triggers = tuple(dict.fromkeys(s[2] for s in here if s[2] >= 0))
+            plain.append((tuple(s[1] for s in here), triggers))
+        rest = tuple(s for s in slots if s not in simple)
+        return tuple(slots), tuple(plain), rest
+
     def _add(self, phrase: str, prefix: bool, slot: Slot, stem: bool = False) -> None:
         if stem:
-            self._stem_keys.setdefault(stem_key(phrase), []).append(slot)
+            key = STEM + STEM.join(stem_phrase(phrase)) + STEM
+            self._keys.setdefault(key, []).append(slot)
             return
         for key in phrase_keys(phrase, prefix):
             self._keys.setdefault(key, []).append(slot)
@@ -164,7 +186,9 @@ class CompiledMatcher:
             ct = self.terms[ti]
             if ct.term.phrase is None:
                 continue
-            trigger = ri if triggers is not None and ti in triggers else -1
+            # a rule with places is a candidate once its places are found, not on a term's hit
+            placed = rule.places is not None
+            trigger = ri if triggers is not None and ti in triggers and not placed else -1
             self._add(ct.term.phrase, ct.prefix, (MAIN, ti, trigger), ct.stem)
             if ct.term.near is not None:
                 self._add(ct.term.near.phrase, False, (NEAR, ti, -1), ct.stem)
@@ -185,60 +209,98 @@ class CompiledMatcher:
         """Every rule that matches `item` and every actor it names, with evidence."""
         texts: dict[int, FoldedText] = {}
         hits: list[ScanHit] = []
-        if self._scan or self._stem_scan:
+        live = False
+        if self._scan:
             for fi, text in enumerate((item.title, item.summary, item.content)):
                 if not text:
                     continue
                 folded = fold_text(text)
                 texts[fi] = folded
-                joined = folded.joined
-                if self._scan:
-                    _scan(self._automaton, fi, joined, hits)
+                words = folded.words()
+                scanned = folded.joined
+                split = len(scanned)
                 if self._stem_scan:
-                    _scan(self._stem_automaton, fi, stem_text(joined), hits)
-                if self._typos:
-                    self._scan_typos(fi, folded, hits)
-        if not hits and not self.always:
-            return EMPTY
+                    try:  # every word seen before: its "\x01stem" at C speed
+                        scanned += "".join(map(self._memo.__getitem__, words)) + STEM
+                    except KeyError:
+                        self._learn(words)
+                        scanned += "".join(map(self._memo.__getitem__, words)) + STEM
+                elif not all(map(self._memo.__contains__, words)):
+                    self._learn(words)
+                live = _scan(self._automaton, fi, scanned, split, hits) or live
+                if self._fixable and not self._fixable.isdisjoint(words):
+                    live = self._scan_typos(fi, words, hits) or live
+        if not live and not self.always:
+            return EMPTY  # no hit can make a rule a candidate: nothing would match
         return Evaluation(self, item, texts).run(hits)
 
-    def _scan_typos(self, fi: int, folded: FoldedText, hits: list[ScanHit]) -> None:
-        """Second pass over a field whose long words include a typo of a target name."""
-        unknown = set(_LONG_WORD.findall(folded.joined)) - self._typos.clean
-        if not unknown:
-            return
-        fixes: dict[str, str] = {}
-        for word in unknown:
-            fixed = self._typos.correct(word)
-            if fixed is not None:
-                fixes[word] = fixed
-        if not fixes:
-            return
-        words = folded.words()
+    def _learn(self, words: list[str]) -> None:
+        """Remember the stem of each word never seen before and whether it is a typo."""
+        memo = self._memo
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+            self._fixable.clear()
+        new = [w for w in dict.fromkeys(words) if w not in memo]
+        for word, stem in zip(new, stem_words(new), strict=True):
+            memo[word] = STEM + stem
+            if self._typos and len(word) >= MIN_TOKEN and self._typos.correct(word) is not None:
+                self._fixable.add(word)
+
+    def _scan_typos(self, fi: int, words: list[str], hits: list[ScanHit]) -> bool:
+        """Second pass over a field whose words include a typo of a target name: the hits
+        that only the corrected words (or their stems) make."""
+        fixes = {w: f for w in words if w in self._fixable and (f := self._typos.correct(w))}
         fixed_words = [fixes.get(w, w) for w in words]
         changed = {i for i, w in enumerate(words) if w in fixes}
-        if self._scan:
-            joined = " " + " ".join(fixed_words) + " "
-            _scan(self._automaton, fi, joined, hits, changed)
+        scanned = " " + " ".join(fixed_words) + " "
+        split = len(scanned)
+        stem_changed: set[int] = set()
         if self._stem_scan:
             stems, fixed_stems = stem_words(words), stem_words(fixed_words)
-            changed = {i for i in changed if stems[i] != fixed_stems[i]}
-            if changed:
-                joined = " " + " ".join(fixed_stems) + " "
-                _scan(self._stem_automaton, fi, joined, hits, changed)
+            stem_changed = {i for i in changed if stems[i] != fixed_stems[i]}
+            if stem_changed:
+                scanned += STEM + STEM.join(fixed_stems) + STEM
+        count = scanned.count
+        live = False
+        for end, (klen, nwords, entry, alive) in self._automaton.iter(scanned):
+            start = end - klen + 1
+            if start < split:
+                first, touched = count(" ", 0, start), changed
+            else:
+                first, touched = count(STEM, split, start), stem_changed
+            if any(first <= i < first + nwords for i in touched):
+                hits.append((fi, first, nwords, entry, True))
+                live = live or alive[3]
+        return live
 
 
-def _scan(
-    automaton: Any, fi: int, joined: str, hits: list[ScanHit], typos: set[int] | None = None
-) -> None:
-    """Append the automaton's hits in one field; with `typos`, only hits on corrected words."""
-    count = joined.count
-    for end, (klen, nwords, slots) in automaton.iter(joined):
-        first = count(" ", 0, end - klen + 1)
-        if typos is None:
-            hits.append((fi, first, nwords, slots, False))
-        elif any(first <= i < first + nwords for i in typos):
-            hits.append((fi, first, nwords, slots, True))
+def _scan(automaton: Any, fi: int, scanned: str, split: int, hits: list[ScanHit]) -> bool:
+    """Append the automaton's hits in one field: words before `split`, stems after it.
+    True if one of them can make a rule a candidate or name an actor or a place."""
+    count = scanned.count
+    live = False
+    for end, (klen, nwords, entry, alive) in automaton.iter(scanned):
+        start = end - klen + 1
+        first = count(" ", 0, start) if start < split else count(STEM, split, start)
+        hits.append((fi, first, nwords, entry, False))
+        if alive[fi]:
+            live = True
+    return live
+
+
+def _live(entry: Entry, terms: Sequence[CTerm]) -> tuple[bool, bool, bool, bool]:
+    """Per field, and for a typo's hit, whether a hit on this key can start anything: a rule's
+    trigger, an actor's name, a place. A field whose hits cannot is not evaluated at all."""
+    slots, plain, rest = entry
+
+    def starts(slot: Slot, fi: int | None) -> bool:
+        kind, index, trigger = slot
+        if kind in (ALIAS, PLACE):
+            return True
+        return kind == MAIN and trigger >= 0 and (fi is None or (terms[index].mask >> fi) & 1 > 0)
+
+    fields = [bool(plain[fi][1]) or any(starts(s, fi) for s in rest) for fi in range(3)]
+    return fields[0], fields[1], fields[2], any(starts(s, None) for s in slots)
 
 
 def compile_rules(rules: Sequence[Rule], actors: Sequence[Actor]) -> CompiledMatcher:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
-from bot.rules.fold import WORD, FoldedText, fold_phrase
+from bot.rules.evidence import UNSCORED, build, evidence_of, how_spelled, text_order
+from bot.rules.fold import FoldedText
 from bot.rules.schema import RuleKind
-from bot.rules.terms import ALIAS, CONTEXT, FIELDS, MAIN, PLACE, CRule, Hit
+from bot.rules.terms import ALIAS, CONTEXT, MAIN, PLACE, CRule, Hit, ScanHit
 
 if TYPE_CHECKING:
     from bot.rules.compile import CompiledMatcher
@@ -18,55 +19,6 @@ log = logging.getLogger(__name__)
 MAX_EVIDENCE_PER_TERM = 5
 MAX_PLACES = 10
 EMPTY = MatchResult()
-
-ScanHit = tuple[int, int, int, tuple[tuple[int, int, int], ...], bool]
-"""(field index, first word, number of words, automaton slots, found through a typo)"""
-
-M = TypeVar("M")
-UNSCORED: dict[str, Any] = {"score": None, "by_relevance": False, "weighed": ()}
-"""RuleMatch's relevance fields as the boolean matcher leaves them (bot.relevance scores)."""
-
-
-def build(cls: type[M], values: dict[str, Any]) -> M:
-    """Construct a frozen model from values already known valid, without re-validating.
-
-    Equivalent to `cls.model_construct(**values)` with every field given, at a third of the cost.
-    """
-    obj = cls.__new__(cls)
-    setattr_ = object.__setattr__
-    setattr_(obj, "__dict__", values)
-    setattr_(obj, "__pydantic_fields_set__", set(values))
-    setattr_(obj, "__pydantic_extra__", None)
-    setattr_(obj, "__pydantic_private__", None)
-    return obj
-
-
-def _evidence(
-    rule_id: str, term: str, fi: int, start: int, end: int, text: str, how: str
-) -> Evidence:
-    return build(
-        Evidence,
-        {
-            "rule_id": rule_id,
-            "term": term,
-            "field": FIELDS[fi],
-            "start": start,
-            "end": end,
-            "text": text,
-            "how": how,
-        },
-    )
-
-
-def _how(text: str, lower: str, lower_words: tuple[str, ...], folded: tuple[str, ...]) -> str:
-    """'exact' when the text spells the phrase up to case and punctuation, 'folded' when it
-    differs only in spelling (Kiev/Kyiv), else 'stem' (another form of the same words)."""
-    low = text.lower()
-    if low == lower or tuple(WORD.findall(low)) == lower_words:
-        return "exact"
-    if not folded or fold_phrase(text) == folded:
-        return "folded"
-    return "stem"
 
 
 def word_gap(a: Hit, b: Hit) -> int:
@@ -82,10 +34,6 @@ def _inside(inner: Hit, outer: Hit) -> bool:
     return inner[0] == outer[0] and outer[1] <= inner[1] and inner[2] <= outer[2]
 
 
-def _order(ev: Evidence) -> tuple[int, int]:
-    return FIELDS.index(ev.field), ev.start
-
-
 class Evaluation:
     """The boolean evaluation and evidence of one item, given the automaton's hits."""
 
@@ -99,6 +47,9 @@ class Evaluation:
         self.regex: dict[int, list[tuple[int, int, int]]] = {}
         self.mentions: dict[int, ActorMention] = {}
         self.found_places: dict[int, list[tuple[Hit, int]]] = {}
+        self.spans: dict[tuple[Any, ...], tuple[int, int, str, str]] = {}
+        """(phrase, how, stemmed words, hit) → (start, end, text, how): rules sharing a
+        phrase share the work of its evidence"""
 
     def run(self, hits: list[ScanHit]) -> MatchResult:
         m = self.m
@@ -107,8 +58,15 @@ class Evaluation:
         names: dict[int, list[tuple[Hit, int]]] = {}
         places: dict[int, list[tuple[Hit, int]]] = {}
         context: set[int] = set()
-        for fi, first, nwords, slots, fuzzy in hits:
+        main = self.main
+        for fi, first, nwords, (slots, plain, rest), fuzzy in hits:
             hit = (fi, first, first + nwords - 1, fuzzy)
+            if not fuzzy:
+                terms_here, triggers = plain[fi]
+                for ti in terms_here:
+                    main.setdefault(ti, []).append(hit)
+                candidates.update(triggers)
+                slots = rest
             for kind, index, trigger in slots:
                 if kind == ALIAS:
                     names.setdefault(m.names[index].actor, []).append((hit, index))
@@ -168,7 +126,7 @@ class Evaluation:
                 for hit, ni in found
                 if not ((name := self.m.names[ni]).surname and any(_inside(hit, f) for f in full))
             ]
-            evidence.sort(key=_order)
+            evidence.sort(key=text_order)
             out[ai] = build(
                 ActorMention,
                 {"actor_id": actor.id, "name": actor.name, "evidence": tuple(evidence)},
@@ -200,7 +158,7 @@ class Evaluation:
                 known = self.mentions.get(ai)
                 values = {"actor_id": m.actors[ai].id, "name": m.actors[ai].name}
                 before = known.evidence if known is not None else ()
-                merged = tuple(sorted((*before, *evidence), key=_order))
+                merged = tuple(sorted((*before, *evidence), key=text_order))
                 self.mentions[ai] = build(ActorMention, {**values, "evidence": merged})
 
     def _place_evidence(self, target: str, si: int) -> list[Evidence]:
@@ -216,7 +174,7 @@ class Evaluation:
             start, end = folded.span(hit[1], hit[2])
             text = folded.original[start:end]
             how = "fuzzy place" if hit[3] else "place"
-            out.append(_evidence(target, label, hit[0], start, end, text, how))
+            out.append(evidence_of(target, label, hit[0], start, end, text, how))
             if len(out) == MAX_PLACES:
                 break
         return out
@@ -224,10 +182,10 @@ class Evaluation:
     def _holds(self, crule: CRule) -> bool:
         if crule.rule.kind is RuleKind.actor and not any(a in self.mentions for a in crule.actors):
             return False
+        if crule.places >= 0 and crule.places not in self.found_places:
+            return False
         satisfied = self._satisfied
         if not all(satisfied(t) for t in crule.all):
-            return False
-        if crule.places >= 0 and crule.places not in self.found_places:
             return False
         if crule.any and not any(satisfied(t) for t in crule.any):
             return False
@@ -274,11 +232,16 @@ class Evaluation:
         rule = crule.rule
         evidence: list[Evidence] = []
         satisfied = self.main.__contains__ if crule.plain else self._satisfied
-        for ti in (*crule.all, *crule.any):
+        for ti in crule.terms:
             if satisfied(ti):
                 evidence.extend(self._term_evidence(rule.id, ti))
         if crule.places >= 0:
             evidence.extend(self._place_evidence(rule.id, crule.places))
+        return self._finish(crule, evidence)
+
+    def _finish(self, crule: CRule, evidence: list[Evidence]) -> RuleMatch:
+        """The rule's match: its terms' evidence, its actors' mentions, in text order."""
+        rule = crule.rule
         for ai in crule.actors:
             mention = self.mentions.get(ai)
             if mention is not None:
@@ -286,24 +249,22 @@ class Evaluation:
                     build(Evidence, {**e.__dict__, "rule_id": rule.id}) for e in mention.evidence
                 )
         if len(evidence) > 1:
-            evidence.sort(key=_order)
-        return build(
-            RuleMatch,
-            {
-                "rule_id": rule.id,
-                "rule_name": rule.name,
-                "priority": rule.priority,
-                "evidence": tuple(evidence),
-                **UNSCORED,
-            },
-        )
+            evidence.sort(key=text_order)
+        values = {
+            "rule_id": rule.id,
+            "rule_name": rule.name,
+            "priority": rule.priority,
+            "evidence": tuple(evidence),
+        }
+        values.update(UNSCORED)
+        return build(RuleMatch, values)
 
     def _term_evidence(self, rule_id: str, ti: int) -> list[Evidence]:
         ct = self.m.terms[ti]
         if ct.regex is not None:
             texts = (self.item.title, self.item.summary, self.item.content)
             return [
-                _evidence(rule_id, ct.label, fi, s, e, texts[fi][s:e], "regex")
+                evidence_of(rule_id, ct.label, fi, s, e, texts[fi][s:e], "regex")
                 for fi, s, e in self._regex_hits(ti)[:MAX_EVIDENCE_PER_TERM]
             ]
         if ct.within:
@@ -312,7 +273,7 @@ class Evaluation:
                 folded = self.texts[a[0]]
                 start, end = folded.span(min(a[1], b[1]), max(a[2], b[2]))
                 text = folded.original[start:end]
-                out.append(_evidence(rule_id, ct.label, a[0], start, end, text, "near"))
+                out.append(evidence_of(rule_id, ct.label, a[0], start, end, text, "near"))
             return out
         how = "prefix" if ct.prefix else None
         return [
@@ -332,15 +293,32 @@ class Evaluation:
         how: str | None = None,
         folded_words: tuple[str, ...] = (),
     ) -> Evidence:
-        fi, first, last, fuzzy = hit
-        folded = self.texts[fi]
-        start, end = folded.span(first, last)
-        text = folded.original[start:end]
-        if fuzzy:
-            how = "fuzzy"
-        elif how is None:
-            how = _how(text, lower, lower_words, folded_words)
-        return _evidence(rule_id, label, fi, start, end, text, how)
+        start, end, text, how = self._part(hit, lower, lower_words, how, folded_words)
+        return evidence_of(rule_id, label, hit[0], start, end, text, how)
+
+    def _part(
+        self,
+        hit: Hit,
+        lower: str,
+        lower_words: tuple[str, ...],
+        how: str | None,
+        folded_words: tuple[str, ...],
+    ) -> tuple[int, int, str, str]:
+        """(start, end, text, how) of a phrase's hit, worked out once per item."""
+        key = (lower, how, folded_words, hit)
+        found = self.spans.get(key)
+        if found is None:
+            fi, first, last, fuzzy = hit
+            folded = self.texts[fi]
+            start, end = folded.span(first, last)
+            text = folded.original[start:end]
+            if fuzzy:
+                how = "fuzzy"
+            elif how is None:
+                spelled = folded.words()[first : last + 1]
+                how = how_spelled(text, lower, lower_words, folded_words, spelled)
+            found = self.spans[key] = (start, end, text, how)
+        return found
 
     def _same_case(self, hit: Hit, raw: tuple[str, ...], prefix: bool) -> bool:
         fi, first, last, _ = hit

@@ -15,6 +15,8 @@ from functools import lru_cache
 WORD = re.compile(r"[^\W_]+")
 """A word is a run of letters and digits; everything else (quotes, hyphens, dots) separates."""
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_WIDE_SEPARATOR = re.compile(r"[^\w\x00-\x7f]+")
+"""Non-ASCII characters that are not word characters (curly quotes, dashes): separators."""
 _ASCII_FOLD = bytes(
     ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else ord(" ") for c in range(256)
 )
@@ -148,17 +150,20 @@ class FoldedText:
 
     original: str
     joined: str
+    folded_words: list[str] | None = field(default=None, repr=False)
     _spans: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     def words(self) -> list[str]:
         """The folded words, in order."""
-        return self.joined.split()
+        if self.folded_words is None:
+            self.folded_words = self.joined.split()
+        return self.folded_words
 
     def spans(self) -> list[tuple[int, int]]:
         """Character span of each word in the original text."""
         if self._spans is None:
             pattern = _ASCII_WORD if self.original.isascii() else WORD
-            self._spans = [m.span() for m in pattern.finditer(self.original)]
+            self._spans = list(map(re.Match.span, pattern.finditer(self.original)))
         return self._spans
 
     def span(self, first: int, last: int) -> tuple[int, int]:
@@ -168,12 +173,17 @@ class FoldedText:
 
 
 def fold_text(text: str) -> FoldedText:
-    """Fold item text: one C-speed pass for ASCII, a word-by-word pass otherwise."""
-    if text.isascii():
-        data = b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split())
-        return FoldedText(text, f" {data.decode('ascii')} ")
-    low = " ".join([fold_word(w) for w in WORD.findall(text)])
-    return FoldedText(text, f" {low} ")
+    """Fold item text: one C-speed pass when its words are ASCII, word by word otherwise.
+
+    Text whose only non-ASCII characters separate words (curly quotes, dashes) takes the
+    ASCII pass with them as spaces: its words and their spans are the same either way.
+    """
+    plain = text if text.isascii() else _WIDE_SEPARATOR.sub(" ", text)
+    if plain.isascii():
+        words = plain.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
+    else:
+        words = [fold_word(w) for w in WORD.findall(text)]
+    return FoldedText(text, f" {' '.join(words)} ", words)
 
 
 def same_words_ignoring_case(original: str, phrase: str) -> bool:

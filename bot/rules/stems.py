@@ -37,17 +37,3 @@ def stem_words(words: Sequence[str]) -> list[str]:
 def stem_phrase(phrase: str) -> tuple[str, ...]:
     """The stems of a rule phrase's words."""
     return tuple(stem_words([fold_word(w) for w in phrase_words(phrase)]))
-
-
-def stem_key(phrase: str) -> str:
-    """The automaton key of a phrase in the stem text: " s1 s2 " for whole words."""
-    return " " + " ".join(stem_phrase(phrase)) + " "
-
-
-def stem_text(joined: str) -> str:
-    """A folded field (" w1 w2 … ") as its stems, word for word: " s1 s2 … "."""
-    words = joined.split()
-    try:  # every word seen before: one C-level pass
-        return " " + " ".join(map(_MEMO.__getitem__, words)) + " "
-    except KeyError:
-        return " " + " ".join(stem_words(words)) + " "

@@ -19,6 +19,15 @@ MAIN, NEAR, ALIAS, PLACE, CONTEXT = 0, 1, 2, 3, 4
 
 Hit = tuple[int, int, int, bool]
 """(field index, first word, last word, found through a typo correction)"""
+Slot = tuple[int, int, int]
+"""(MAIN | NEAR | ALIAS | PLACE | CONTEXT, term, name, place or gazetteer index, rule to
+evaluate on a hit or -1)"""
+PlainSlots = tuple[tuple[int, ...], tuple[int, ...]]
+Entry = tuple[tuple[Slot, ...], tuple[PlainSlots, ...], tuple[Slot, ...]]
+"""An automaton key's slots; per field, the plain terms a hit counts for and their triggers;
+the slots that need checking (not plain terms)"""
+ScanHit = tuple[int, int, int, Entry, bool]
+"""(field index, first word, number of words, the key's entry, found through a typo)"""
 
 
 @dataclass(slots=True, eq=False)
@@ -92,8 +101,11 @@ class CRule:
     all_set: frozenset[int] = frozenset()
     any_set: frozenset[int] = frozenset()
     none_set: frozenset[int] = frozenset()
+    terms: tuple[int, ...] = ()
+    """The `all` terms, then the `any` terms: the ones whose hits are evidence."""
 
     def __post_init__(self) -> None:
+        self.terms = (*self.all, *self.any)
         self.all_set = frozenset(self.all)
         self.any_set = frozenset(self.any)
         self.none_set = frozenset(self.none)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rules.fold import VARIANTS, canonical, fold_phrase, fold_text, spellings
+from bot.rules.fold import (
+    VARIANTS,
+    WORD,
+    canonical,
+    fold_phrase,
+    fold_text,
+    fold_word,
+    spellings,
+)
 from bot.rules.fuzzy import Vocabulary, one_edit_apart
 
 
@@ -53,6 +61,23 @@ def test_word_spans_map_back_to_the_original(text: str) -> None:
     assert len(words) == len(folded.spans())
     for word, (start, end) in zip(words, folded.spans(), strict=True):
         assert fold_phrase(text[start:end]) == (canonical(word),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zelensky’s “peace” plan — Kyiv’s answer…",  # only punctuation is non-ASCII
+        "Kramatorsk – «Donbas» ‹front›\u00a0now",
+        "Café naïve — résumé",  # non-ASCII letters: the word-by-word fold
+        "under_score and ½ digits ²",
+    ],
+)
+def test_fold_text_equals_the_word_by_word_fold(text: str) -> None:
+    folded = fold_text(text)
+    expected = [fold_word(w) for w in WORD.findall(text)]
+    assert folded.words() == expected
+    assert folded.joined == " " + " ".join(expected) + " "
+    assert len(folded.spans()) == len(expected)
 
 
 def test_one_edit_covers_each_kind_of_typo() -> None:
