@@ -53,10 +53,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 async def migrate(engine: AsyncEngine) -> None:
-    """Apply every Alembic migration up to head (idempotent; one process at a time)."""
+    """Apply every Alembic migration up to head (idempotent; one process at a time), all in
+    one transaction: a process killed mid-way leaves the schema as it was."""
     async with sqlite_file_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
+        else:
+            # Python's sqlite3 opens no transaction before DDL, so each CREATE TABLE committed
+            # on its own: a SIGKILL during the first start left tables without their version
+            # row, and every later start failed on "table ... already exists".
+            await conn.exec_driver_sql("BEGIN")
         await conn.run_sync(_upgrade)
 
 
