@@ -191,13 +191,20 @@ class OutboxPort(Protocol):
     async def release(self, delivery_ids: list[int]) -> None: ...
 
 
+STORY_SO_FAR = 20
+"""Follow-ups a new one is compared with, besides the story's first alert: the thread's latest,
+so a story followed by hundreds of reports costs the same per follow-up as a short one (all 80
+alerts of one story in a burst made each send compare with every earlier one)."""
+
+
 class AlertReader(Protocol):
     """Stored alerts by id, to render."""
 
     async def get_many(self, ids: Sequence[int]) -> dict[int, Alert]: ...
 
     async def story_so_far(self, story_id: int, before: int) -> list[Alert]:
-        """The story's first alert and its follow-ups with ids under `before`, oldest first."""
+        """The story's first alert and its latest STORY_SO_FAR follow-ups with ids under
+        `before`, oldest first."""
         ...
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import Alert, Item, MatchResult, Quote
+from bot.ports import STORY_SO_FAR
 from bot.store.tables import alert_rules, alerts, items, mentions
 
 
@@ -44,14 +45,18 @@ class AlertStore:
             return {r.id: alert_from_row(r) for r in rows}
 
     async def story_so_far(self, story_id: int, before: int) -> list[Alert]:
-        """The story's first alert and its follow-ups with ids under `before`, oldest first:
-        what a new follow-up is compared with to say what it adds."""
+        """The story's first alert and its latest STORY_SO_FAR follow-ups with ids under
+        `before`, oldest first: what a new follow-up is compared with to say what it adds."""
+        latest = (
+            select(alerts.c.id)
+            .where((alerts.c.story_id == story_id) & (alerts.c.id < before))
+            .where(alerts.c.id != story_id)
+            .order_by(alerts.c.id.desc())
+            .limit(STORY_SO_FAR)
+        )
         query = (
             select(alerts)
-            .where(
-                (alerts.c.id == story_id)
-                | ((alerts.c.story_id == story_id) & (alerts.c.id < before))
-            )
+            .where((alerts.c.id == story_id) | alerts.c.id.in_(latest.scalar_subquery()))
             .order_by(alerts.c.id)
         )
         async with self.engine.connect() as conn:

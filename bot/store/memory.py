@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.models import Alert, Delivery, DeliveryStatus, Destination, Platform, Subscription
+from bot.ports import STORY_SO_FAR
 
 
 @dataclass
@@ -185,11 +186,13 @@ class MemoryAlerts:
         return {i: self.by_id[i] for i in ids if i in self.by_id}
 
     async def story_so_far(self, story_id: int, before: int) -> list[Alert]:
-        return [
+        first = [self.by_id[story_id]] if story_id in self.by_id else []
+        later = [
             a
             for i, a in sorted(self.by_id.items())
-            if i == story_id or (a.story_id == story_id and i < before)
+            if i != story_id and a.story_id == story_id and i < before
         ]
+        return first + later[-STORY_SO_FAR:]
 
 
 class MemorySubscriptions:
