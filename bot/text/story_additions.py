@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.models import Alert, Quote
 from bot.rules.fold import canonical
@@ -64,22 +65,31 @@ class Additions:
 
 def what_it_adds(earlier: Sequence[Alert], later: Alert) -> Additions:
     """The quotes, figures and names of `later` that none of the `earlier` alerts has."""
-    before = "\n".join(
-        f"{a.title}\n{a.summary}\n" + "\n".join(q.text for q in a.quotes) for a in earlier
-    )
+    texts = [f"{a.title}\n{a.summary}\n" + "\n".join(q.text for q in a.quotes) for a in earlier]
     after = f"{later.title}\n{later.summary}"
-    known_words = set(_words(before))
-    known_quotes = [set(_words(q.text)) for a in earlier for q in a.quotes]
+    known_words = frozenset().union(*map(_word_set, texts))
+    known_quotes = [_word_set(q.text) for a in earlier for q in a.quotes]
     quotes = tuple(
-        q for q in later.quotes if not _known_quote(set(_words(q.text)), known_quotes, known_words)
+        q for q in later.quotes if not _known_quote(_word_set(q.text), known_quotes, known_words)
     )[:MAX_EACH]
-    known_figures = {f.key for f in figures(before)}
+    known_figures = frozenset().union(*map(_figure_keys, texts))
     numbers = _first(f.text for f in figures(after) if f.counts and f.key not in known_figures)
-    names = _first(name for name in _names(after) if not set(_words(name)) & known_words)
+    names = _first(name for name in _names(after) if not _word_set(name) & known_words)
     return Additions(quotes, numbers, names)
 
 
-def _known_quote(words: set[str], quotes: list[set[str]], text: set[str]) -> bool:
+@lru_cache(maxsize=512)
+def _word_set(text: str) -> frozenset[str]:
+    """The words of one alert's text, kept: each is compared with every later follow-up."""
+    return frozenset(_words(text))
+
+
+@lru_cache(maxsize=512)
+def _figure_keys(text: str) -> frozenset[tuple[float, bool]]:
+    return frozenset(f.key for f in figures(text))
+
+
+def _known_quote(words: frozenset[str], quotes: list[frozenset[str]], text: frozenset[str]) -> bool:
     if not words:
         return True
     if any(len(words & q) >= SAME_QUOTE * len(words) for q in quotes):
