@@ -14,7 +14,16 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.builders import PEACE, START_SECONDS, STOP_SECONDS, bot_env, rss, until, write_config
+from tests.builders import (
+    PEACE,
+    START_SECONDS,
+    STOP_SECONDS,
+    bot_env,
+    rss,
+    start_bot,
+    until,
+    write_config,
+)
 from tests.cli_runner import newsbot, newsbot_process
 from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
@@ -128,31 +137,30 @@ async def test_run_serves_health_and_metrics_and_stops_cleanly_on_sigterm(tmp_pa
             DISPATCH_TICK_SECONDS="0.2",
             LOG_LEVEL="INFO",
         )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        log = tmp_path / "bot.log"  # a file, not a pipe: a pipe nobody reads can fill and block
+        proc = await start_bot(env, log)
         try:
-            health, metrics = await _scrape(port)
+            health, metrics = await _scrape(port, proc, log)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            _out, err = await asyncio.wait_for(proc.communicate(), STOP_SECONDS)
-    assert proc.returncode == 0, err.decode()[-2000:]
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), STOP_SECONDS)
+    err = log.read_text(errors="replace")
+    assert proc.returncode == 0, err[-2000:]
     assert health["status"] == "ok" and health["role"] == "all"
     assert "newsbot_polls_total" in metrics and "newsbot_alerts_total 1.0" in metrics
-    assert "stopped cleanly" in err.decode()
-    [shared] = [line for line in err.decode().splitlines() if "set NEWSBOT_OWNERS" in line]
+    assert "stopped cleanly" in err
+    [shared] = [line for line in err.splitlines() if "set NEWSBOT_OWNERS" in line]
     assert "warning" in shared and "shared by every server and workspace" in shared
 
 
-async def _scrape(port: int) -> tuple[dict, str]:
+async def _scrape(port: int, proc: asyncio.subprocess.Process, log: Path) -> tuple[dict, str]:
+    """/healthz and /metrics once the alert is counted (a start under load takes tens of
+    seconds); fails with the run's log if it exits or never counts it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_SECONDS
     async with aiohttp.ClientSession() as http:
-        for _ in range(1200):  # up to 2 minutes: a start imports the whole stack, slow under load
+        while loop.time() < deadline and proc.returncode is None:
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
                     health = await resp.json()
@@ -163,7 +171,14 @@ async def _scrape(port: int) -> tuple[dict, str]:
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.1)
-    pytest.fail("the bot never served /metrics with the alert counted")
+    pytest.fail(
+        f"the bot (exit {proc.returncode}) never served /metrics with the alert counted:\n"
+        + _tail(log)
+    )
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
 
 
 def test_operator_mistakes_get_one_clear_line(tmp_path: Path):
