@@ -86,6 +86,7 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
                 START_SECONDS,
             )
             kills_mid_run += target <= len(receiver.posts) < expected
+            assert proc.returncode is None, f"run exited ({proc.returncode}) before its kill"
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
         before = starts_logged(log)

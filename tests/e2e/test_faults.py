@@ -186,6 +186,7 @@ async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_d
                 lambda t=target, p=proc: posted() >= t or p.returncode is not None, START_SECONDS
             )
             kills_mid_burst += target <= posted() < total
+            assert proc.returncode is None, f"run exited ({proc.returncode}) before its kill"
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
         before = starts_logged(log)
