@@ -1,18 +1,30 @@
-"""The `newsbot` command as a user runs it: config check, feeds, poll --once, run + /healthz."""
+"""The `newsbot` command as a user runs it: config check, feeds, poll --once, run + /healthz.
+
+One-shot commands run in this process (`tests.cli_runner`); a real process where the process
+is the point: one clear line from a fresh interpreter, `run` with its signals."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.builders import PEACE, bot_env, rss, write_config
+from tests.builders import (
+    PEACE,
+    START_SECONDS,
+    STOP_SECONDS,
+    bot_env,
+    rss,
+    start_bot,
+    until,
+    write_config,
+)
+from tests.cli_runner import newsbot, newsbot_process
 from tests.conftest import app_database, query
 from tests.fakes.feed_server import FeedServer
 
@@ -21,17 +33,6 @@ pytestmark = pytest.mark.usefixtures("app_db_url")  # SQLite, or PostgreSQL in C
 
 def _env(tmp_path: Path, config: Path, **extra: str) -> dict[str, str]:
     return bot_env(app_database(tmp_path), config, **extra)
-
-
-def newsbot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_config_check_names_file_key_path_and_fix(tmp_path: Path):
@@ -136,31 +137,30 @@ async def test_run_serves_health_and_metrics_and_stops_cleanly_on_sigterm(tmp_pa
             DISPATCH_TICK_SECONDS="0.2",
             LOG_LEVEL="INFO",
         )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        log = tmp_path / "bot.log"  # a file, not a pipe: a pipe nobody reads can fill and block
+        proc = await start_bot(env, log)
         try:
-            health, metrics = await _scrape(port)
+            health, metrics = await _scrape(port, proc, log)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            _out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode == 0, err.decode()[-2000:]
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), STOP_SECONDS)
+    err = log.read_text(errors="replace")
+    assert proc.returncode == 0, err[-2000:]
     assert health["status"] == "ok" and health["role"] == "all"
     assert "newsbot_polls_total" in metrics and "newsbot_alerts_total 1.0" in metrics
-    assert "stopped cleanly" in err.decode()
-    [shared] = [line for line in err.decode().splitlines() if "set NEWSBOT_OWNERS" in line]
+    assert "stopped cleanly" in err
+    [shared] = [line for line in err.splitlines() if "set NEWSBOT_OWNERS" in line]
     assert "warning" in shared and "shared by every server and workspace" in shared
 
 
-async def _scrape(port: int) -> tuple[dict, str]:
+async def _scrape(port: int, proc: asyncio.subprocess.Process, log: Path) -> tuple[dict, str]:
+    """/healthz and /metrics once the alert is counted (a start under load takes tens of
+    seconds); fails with the run's log if it exits or never counts it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_SECONDS
     async with aiohttp.ClientSession() as http:
-        for _ in range(1200):  # up to 2 minutes: a start imports the whole stack, slow under load
+        while loop.time() < deadline and proc.returncode is None:
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
                     health = await resp.json()
@@ -171,7 +171,14 @@ async def _scrape(port: int) -> tuple[dict, str]:
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.1)
-    pytest.fail("the bot never served /metrics with the alert counted")
+    pytest.fail(
+        f"the bot (exit {proc.returncode}) never served /metrics with the alert counted:\n"
+        + _tail(log)
+    )
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
 
 
 def test_operator_mistakes_get_one_clear_line(tmp_path: Path):
@@ -184,8 +191,9 @@ def test_operator_mistakes_get_one_clear_line(tmp_path: Path):
         ({"NEWSBOT_OWNERS": "discord:1"}, "NEWSBOT_OWNERS is not valid JSON; list settings are"),
         ({"NEWSBOT_OWNERS": '["ada"]'}, "NEWSBOT_OWNERS: 'ada' is not discord:<user id>"),
     ]
-    for extra, words in cases:
-        result = newsbot({**env, **extra}, "feeds", "list")
+    for n, (extra, words) in enumerate(cases):
+        run = newsbot_process if n == 0 else newsbot  # a fresh interpreter says it in one line too
+        result = run({**env, **extra}, "feeds", "list")
         assert result.returncode == 1 and words in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
@@ -208,13 +216,11 @@ async def test_sigterm_does_not_wait_on_a_hung_article_fetch_past_the_grace(tmp_
             sys.executable, "-m", "bot.cli", "run", env=env, stderr=asyncio.subprocess.PIPE
         )
         try:
-            for _ in range(2400):  # until the article fetch hangs (a loaded start is slow)
-                if server.hits["/p1"]:
-                    break
-                await asyncio.sleep(0.05)
+            # until the article fetch hangs (a loaded start is slow)
+            await until(lambda: server.hits["/p1"] or proc.returncode is not None, START_SECONDS)
             assert server.hits["/p1"]
             proc.send_signal(signal.SIGTERM)
-            _out, err = await asyncio.wait_for(proc.communicate(), 30)
+            _out, err = await asyncio.wait_for(proc.communicate(), STOP_SECONDS)
         finally:
             if proc.returncode is None:
                 proc.kill()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
 from tests.builders import write_config
+from tests.cli_runner import newsbot
 from tests.conftest import query
-from tests.e2e.test_cli import _env, newsbot
+from tests.e2e.test_cli import _env
 from tests.relevance_cases import labelled
 
 pytestmark = pytest.mark.usefixtures("app_db_url")
@@ -29,13 +31,17 @@ async def test_labels_from_a_file_are_votes_and_train_the_rule(tmp_path: Path):
     labels.write_text(
         "".join(json.dumps({"link": i.link, "peace-talks": rel}) + "\n" for i, rel in rows)
     )
-    done = newsbot(env, "rules", "label", str(labels), "--items", str(items), "--train")
+    done = await asyncio.to_thread(
+        newsbot, env, "rules", "label", str(labels), "--items", str(items), "--train"
+    )
     assert done.returncode == 0, done.stderr
     first, trained = done.stdout.splitlines()
     assert first.startswith(f"80 labels from {labels} as cli:")
     assert "80 new, 0 changed, 0 unchanged (peace-talks 80)" in first
     assert trained == "models trained: peace-talks"
-    again = newsbot(env, "rules", "label", str(labels), "--items", str(items), "--voter", "ann")
+    again = await asyncio.to_thread(
+        newsbot, env, "rules", "label", str(labels), "--items", str(items), "--voter", "ann"
+    )
     assert "80 new" in again.stdout  # another voter
     stored = await query(env["NEWSBOT_DATABASE_URL"], "SELECT count(*) FROM relevance_labels")
     assert stored == [(160,)]

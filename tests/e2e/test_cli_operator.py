@@ -1,29 +1,19 @@
 """`newsbot` as an operator meets it: where config comes from, mistakes `config check`
-catches, options after the command, and one line instead of a traceback."""
+catches, options after the command, and one line instead of a traceback.
+
+One-shot commands run in this process (`tests.cli_runner`); the first test runs a real one,
+for the lines a fresh interpreter prints."""
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from tests.builders import DONBAS, PEACE, bot_env, rss, write_config
+from tests.cli_runner import newsbot, newsbot_process
 from tests.fakes.feed_server import FeedServer
-
-
-def newsbot(env: dict[str, str], *args: str, cwd: Path | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _env(tmp_path: Path, config: Path, **extra: str) -> dict[str, str]:
@@ -40,7 +30,8 @@ def test_config_check_catches_dangling_targets_and_unfetchable_feeds(tmp_path: P
     ]
     subs = [{"destination": "console", "targets": ["rule:peace-talk", "actor:sergey-lavrov"]}]
     config = write_config(tmp_path / "config", feeds, subscriptions=subs)
-    bad = newsbot(_env(tmp_path, config, FETCH_ALLOW_PRIVATE="[]"), "config", "check", "--no-dns")
+    env = _env(tmp_path, config, FETCH_ALLOW_PRIVATE="[]")
+    bad = newsbot_process(env, "config", "check", "--no-dns")
     assert bad.returncode == 1
     lines = bad.stderr.splitlines()
     assert len(lines) == 6, bad.stderr

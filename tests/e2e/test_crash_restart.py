@@ -17,6 +17,8 @@ import pytest
 from bot.models import Destination, Platform
 from tests.builders import (
     PEACE,
+    START_SECONDS,
+    STOP_SECONDS,
     bot_env,
     rss,
     seed_subscription,
@@ -24,6 +26,7 @@ from tests.builders import (
     start_bot,
     starts_logged,
     stop_bot,
+    until,
     write_config,
 )
 from tests.conftest import app_database, query
@@ -72,14 +75,23 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
         env, log = _env(tmp_path, config), tmp_path / "bot.log"
         expected = FEEDS * ITEMS_PER_FEED * 3
         rng = random.Random(7)
-        for _ in range(KILLS):
+        targets = sorted(rng.uniform(0.05, 0.8) * expected for _ in range(KILLS))
+        kills_mid_run = 0
+        for target in targets:  # each run is killed once the receiver holds `target` posts
             proc = await start_bot(env, log)
-            await asyncio.sleep(rng.uniform(0.8, 2.5))
+            # not after a fixed time: a start under load takes tens of seconds, and a kill
+            # while it still imports proves nothing
+            await until(
+                lambda t=target, p=proc: len(receiver.posts) >= t or p.returncode is not None,
+                START_SECONDS,
+            )
+            kills_mid_run += target <= len(receiver.posts) < expected
+            assert proc.returncode is None, f"run exited ({proc.returncode}) before its kill"
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
         before = starts_logged(log)
         proc = await start_bot(env, log)
-        for _ in range(600):  # a post a killed run sent but never marked is sent again
+        for _ in range(3000):  # a post a killed run sent but never marked is sent again
             if len(receiver.posts) >= expected and await query(app_db_url, PENDING) == [(0,)]:
                 break
             await asyncio.sleep(0.1)
@@ -87,6 +99,7 @@ async def test_sigkill_mid_run_loses_nothing_and_posts_nothing_twice(
     await receiver.stop()
 
     assert code == 0, log.read_text()[-3000:]
+    assert kills_mid_run == KILLS  # every kill landed while posts were still going out
     duplicates = sum(n - 1 for n in receiver.posts.values())
     print(
         f"\ncrash test: {KILLS} SIGKILLs, {expected} posts expected, "
@@ -129,18 +142,20 @@ async def test_slack_post_in_flight_at_a_kill_is_found_not_posted_again(
         fake.post_answer_delay = 30.0
         proc = await start_bot(env, log)
         try:
-            await fake.wait_for(lambda: fake.channel_messages(channel), timeout=30)
+            await fake.wait_for(lambda: fake.channel_messages(channel), timeout=START_SECONDS)
             proc.send_signal(signal.SIGKILL)  # Slack has the first alert; the bot never heard
             await proc.wait()
             fake.post_answer_delay = 0.0
             proc = await start_bot(env, log)
-            await fake.wait_for(lambda: len(fake.channel_messages(channel)) >= 3, timeout=30)
-            for _ in range(100):
+            await fake.wait_for(
+                lambda: len(fake.channel_messages(channel)) >= 3, timeout=START_SECONDS
+            )
+            for _ in range(1200):  # the last one marked sent too (a stuck one fails below)
                 if await query(app_db_url, PENDING) == [(0,)]:
                     break
                 await asyncio.sleep(0.1)
             proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
+            assert await asyncio.wait_for(proc.wait(), STOP_SECONDS) == 0
         finally:
             if proc.returncode is None:
                 proc.kill()

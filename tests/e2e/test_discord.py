@@ -23,7 +23,16 @@ from bot.config import Settings
 from bot.models import Delivery, Destination, Platform
 from bot.rules.schema import Rule
 from bot.runtime.app import App
-from tests.builders import PEACE, bot_env, rss, seed_subscription, start_bot, write_config
+from tests.builders import (
+    PEACE,
+    START_SECONDS,
+    STOP_SECONDS,
+    bot_env,
+    rss,
+    seed_subscription,
+    start_bot,
+    write_config,
+)
 from tests.e2e.command_cases import CASES, MULTILINE_RULE, OWNER_CASES, assert_owner_audit
 from tests.fakes.discord_server import FakeDiscord, InteractionRecord, default_guild
 from tests.fakes.feed_server import FeedServer
@@ -387,17 +396,19 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
         proc = await start_bot(env, log, cwd=tmp_path)
         try:
             alive = Alive(proc, log)
-            await alive.wait(fake.wait_until_ready(timeout=30))  # logged in, on the gateway
-            await alive.wait(fake.wait_for(lambda: fake.command_syncs, timeout=10))
+            await alive.wait(
+                fake.wait_until_ready(timeout=START_SECONDS)
+            )  # logged in, on the gateway
+            await alive.wait(fake.wait_for(lambda: fake.command_syncs))
             assert {c["name"] for c in fake.command_syncs[0]["commands"]} == COMMANDS
             rec = await alive.wait(fake.invoke_command("subscriptions"))
             await reply_of(fake, rec)
             assert "peace talks (rule)" in rec.text.casefold()
-            message = await alive.wait(fake.wait_for_message(fake.alerts_channel.id, timeout=30))
+            message = await alive.wait(fake.wait_for_message(fake.alerts_channel.id))
             assert message["embeds"] and message["request"]["enforce_nonce"] is True
             assert message["request"]["allowed_mentions"]["parse"] == []
             proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), timeout=30) == 0
+            assert await asyncio.wait_for(proc.wait(), STOP_SECONDS) == 0
         finally:
             if proc.returncode is None:
                 proc.kill()

@@ -32,12 +32,14 @@ from bot.store.store import Store
 from bot.text.story_match import same_story
 from tests.builders import (
     PEACE,
+    START_SECONDS,
     bot_env,
     rss,
     slack_env,
     start_bot,
     starts_logged,
     stop_bot,
+    until,
     write_config,
 )
 from tests.conftest import query
@@ -179,17 +181,18 @@ async def test_sigkill_during_a_burst_on_discord_and_slack(tmp_path: Path, app_d
         kills_mid_burst = 0
         for target in targets:  # each run is killed once the fakes hold `target` posts
             proc = await start_bot(env, log, cwd=tmp_path)
-            for _ in range(300):
-                if posted() >= target or proc.returncode is not None:
-                    break
-                await asyncio.sleep(0.05)
-            kills_mid_burst += posted() < total
+            # a start under load takes tens of seconds: a kill before it posts proves nothing
+            await until(
+                lambda t=target, p=proc: posted() >= t or p.returncode is not None, START_SECONDS
+            )
+            kills_mid_burst += target <= posted() < total
+            assert proc.returncode is None, f"run exited ({proc.returncode}) before its kill"
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
         before = starts_logged(log)
         proc = await start_bot(env, log, cwd=tmp_path)
         try:
-            for _ in range(900):  # what a killed run sent but never marked is sent again
+            for _ in range(3000):  # what a killed run sent but never marked is sent again
                 if posted() >= total and await query(app_db_url, PENDING) == [(0,)]:
                     break
                 await asyncio.sleep(0.1)

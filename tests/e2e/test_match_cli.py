@@ -1,25 +1,23 @@
-"""`newsbot match ITEMS.jsonl` as a user runs it: the live config's rules over an archive."""
+"""`newsbot match ITEMS.jsonl` as a user runs it: the live config's rules over an archive.
+
+The first test runs a real process; the others run `newsbot` in this process
+(`tests.cli_runner`): the same command, without paying the import again."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.builders import DONBAS, PEACE, UNRELATED, bot_env, write_config
+from tests.cli_runner import newsbot, newsbot_process
 
 
-def newsbot_match(tmp_path: Path, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def newsbot_match(
+    tmp_path: Path, config: Path, *args: str, process: bool = False
+) -> subprocess.CompletedProcess[str]:
     env = bot_env(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}", config)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "match", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return (newsbot_process if process else newsbot)(env, "match", *args)
 
 
 def jsonl(path: Path, rows: list[object]) -> Path:
@@ -40,7 +38,7 @@ def test_each_item_gets_its_rules_actors_evidence_and_a_score_slot(tmp_path: Pat
             {"title": UNRELATED[0], "summary": "", "link": "https://x.test/3"},
         ],
     )
-    run = newsbot_match(tmp_path, config, str(items))
+    run = newsbot_match(tmp_path, config, str(items), process=True)
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [(r["title"], r["link"]) for r in lines] == [

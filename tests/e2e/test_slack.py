@@ -26,6 +26,8 @@ from bot.models import Destination, Platform
 from bot.runtime.app import App
 from tests.builders import (
     PEACE,
+    START_SECONDS,
+    STOP_SECONDS,
     bot_env,
     http_post,
     rss,
@@ -382,7 +384,9 @@ def _read(log: Path) -> str:
 
 async def _port_from_log(log: Path, proc: asyncio.subprocess.Process) -> int:
     pattern = re.compile(r"over HTTP at http://[\d.]+:(\d+)/slack/events")
-    for _ in range(300):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_SECONDS  # a start under load takes tens of seconds
+    while loop.time() < deadline:
         if match := pattern.search(_read(log)):
             return int(match[1])
         if proc.returncode is not None:
@@ -421,7 +425,7 @@ async def test_newsbot_run_process(tmp_path: Path, app_db_url: str) -> None:
             for ping in PINGS:
                 assert ping not in mrkdwn_texts(message[0])
             proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), timeout=30) == 0
+            assert await asyncio.wait_for(proc.wait(), STOP_SECONDS) == 0
         finally:
             if proc.returncode is None:
                 proc.kill()

@@ -18,7 +18,17 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from tests.builders import PEACE, UNRELATED, bot_env, rss, start_bot, write_config
+from tests.builders import (
+    PEACE,
+    START_SECONDS,
+    STOP_SECONDS,
+    UNRELATED,
+    bot_env,
+    rss,
+    start_bot,
+    until,
+    write_config,
+)
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.pg import create_pg_database, drop_pg_database, pg_problem
@@ -78,14 +88,6 @@ def _titles(post: str, expected: set[str]) -> list[str]:
     return [t for t in expected if t in post]
 
 
-async def _wait(predicate, seconds: float) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return predicate()
-
-
 @pytest.fixture
 async def pg_url():
     if problem := pg_problem():
@@ -120,17 +122,18 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
             procs[w] = await start_bot(_env(pg_url, config, w), log, "--role", "all")
 
         every = [f"/feed{f}.xml" for f in range(FEEDS)]
-        polled_all = await _wait(lambda: all(server.times[p] for p in every), 120)
-        assert polled_all, log.read_text()[-3000:]
+        # three starts at once under load: each imports the whole stack first
+        started = await until(lambda: all(server.times[p] for p in every), START_SECONDS)
+        assert started, log.read_text()[-3000:]
         expected = _publish(server, range(0, 100), "a")  # picked up by the second wave
 
         # Once the first alerts are posted (no post in flight then), kill w1 while it holds leases.
         first = len(expected) * DESTINATIONS
-        assert await _wait(lambda: len(receiver.posts) >= first, 120), log.read_text()[-3000:]
+        assert await until(lambda: len(receiver.posts) >= first, 120), log.read_text()[-3000:]
         # w1's fetches from now on are never answered: at its next poll it holds leases it
         # cannot give back, and is killed then.
         server.stall_agent = "(w1)"
-        assert await _wait(lambda: server.stalled > 0, 3 * INTERVAL), log.read_text()[-3000:]
+        assert await until(lambda: server.stalled > 0, 12 * INTERVAL), log.read_text()[-3000:]
         procs["w1"].send_signal(signal.SIGKILL)
         await procs["w1"].wait()
         killed_at = time.time()
@@ -140,12 +143,12 @@ async def test_three_workers_poll_once_per_interval_and_post_once(tmp_path: Path
 
         expected |= _publish(server, range(100, 200), "b")  # after the takeover
         want = len(expected) * DESTINATIONS
-        assert await _wait(lambda: len(receiver.posts) >= want, 120), log.read_text()[-3000:]
+        assert await until(lambda: len(receiver.posts) >= want, 120), log.read_text()[-3000:]
         await asyncio.sleep(max(0.0, killed_at + INTERVAL + LEASE + 1 - time.time()))
         owners = await db.fetch("SELECT DISTINCT lease_owner FROM feeds")
         for w in ("w2", "w3"):
             procs[w].send_signal(signal.SIGTERM)
-        codes = [await asyncio.wait_for(procs[w].wait(), 30) for w in ("w2", "w3")]
+        codes = [await asyncio.wait_for(procs[w].wait(), STOP_SECONDS) for w in ("w2", "w3")]
         end = time.time()
     finally:
         for p in procs.values():

@@ -28,6 +28,9 @@ from aiohttp import WSMsgType, web
 from tests.fakes.uploads import UploadError, attachment_objects, read_discord_multipart
 
 T = TypeVar("T")
+WAIT_SECONDS = 60.0
+"""Default bound of every wait on the fake: met in milliseconds when the bot works, reached
+only when a test is failing, so generous for a loaded 2-core CI machine."""
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -684,7 +687,7 @@ class FakeDiscord:
             )
         )
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = WAIT_SECONDS) -> T:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy (re-checked on every recorded change)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -703,13 +706,13 @@ class FakeDiscord:
         self,
         channel_id: str | int,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109
     ) -> dict[str, Any]:
         """Wait until the channel holds ``count`` messages; return the last one."""
         await self.wait_for(lambda: len(self.channel_messages(channel_id)) >= count, timeout)
         return self.channel_messages(channel_id)[-1]
 
-    async def wait_until_ready(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_until_ready(self, timeout: float = WAIT_SECONDS) -> None:  # noqa: ASYNC109
         """Wait until every shard has IDENTIFYed (READY and GUILD_CREATE are sent)."""
         await self.wait_for(lambda: len(self.sessions) >= self.shards, timeout)
 
@@ -994,7 +997,7 @@ class FakeDiscord:
         channel_id: str | int | None = None,
         guild_id: str | int | None = None,
         locale: str = "en-US",
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109
         wait: bool = True,
     ) -> InteractionRecord:
         """Invoke slash command ``/name`` as ``user`` (default: the admin) in ``channel_id``.
@@ -1024,7 +1027,7 @@ class FakeDiscord:
         *,
         user: FakeMember | None = None,
         channel_id: str | int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109
     ) -> list[dict[str, Any]]:
         """Send an autocomplete interaction (type 4) and return the bot's choices."""
         payload = self.build_interaction(
@@ -1042,7 +1045,7 @@ class FakeDiscord:
         values: dict[str, str],
         *,
         user: FakeMember | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109
     ) -> InteractionRecord:
         """Fill in the modal the bot opened on ``opened`` and submit it (interaction type 5).
 
@@ -1085,7 +1088,7 @@ class FakeDiscord:
         custom_id: str,
         *,
         user: FakeMember | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109
     ) -> InteractionRecord:
         """Click a button of a message the bot posted (interaction type 3, MESSAGE_COMPONENT).
 

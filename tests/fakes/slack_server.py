@@ -32,6 +32,9 @@ from aiohttp import WSMsgType, web
 from tests.fakes.uploads import Upload
 
 T = TypeVar("T")
+WAIT_SECONDS = 60.0
+"""Default bound of every wait on the fake: met in milliseconds when the bot works, reached
+only when a test is failing, so generous for a loaded 2-core CI machine."""
 
 
 # --------------------------------------------------------------------------- request helpers
@@ -384,7 +387,7 @@ class FakeSlack:
         """Serve every call normally again (the outage is over)."""
         self._faults.clear()
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = WAIT_SECONDS) -> T:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy (re-checked on every recorded change)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -446,7 +449,7 @@ class FakeSlack:
         """Push a ``slash_commands`` envelope (see :meth:`slash_command` for ``kw``)."""
         return await self.push_envelope("slash_commands", self.slash_command(text, **kw))
 
-    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+    async def wait_for_ack(self, envelope_id: str, timeout: float = WAIT_SECONDS) -> dict[str, Any]:  # noqa: ASYNC109
         """The client's ack (``{"envelope_id", "payload"?}``) for ``envelope_id``."""
 
         def ack() -> dict[str, Any] | None:
