@@ -1004,7 +1004,7 @@ class FakeDiscord:
 
         ``name`` may hold a subcommand path (``"rules show"``). Option types come from
         the synced command definition. Returns once the bot has answered the
-        interaction callback, and after a deferral once its first reply is there (up to 30 s;
+        interaction callback, and after a deferral once its first reply is there (as long again;
         ``wait=False`` returns at once); later follow-ups keep
         arriving on the returned record: ``await fake.wait_for(lambda: rec.followups)``.
         """
@@ -1016,7 +1016,7 @@ class FakeDiscord:
             await self.wait_for(lambda: record.callbacks or record.late_callbacks, timeout)
             if record.response_type == 5:  # deferred (a loaded machine is slow): its answer
                 with contextlib.suppress(TimeoutError):  # comes as the first follow-up
-                    await self.wait_for(lambda: record.replies, max(timeout, 30.0))
+                    await self.wait_for(lambda: record.replies, timeout)
         return record
 
     async def autocomplete(
