@@ -74,3 +74,10 @@ def test_html_inside_cdata_is_text_and_does_not_count_as_elements() -> None:
     given, _ = as_utf8_without_dtd(body, None)
     assert given.count(b"<p>") == MAX_ITEM_ELEMENTS
     assert [i.title for i in parse_feed(body, feed_id=1, url="https://x/").items] == ["Long"]
+
+
+def test_unclosed_cdata_openers_are_counted_in_one_pass() -> None:
+    """A million unclosed CDATA openers (a regex per opener would be quadratic) count as text."""
+    body = _feed("<item><guid>g</guid><title>T</title><description>" + "<![CDATA[<b>" * 1_000_000)
+    given, _ = as_utf8_without_dtd(body, None)
+    assert given.startswith(b"<rss")
