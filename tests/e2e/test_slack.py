@@ -274,8 +274,11 @@ async def test_alerts_rate_limit_follow_up_and_no_pings(running: Running) -> Non
 
 
 @contextlib.asynccontextmanager
-async def socket_mode(tmp_path: Path, db_url: str) -> AsyncIterator[tuple[FakeSlack, App]]:
-    """A SlackBot answering `/newsbot` over Socket Mode, with its App."""
+async def socket_mode(
+    tmp_path: Path, db_url: str, **socket_options: Any
+) -> AsyncIterator[tuple[FakeSlack, App, SlackBot]]:
+    """A SlackBot answering `/newsbot` over Socket Mode with both its connections open, and
+    its App."""
     async with FakeSlack() as fake:
         config = write_config(tmp_path / "config", [])
         settings = settings_for(
@@ -285,19 +288,19 @@ async def socket_mode(tmp_path: Path, db_url: str) -> AsyncIterator[tuple[FakeSl
             slack_app_token=SecretStr(fake.app_token),
             slack_signing_secret=None,
         )
-        bot = SlackBot(settings)
+        bot = SlackBot(settings, socket_options=socket_options)
         app = await App(settings, extra_sinks=bot.sinks).open()
         try:
             await bot.start(app.command_service())
-            await fake.wait_for(lambda: fake.socket_connections)
-            yield fake, app
+            await fake.wait_for(lambda: bot.health.links == 2)
+            yield fake, app, bot
         finally:
             await bot.close()
             await app.close()
 
 
 async def test_socket_mode_answers_in_the_ack(tmp_path: Path, app_db_url: str) -> None:
-    async with socket_mode(tmp_path, app_db_url) as (fake, _app):
+    async with socket_mode(tmp_path, app_db_url) as (fake, _app, _bot):
         envelope = await fake.push_slash_command("subscribe peace-talks", user="member")
         ack = await fake.wait_for_ack(envelope)
         assert ack["payload"]["response_type"] == "in_channel"
@@ -312,7 +315,7 @@ async def test_socket_mode_answers_in_the_ack(tmp_path: Path, app_db_url: str) -
 
 
 async def test_rules_add_and_edit_open_an_editor_modal(tmp_path: Path, app_db_url: str) -> None:
-    async with socket_mode(tmp_path, app_db_url) as (fake, app):
+    async with socket_mode(tmp_path, app_db_url) as (fake, app, _bot):
         ack = await fake.wait_for_ack(await fake.push_slash_command("rules add"))
         assert not ack.get("payload")  # no message: the modal is the answer
         [view] = fake.views.values()

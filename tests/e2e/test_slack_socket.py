@@ -4,52 +4,22 @@ half-opens its connections as Slack does, and sends envelope types no listener h
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from pydantic import SecretStr
 
-from bot.chat.slack.app import SlackBot
-from bot.runtime.app import App
 from bot.runtime.health import Health
 from bot.runtime.ops import Metrics, OpsServer
-from tests.builders import write_config
-from tests.e2e.test_slack import settings_for
-from tests.fakes.slack_server import FakeSlack
-
-
-@contextlib.asynccontextmanager
-async def socket_bot(
-    tmp_path: Path, db_url: str, **socket_options: Any
-) -> AsyncIterator[tuple[FakeSlack, SlackBot]]:
-    async with FakeSlack() as fake:
-        config = write_config(tmp_path / "config", [])
-        settings = settings_for(
-            fake,
-            db_url,
-            config,
-            slack_app_token=SecretStr(fake.app_token),
-            slack_signing_secret=None,
-        )
-        bot = SlackBot(settings, socket_options=socket_options)
-        app = await App(settings, extra_sinks=bot.sinks).open()
-        try:
-            await bot.start(app.command_service())
-            await fake.wait_for(lambda: bot.health.links == 2, timeout=10)
-            yield fake, bot
-        finally:
-            await bot.close()
-            await app.close()
+from tests.e2e.test_slack import socket_mode
 
 
 async def test_no_envelope_is_lost_across_ten_refreshes(tmp_path: Path, app_db_url: str) -> None:
-    async with socket_bot(tmp_path, app_db_url) as (fake, bot):
+    async with socket_mode(tmp_path, app_db_url) as (fake, _app, bot):
         sent: list[str] = []
         for _cycle in range(10):
             for n in range(30):
@@ -72,7 +42,7 @@ async def test_no_envelope_is_lost_across_ten_refreshes(tmp_path: Path, app_db_u
 async def test_a_dropped_or_half_open_socket_leaves_the_other_listening(
     tmp_path: Path, app_db_url: str
 ) -> None:
-    async with socket_bot(tmp_path, app_db_url, ping_interval=0.2) as (fake, bot):
+    async with socket_mode(tmp_path, app_db_url, ping_interval=0.2) as (fake, _app, bot):
         first, second = fake.socket_connections
         fake.drop_socket(first)  # no close frame: the network dropped it
         envelopes = [await fake.push_slash_command("help") for _ in range(5)]
@@ -90,7 +60,7 @@ async def test_a_dropped_or_half_open_socket_leaves_the_other_listening(
 async def test_every_envelope_type_is_acked_and_the_unhandled_counted(
     tmp_path: Path, app_db_url: str
 ) -> None:
-    async with socket_bot(tmp_path, app_db_url) as (fake, bot):
+    async with socket_mode(tmp_path, app_db_url) as (fake, _app, bot):
         action = {"type": "block_actions", "actions": [{"action_id": "later", "value": "x"}]}
         action |= {"user": {"id": "U0ADMIN001"}, "team": {"id": fake.team_id}}
         event = {"type": "event_callback", "team_id": fake.team_id, "api_app_id": fake.app_id}
@@ -137,7 +107,7 @@ async def healthz(ops: OpsServer) -> tuple[int, dict[str, Any], str]:
 async def test_health_fails_while_no_socket_is_open_and_recovers(
     tmp_path: Path, app_db_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with socket_bot(tmp_path, app_db_url) as (fake, bot):
+    async with socket_mode(tmp_path, app_db_url) as (fake, _app, bot):
         ops = OpsServer(Metrics(), Health(), "127.0.0.1", 0, chat=[bot.health], chat_down_limit=0.0)
         await ops.start()
         try:

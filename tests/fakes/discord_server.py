@@ -26,11 +26,9 @@ from typing import Any, TypeVar
 from aiohttp import WSMsgType, web
 
 from tests.fakes.uploads import UploadError, attachment_objects, read_discord_multipart
+from tests.fakes.waits import RECHECK_SECONDS, WAIT_SECONDS
 
 T = TypeVar("T")
-WAIT_SECONDS = 60.0
-"""Default bound of every wait on the fake: met in milliseconds when the bot works, reached
-only when a test is failing, so generous for a loaded 2-core CI machine."""
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -688,7 +686,8 @@ class FakeDiscord:
         )
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = WAIT_SECONDS) -> T:  # noqa: ASYNC109
-        """Wait until ``predicate()`` is truthy (re-checked on every recorded change)."""
+        """Wait until ``predicate()`` is truthy (re-checked on every recorded change, and every
+        RECHECK_SECONDS)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -699,8 +698,10 @@ class FakeDiscord:
             if remaining <= 0:
                 raise TimeoutError(f"fake Discord: condition not met within {timeout}s")
             event = self._changed
+            # a predicate may read state the fake does not record (the bot's own health,
+            # a log): look again every RECHECK_SECONDS even when nothing here changed
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                await asyncio.wait_for(event.wait(), min(remaining, RECHECK_SECONDS))
 
     async def wait_for_message(
         self,

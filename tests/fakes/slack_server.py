@@ -30,11 +30,9 @@ from urllib.parse import urlencode
 from aiohttp import WSMsgType, web
 
 from tests.fakes.uploads import Upload
+from tests.fakes.waits import RECHECK_SECONDS, WAIT_SECONDS
 
 T = TypeVar("T")
-WAIT_SECONDS = 60.0
-"""Default bound of every wait on the fake: met in milliseconds when the bot works, reached
-only when a test is failing, so generous for a loaded 2-core CI machine."""
 
 
 # --------------------------------------------------------------------------- request helpers
@@ -388,7 +386,8 @@ class FakeSlack:
         self._faults.clear()
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = WAIT_SECONDS) -> T:  # noqa: ASYNC109
-        """Wait until ``predicate()`` is truthy (re-checked on every recorded change)."""
+        """Wait until ``predicate()`` is truthy (re-checked on every recorded change, and every
+        RECHECK_SECONDS)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -399,8 +398,10 @@ class FakeSlack:
             if remaining <= 0:
                 raise TimeoutError(f"fake Slack: condition not met within {timeout}s")
             event = self._changed
+            # a predicate may read state the fake does not record (the bot's own health,
+            # a log): look again every RECHECK_SECONDS even when nothing here changed
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                await asyncio.wait_for(event.wait(), min(remaining, RECHECK_SECONDS))
 
     def _notify(self) -> None:
         self._changed.set()
