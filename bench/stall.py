@@ -22,20 +22,13 @@ from bot.config import Settings
 from bot.delivery.sinks.console import ConsoleSink
 from bot.models import Platform
 from bot.runtime.app import App
-from tests.builders import PEACE, rss, write_config
+from tests.builders import PEACE, rss, teaser_feed, write_config
 from tests.fakes.feed_server import FeedServer
 
 
 async def one_poll(folder: Path, *, sequential: bool, pages: int, fetch_timeout: float) -> float:
     async with FeedServer() as server:
-        items = "".join(
-            f"<item><title>{PEACE} ({n})</title><link>{server.url(f'/page{n}')}</link>"
-            f"<guid>h{n}</guid><description>teaser</description></item>"
-            for n in range(pages)
-        )
-        server.add(
-            "/hostile.xml", f"<rss version='2.0'><channel><title>H</title>{items}</channel></rss>"
-        )
+        server.add("/hostile.xml", teaser_feed(server.url(f"/page{n}") for n in range(pages)))
         server.add("/other.xml", rss([("o1", PEACE)], title="Other"))
         for n in range(pages):
             server.drip(f"/page{n}", b"<html>" + b"x" * 4000 + b"</html>", interval=1.0)

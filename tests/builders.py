@@ -49,6 +49,17 @@ def rss(
     )
 
 
+def teaser_feed(links: Iterable[str]) -> str:
+    """An RSS document of matching items that carry only a teaser and a link: each alert fetches
+    its page for the full text."""
+    items = "".join(
+        f"<item><title>{PEACE} ({n})</title><link>{link}</link>"
+        f"<guid>h{n}</guid><description>teaser</description></item>"
+        for n, link in enumerate(links)
+    )
+    return f"<rss version='2.0'><channel><title>H</title>{items}</channel></rss>"
+
+
 def write_config(
     folder: Path,
     feeds: Sequence[str],
@@ -70,6 +81,17 @@ def write_config(
         yaml.safe_dump({"subscriptions": subs}), encoding="utf-8"
     )
     return folder
+
+
+class Clock:
+    """The App's clock, moved by the test (`clock.now += …`) so intervals, backoff and
+    Retry-After pass without waiting; it starts at `start`, or now."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 PEACE = "Lavrov says Russia will not pause military operations during peace talks with Ukraine"

@@ -67,6 +67,10 @@ def app_database(tmp_path: Path) -> str:
     return _APP_DATABASES.get(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
 
 
+PENDING = "select count(*) from deliveries where status = 'pending'"
+"""Deliveries not yet sent: 0 once every alert is out."""
+
+
 async def query(url: str, sql: str) -> list[tuple[object, ...]]:
     """Rows of one SQL query on a test database, SQLite or PostgreSQL."""
     if url.startswith("postgresql"):

@@ -29,7 +29,7 @@ from tests.builders import (
     until,
     write_config,
 )
-from tests.conftest import app_database, query
+from tests.conftest import PENDING, app_database, query
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.webhook_receiver import WebhookReceiver
@@ -38,7 +38,6 @@ FEEDS = 4
 ITEMS_PER_FEED = 40
 KILLS = 4
 STATUSES = "select status, count(*) from deliveries group by status"
-PENDING = "select count(*) from deliveries where status = 'pending'"
 SLACK_SENT = "select message_id from deliveries where platform = 'slack' order by id"
 
 

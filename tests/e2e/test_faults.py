@@ -33,6 +33,7 @@ from bot.text.story_match import same_story
 from tests.builders import (
     PEACE,
     START_SECONDS,
+    Clock,
     bot_env,
     rss,
     slack_env,
@@ -42,7 +43,7 @@ from tests.builders import (
     until,
     write_config,
 )
-from tests.conftest import query
+from tests.conftest import PENDING, query
 from tests.e2e.test_discord import reply_of
 from tests.e2e.test_slack import command
 from tests.fakes.discord_server import FakeDiscord
@@ -53,17 +54,6 @@ QUIET = [{"destination": "console", "targets": ["rule:donbas-offensive"]}]  # no
 MARKER = re.compile(r"F(\d+)N(\d+)")
 SLACK_CHANNELS = ("C0ALERTS01", "C0GENERAL1")
 DISCORD_POST = re.compile(r"^/api/v10/channels/\d+/messages$")
-PENDING = "select count(*) from deliveries where status = 'pending'"
-
-
-class Clock:
-    """The App's clock, moved by the test so backoff and Retry-After pass without waiting."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def items(feed: int, count: int) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.delivery.sinks.console import ConsoleSink
 from bot.models import Platform
 from bot.runtime.app import App
-from tests.builders import PEACE, rss, write_config
+from tests.builders import PEACE, rss, teaser_feed, write_config
 from tests.conftest import app_database
 from tests.fakes.feed_server import FeedServer
 
@@ -23,14 +23,7 @@ ARTICLES = 12
 async def test_hanging_article_pages_do_not_hold_the_poll(tmp_path):
     released = asyncio.Event()
     async with FeedServer() as server:
-        hostile = "".join(
-            f"<item><title>{PEACE} ({n})</title><link>{server.url(f'/page{n}')}</link>"
-            f"<guid>h{n}</guid><description>teaser</description></item>"
-            for n in range(ARTICLES)
-        )
-        server.add(
-            "/hostile.xml", f"<rss version='2.0'><channel><title>H</title>{hostile}</channel></rss>"
-        )
+        server.add("/hostile.xml", teaser_feed(server.url(f"/page{n}") for n in range(ARTICLES)))
         server.add("/other.xml", rss([("o1", PEACE)], title="Other"))
         for n in range(ARTICLES):  # never complete unless released: only a deadline ends them
             server.gate(f"/page{n}", b"<html><body>" + b"x" * 4000 + b"</body></html>", released)

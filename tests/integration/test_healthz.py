@@ -16,23 +16,17 @@ from bot.delivery.sinks.console import ConsoleSink
 from bot.models import Platform
 from bot.runtime.app import App
 from bot.runtime.ops import OpsServer
-from tests.builders import PEACE, rss, write_config
+from tests.builders import PEACE, Clock, rss, write_config
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.pg import create_pg_database, drop_pg_database, pg_problem
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def running(tmp_path: Path):
-    clock = Clock()
+    clock = Clock(START)
     async with FeedServer() as server:
         server.add("/feed.xml", rss([("a1", PEACE)]))
         config = write_config(tmp_path / "config", [server.url("/feed.xml")])

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.runtime.app import App
-from tests.builders import PEACE, rss, write_config
-from tests.conftest import query
+from tests.builders import PEACE, Clock, rss, write_config
+from tests.conftest import PENDING, query
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.webhook_receiver import WebhookReceiver
@@ -26,15 +26,6 @@ from tests.pg import create_pg_database, drop_pg_database, pg_problem
 
 CHANNELS = 3
 ITEMS = 2
-PENDING = "select count(*) from deliveries where status = 'pending'"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def test_posts_answered_while_postgresql_is_down_are_recorded_not_sent_again(

@@ -23,7 +23,7 @@ from bot.rules.schema import Actor, Rule
 from bot.store.memory import MemorySubscriptions
 from bot.store.memory_poll import MemoryPollStore
 from bot.text.story_match import same_story
-from tests.builders import DONBAS, PEACE, UNRELATED, rss
+from tests.builders import DONBAS, PEACE, UNRELATED, Clock, rss
 from tests.fakes.feed_server import FeedServer
 
 CONSOLE = Destination(platform=Platform.console, address="-")
@@ -31,6 +31,8 @@ RULES = [
     Rule(id="peace-talks", name="Peace talks", any=["peace talks"]),
     Rule(id="donbas", name="Donbas offensive", any=["Donbas"]),
 ]
+
+START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -45,14 +47,6 @@ class Catalog:
         self.matcher = compile_rules(self.rules, self.actors)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass
 class Pass:
     server: FeedServer
@@ -65,7 +59,7 @@ class Pass:
 
 @pytest.fixture
 async def run() -> AsyncIterator[Pass]:
-    clock, out = Clock(), io.StringIO()
+    clock, out = Clock(START), io.StringIO()
     subs = MemorySubscriptions([Subscription(destination=CONSOLE, target="rule:peace-talks")])
     store = MemoryPollStore(same_story, subscriptions=subs)
     sink = ConsoleSink(Console(file=out, width=120, highlight=False))

@@ -12,23 +12,17 @@ from bot.config import Settings
 from bot.delivery.sinks.console import ConsoleSink
 from bot.models import Platform
 from bot.runtime.app import App
-from tests.builders import DONBAS, PEACE, rss, write_config
+from tests.builders import DONBAS, PEACE, Clock, rss, write_config
 from tests.conftest import app_database
 from tests.fakes.feed_server import FeedServer
 
 pytestmark = pytest.mark.usefixtures("app_db_url")
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 async def test_re_adding_a_removed_feed_does_not_alert_its_items_again(tmp_path):
-    clock = Clock()
+    clock = Clock(START)
     items = [("a1", PEACE), ("a2", DONBAS)]
     async with FeedServer() as server:
         url = server.url("/feed.xml")
