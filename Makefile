@@ -12,7 +12,6 @@ LOCKENV := build/lock-env
 $(STAMP): pyproject.toml requirements-dev.lock requirements-build.lock
 	$(PYTHON) tools/lockfile.py check
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock -r requirements-build.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
