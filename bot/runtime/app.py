@@ -32,6 +32,7 @@ from bot.feeds.ssrf import validate_feed_url
 from bot.models import Destination, Platform, Subscription
 from bot.policy.reach import reach_warnings
 from bot.policy.status_report import status_lines
+from bot.policy.wake import tick_needed
 from bot.poll.pipeline import Pipeline, PipelineOptions, PollReport, utcnow
 from bot.ports import Sink
 from bot.relevance.learner import Learner
@@ -112,6 +113,10 @@ class App:
         self.started = clock()
         self.last_done: dict[str, datetime] = {}  # when each tick last completed without error
         self._kick: asyncio.Task[None] | None = None
+        # (when the next feed / delivery is due, when that was asked): idle ticks skip the store
+        self._poll_wake: tuple[datetime | None, datetime | None] = (None, None)
+        self._dispatch_wake: tuple[datetime | None, datetime | None] = (None, None)
+        self._recheck = timedelta(seconds=settings.idle_recheck_seconds)
         self._kick_again = False
 
     async def open(self) -> App:
@@ -266,14 +271,38 @@ class App:
             )
         return report
 
+    async def poll_tick(self) -> PollReport | None:
+        """The scheduler's poll tick: `poll_once` when a feed may be due or a config file
+        changed, else nothing (no query; bot/policy/wake.py). None when it did nothing."""
+        now = self.clock()
+        due, checked = self._poll_wake
+        if not self.catalog.files_changed() and not tick_needed(now, due, checked, self._recheck):
+            self.last_done["poll"] = now
+            return None
+        report = await self.poll_once()
+        self._poll_wake = (await self.store.feeds.next_due(), now)
+        return report
+
+    async def dispatch_tick(self) -> DispatchReport | None:
+        """The `--role all` dispatch tick: `dispatch_once` when a delivery may be ready, else
+        nothing. This process's own alerts go out at once (`dispatch_soon`) without it."""
+        now = self.clock()
+        due, checked = self._dispatch_wake
+        if not tick_needed(now, due, checked, self._recheck):
+            self.last_done["dispatch"] = now
+            return None
+        return await self.dispatch_once()
+
     async def retrain(self) -> list[str]:
         """Retrain the relevance models of rules whose votes changed (a background job)."""
         return await self.learner.retrain(self.catalog.rules, self.catalog.actors, self.clock())
 
     async def dispatch_once(self) -> DispatchReport:
+        now = self.clock()
         report = await self.dispatcher.dispatch_once()
         self._count(report)
         self.last_done["dispatch"] = self.clock()
+        self._dispatch_wake = (await self.store.outbox.next_ready(), now)
         return report
 
     def watch_health(self, role: str) -> None:

@@ -91,14 +91,22 @@ class LiveCatalog:
         )
         return True
 
-    async def _import_yaml(self, now: datetime) -> None:
-        if self.config_dir is None:
-            return
+    def files_changed(self) -> bool:
+        """Whether a config file changed since it was last read (a stat each, no query)."""
+        return self.config_dir is not None and self._stamp() != self._yaml_stamp
+
+    def _stamp(self) -> tuple[float, ...]:
         # All the files load_config validates: fixing any of them retries a refused reload.
-        stamp = tuple(
+        assert self.config_dir is not None
+        return tuple(
             (self.config_dir / name).stat().st_mtime if (self.config_dir / name).exists() else 0.0
             for name in ("rules.yaml", "actors.yaml", "feeds.yaml", "subscriptions.yaml")
         )
+
+    async def _import_yaml(self, now: datetime) -> None:
+        if self.config_dir is None:
+            return
+        stamp = self._stamp()
         if stamp == self._yaml_stamp:
             return
         self._yaml_stamp = stamp

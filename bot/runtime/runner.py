@@ -68,10 +68,13 @@ async def run(settings: Settings, *, role: str = "all") -> int:
         gc.freeze()  # what start-up built lives as long as the process: out of full collections
         ticker = Ticker(settings.shutdown_grace_seconds)
         if role in {"all", "poller"}:
-            ticker.every(settings.poll_tick_seconds, "poll", app.poll_once)
+            ticker.every(settings.poll_tick_seconds, "poll", app.poll_tick)
             ticker.every(RETRAIN_SECONDS, "retrain", app.retrain)
         if role in {"all", "dispatcher"}:
-            ticker.every(settings.dispatch_tick_seconds, "dispatch", app.dispatch_once)
+            # beside pollers in other processes the tick is how a dispatcher learns of work;
+            # with its own poller (`all`) it only needs to look when a retry or lease is due
+            dispatch = app.dispatch_tick if role == "all" else app.dispatch_once
+            ticker.every(settings.dispatch_tick_seconds, "dispatch", dispatch)
             ticker.every(60, "digest", app.send_digests)
         if role == "all":  # a new alert goes out right after its poll, not at the next tick
             app.pipeline.on_alerts = app.dispatch_soon

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import Feed
@@ -300,6 +300,14 @@ class FeedStore:
             await conn.execute(
                 update(feeds).where(feeds.c.disabled.is_(False)).values(next_poll_at=now)
             )
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest enabled feed is due (None: no feeds); an idle poller's ticks ask
+        nothing more until then (bot/policy/wake.py)."""
+        async with self.engine.connect() as conn:
+            earliest = select(func.min(feeds.c.next_poll_at)).where(feeds.c.disabled.is_(False))
+            due: datetime | None = await conn.scalar(earliest)
+            return due
 
 
 def _held_by(owner: str) -> Any:

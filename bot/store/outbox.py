@@ -222,6 +222,18 @@ class OutboxStore:
                 )
             )
 
+    async def next_ready(self) -> datetime | None:
+        """When the earliest pending delivery can be claimed (its next attempt, or its lease's
+        end); None when nothing is pending. An idle dispatcher's ticks ask nothing until then."""
+        ready = case(
+            (deliveries.c.lease_until > deliveries.c.next_attempt_at, deliveries.c.lease_until),
+            else_=deliveries.c.next_attempt_at,
+        )
+        async with self.engine.connect() as conn:
+            earliest = select(func.min(ready)).where(deliveries.c.status == PENDING)
+            due: datetime | None = await conn.scalar(earliest)
+            return due
+
     async def counts(self) -> dict[str, int]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(
