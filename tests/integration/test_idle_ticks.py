@@ -45,7 +45,9 @@ class Statements:
         self.count += 1
 
 
-async def test_idle_ticks_skip_the_store_until_a_feed_is_due_or_the_look_is_old(tmp_path: Path) -> None:
+async def test_idle_ticks_skip_the_store_until_a_feed_is_due_or_the_look_is_old(
+    tmp_path: Path,
+) -> None:
     clock = Clock(T0)
     out = io.StringIO()
     async with FeedServer() as server:
