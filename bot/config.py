@@ -46,11 +46,7 @@ class Settings(BaseSettings):
     poll_interval_seconds: int = Field(default=300, ge=10)
     poll_tick_seconds: float = Field(default=5.0, gt=0)
     dispatch_tick_seconds: float = Field(default=1.0, gt=0)
-    idle_recheck_seconds: float = Field(
-        default=10.0,
-        gt=0,
-        description="an idle tick asks the store only when work is due or this long has passed",
-    )
+    idle_recheck_seconds: float = Field(default=10.0, gt=0)  # see bot/policy/wake.py
     housekeeping_seconds: float = Field(default=3600.0, gt=0)
     shutdown_grace_seconds: float = Field(
         default=8.0, ge=0, description="on SIGTERM, how long jobs in flight may finish"
