@@ -60,9 +60,9 @@ def summarize(
     """
     sentences = [
         s
-        for s in split_sentences(text)
-        if len(_tokens(s.text)) >= 4
-        and not any(contains_words(s.text, quote) for quote in avoid)
+        for s in (_outside_quotes(s, avoid) for s in split_sentences(text))
+        if s is not None
+        and len(_tokens(s.text)) >= 4
         and not _BOILERPLATE.search(s.text)
         and jaccard(s.text, title) < TITLE_DUPLICATE_JACCARD
         and not (title and s.text.strip().casefold() in title.casefold())
@@ -97,6 +97,62 @@ def summarize(
     if not chosen:
         return _shorten(sentences[ranked[0]].text, max_chars)
     return " ".join(_terminated(sentences[i].text) for i in sorted(chosen))
+
+
+def _outside_quotes(sentence: Span, quotes: Sequence[str]) -> Span | None:
+    """The sentence without the pieces of `quotes` it shares (None: it holds a whole one).
+
+    A quote of several sentences is split with them: each of its sentences holds a piece of it
+    and the last one the attribution ("…defence," Stoltenberg said at a press conference), so
+    a piece is cut out and what is left around it stays to be summarised.
+    """
+    if any(contains_words(sentence.text, q) or contains_words(q, sentence.text) for q in quotes):
+        return None  # it holds a whole quote, or it is one of a quote's sentences
+    words = list(_WORD.finditer(sentence.text))
+    folded = tuple(w.group().casefold() for w in words)
+    cuts: list[tuple[int, int]] = []
+    for quote in quotes:
+        runs = _runs(_folded(quote).split())
+        i = 0
+        while i + QUOTE_RUN <= len(folded):
+            if folded[i : i + QUOTE_RUN] not in runs:
+                i += 1
+                continue
+            j = i + QUOTE_RUN
+            while j < len(folded) and folded[j - QUOTE_RUN + 1 : j + 1] in runs:
+                j += 1
+            start, end = words[i].start(), words[j - 1].end()
+            opened = i == 0 or _QUOTE_MARK.search(sentence.text[max(0, start - 2) : start])
+            closed = j == len(folded) or _QUOTE_MARK.search(sentence.text[end : end + 3])
+            if opened or closed:  # quoted words, not the reporter's own echo of them
+                while start > 0 and sentence.text[start - 1] in _QUOTE_EDGE:
+                    start -= 1
+                while end < len(sentence.text) and sentence.text[end] in _QUOTE_EDGE + ",;:":
+                    end += 1
+                cuts.append((start, end))
+            i = j
+    if not cuts:
+        return sentence
+    kept, at = [], 0
+    for start, end in sorted(cuts):
+        kept.append(sentence.text[at:start])
+        at = max(at, end)
+    kept.append(sentence.text[at:])
+    rest = " ".join("".join(kept).split()).strip(" ,;:-–—")
+    rest = _LOOSE_STOP.sub(r"\1", rest)  # 'wrote in The New Yorker: .' → '…Yorker.'
+    return Span(sentence.start, sentence.end, rest[:1].upper() + rest[1:])
+
+
+QUOTE_RUN = 6
+"""Words in a row that a sentence shares with a shown quote make that piece the quote's."""
+_WORD = re.compile(r"[^\W_]+")
+_QUOTE_EDGE = '"“”‘’«»'
+_LOOSE_STOP = re.compile(r"[\s,;:–—-]+([.!?])$")
+_QUOTE_MARK = re.compile(r"[\"“”‘’«»]")
+
+
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[k : k + QUOTE_RUN]) for k in range(len(words) - QUOTE_RUN + 1)}
 
 
 def _folded(text: str) -> str:

@@ -65,3 +65,31 @@ def test_sentence_splitter_handles_abbreviations_and_quotes() -> None:
     ]
     for span in split_sentences(text):
         assert text[span.start : span.end] == span.text
+
+
+def test_a_quote_of_several_sentences_is_cut_out_and_its_attribution_kept() -> None:
+    quote = (
+        "Today, leaders agreed that we will send more support to Ukraine. We will keep "
+        "imposing unprecedented costs on Russia. And we will reinforce the alliance's defences"
+    )
+    text = (
+        "The alliance says it will do more for Ukraine as the war enters a second month.\n"
+        f'"{quote}," the secretary general told reporters after an extraordinary summit in '
+        "Brussels on Thursday."
+    )
+    summary = summarize("Allies pledge more support", text, avoid=[quote])
+    assert "unprecedented costs" not in summary and "reinforce" not in summary
+    assert "Today, leaders agreed" not in summary
+    assert "The secretary general told reporters after an extraordinary summit" in summary
+    assert "do more for Ukraine as the war enters a second month." in summary
+
+
+def test_the_reporters_own_echo_of_a_quote_is_not_cut() -> None:
+    quote = "we will send more support to Ukraine whatever it takes"
+    text = (
+        "Leaders said they will send more support to Ukraine whatever it takes, at a summit.\n"
+        f'"{quote.capitalize()}," the secretary general said.'
+    )
+    summary = summarize("Summit ends", text, avoid=[quote])
+    assert summary.startswith("Leaders said they will send more support to Ukraine whatever")
+    assert "secretary general said" not in summary  # nothing but the attribution is left
