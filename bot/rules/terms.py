@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 
 import re2
@@ -52,12 +52,18 @@ class CTerm:
     within: int
     regex: re2._Regexp | None
     """Compiled on RE2 (rules.regex_safety): linear-time searches, no timeout needed."""
+    span_key: tuple[object, ...] = ()
+    """(label, lower, how, stemmed words): terms alike in these share a hit's evidence."""
+
+    def __post_init__(self) -> None:
+        how = "prefix" if self.prefix else None
+        self.span_key = (self.label, self.lower, how, self.folded if self.stem else ())
 
     @classmethod
     def of(cls, rule: int, group: int, term: Term, exact: bool = False) -> CTerm:
         mask = 0
-        for field in term.fields:
-            mask |= 1 << FIELDS.index(field)
+        for shown in term.fields:
+            mask |= 1 << FIELDS.index(shown)
         regex = None
         if term.regex is not None:
             regex = compile_user_regex(term.regex, case_sensitive=term.case_sensitive)
@@ -103,9 +109,13 @@ class CRule:
     none_set: frozenset[int] = frozenset()
     terms: tuple[int, ...] = ()
     """The `all` terms, then the `any` terms: the ones whose hits are evidence."""
+    head: dict[str, object] = field(default_factory=dict)
+    """The rule's first fields in a RuleMatch: its id, name and priority."""
 
     def __post_init__(self) -> None:
         self.terms = (*self.all, *self.any)
+        rule = self.rule
+        self.head = {"rule_id": rule.id, "rule_name": rule.name, "priority": rule.priority}
         self.all_set = frozenset(self.all)
         self.any_set = frozenset(self.any)
         self.none_set = frozenset(self.none)
