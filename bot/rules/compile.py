@@ -74,6 +74,9 @@ class CompiledMatcher:
             if rule.places is not None:
                 self.crules[ri].places = self._add_places(rule.places)
                 self.place_rules.setdefault(self.crules[ri].places, []).append(ri)
+        spans: dict[tuple[object, ...], int] = {}
+        for ct in self.terms:
+            ct.span_id = spans.setdefault(ct.span_key, len(spans))
         for ai, actor in enumerate(self.actors):
             if actor.places is not None:
                 self.place_actors.setdefault(self._add_places(actor.places), []).append(ai)

@@ -6,7 +6,20 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
-from bot.rules.evidence import UNSCORED, build, evidence_of, how_spelled, text_order
+from bot.rules.evidence import (
+    EVIDENCE_FIELDS,
+    MATCH_FIELDS,
+    UNSCORED,
+    build,
+    evidence_of,
+    how_spelled,
+    new_object,
+    set_dict,
+    set_extra,
+    set_fields,
+    set_private,
+    text_order,
+)
 from bot.rules.fold import FoldedText
 from bot.rules.schema import RuleKind
 from bot.rules.terms import ALIAS, CONTEXT, FIELDS, MAIN, PLACE, CRule, Hit, ScanHit
@@ -50,8 +63,8 @@ class Evaluation:
         self.spans: dict[tuple[Any, ...], tuple[int, int, str, str]] = {}
         """(phrase, how, stemmed words, hit) → (start, end, text, how): rules sharing a
         phrase share the work of its evidence"""
-        self.bases: dict[tuple[Any, ...], dict[str, Any]] = {}
-        """(term's span key, hit) → its evidence's fields but the rule's id"""
+        self.bases: dict[tuple[int, Hit], dict[str, Any]] = {}
+        """(term's span id, hit) → its evidence's fields but the rule's id"""
 
     def run(self, hits: list[ScanHit]) -> MatchResult:
         m = self.m
@@ -247,25 +260,37 @@ class Evaluation:
 
     def _plain_match(self, crule: CRule) -> RuleMatch:
         """A plain rule's match without actors: its hit terms' evidence, in text order (what
-        `_rule_match` makes, by the shortest path: most matches are of such rules)."""
-        rule_id = crule.rule.id
+        `_rule_match` makes, by the shortest path: most matches are of such rules; the models
+        are made as `build` makes them, inline)."""
+        rule_id = crule.rule_id
         main = self.main
         terms = self.m.terms
         bases = self.bases
+        fields = EVIDENCE_FIELDS
         evidence = []
         for ti in crule.terms:
             hits = main.get(ti)
             if hits is None:
                 continue
-            ct = terms[ti]
+            span = terms[ti].span_id
             for hit in hits[:MAX_EVIDENCE_PER_TERM]:
-                base = bases.get((ct.span_key, hit))
+                base = bases.get((span, hit))
                 if base is None:
                     base = self._base(ti, hit)
-                evidence.append(build(Evidence, {"rule_id": rule_id, **base}))
+                ev = new_object(Evidence)
+                set_dict(ev, {"rule_id": rule_id, **base})
+                set_fields(ev, fields)
+                set_extra(ev, None)
+                set_private(ev, None)
+                evidence.append(ev)
         if len(evidence) > 1:
             evidence.sort(key=text_order)
-        return build(RuleMatch, {**crule.head, "evidence": tuple(evidence), **UNSCORED})
+        match = new_object(RuleMatch)
+        set_dict(match, {**crule.head, "evidence": tuple(evidence), **UNSCORED})
+        set_fields(match, MATCH_FIELDS)
+        set_extra(match, None)
+        set_private(match, None)
+        return match
 
     def _base(self, ti: int, hit: Hit) -> dict[str, Any]:
         """The fields after `rule_id` of a phrase term's evidence at one hit, once per item."""
@@ -275,7 +300,7 @@ class Evaluation:
         start, end, text, how = self._part(hit, ct.lower, ct.lower_words, how, folded)
         base = {"term": ct.label, "field": FIELDS[hit[0]], "start": start, "end": end}
         base.update(text=text, how=how)
-        self.bases[(ct.span_key, hit)] = base
+        self.bases[(ct.span_id, hit)] = base
         return base
 
     def _finish(self, crule: CRule, evidence: list[Evidence]) -> RuleMatch:

@@ -54,6 +54,8 @@ class CTerm:
     """Compiled on RE2 (rules.regex_safety): linear-time searches, no timeout needed."""
     span_key: tuple[object, ...] = ()
     """(label, lower, how, stemmed words): terms alike in these share a hit's evidence."""
+    span_id: int = -1
+    """The matcher's number for the term's `span_key` (a cheaper key to look up)."""
 
     def __post_init__(self) -> None:
         how = "prefix" if self.prefix else None
@@ -109,12 +111,14 @@ class CRule:
     none_set: frozenset[int] = frozenset()
     terms: tuple[int, ...] = ()
     """The `all` terms, then the `any` terms: the ones whose hits are evidence."""
+    rule_id: str = ""
     head: dict[str, object] = field(default_factory=dict)
     """The rule's first fields in a RuleMatch: its id, name and priority."""
 
     def __post_init__(self) -> None:
         self.terms = (*self.all, *self.any)
         rule = self.rule
+        self.rule_id = rule.id
         self.head = {"rule_id": rule.id, "rule_name": rule.name, "priority": rule.priority}
         self.all_set = frozenset(self.all)
         self.any_set = frozenset(self.any)
