@@ -20,6 +20,11 @@ shapes; 10,000 rules ≤ 2× the time per item of 1,000. `--regex-loop` adds the
 (one regular expression per term, every rule tried on every item).
 
     .venv/bin/python -m bench.match [--sizes 100 1000 10000] [--seconds 2] [--regex-loop]
+
+`--check FILE` times nothing: it writes every item's match (JSON, one line each) at each
+size and shape to FILE, or, when FILE exists, compares with it and says which items
+differ: a golden comparison of two versions of the matcher (run the other version's code
+with PYTHONPATH pointing at its tree).
 """
 
 from __future__ import annotations
@@ -193,12 +198,36 @@ def load() -> str:
     return f"load {one:.2f} / {five:.2f} (1 / 5 min, {os.cpu_count()} cores)"
 
 
+def check(path: Path, workloads: Sequence[tuple[str, list[Rule]]], actors: Sequence[Any]) -> int:
+    """Write every match of every workload to `path`, or compare with it: differing lines."""
+    items = load_items()
+    lines = []
+    for title, rules in workloads:
+        matcher = compile_rules(rules, actors)
+        for _ in range(2):  # cold, then with the matcher's memo of words filled
+            lines += [
+                f"{title}\t{it.identity}\t{matcher.match(it).model_dump_json()}" for it in items
+            ]
+    if not path.exists():
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {len(lines)} matches to {path}")
+        return 0
+    golden = path.read_text(encoding="utf-8").splitlines()
+    differ = [i for i, (a, b) in enumerate(zip(golden, lines, strict=False)) if a != b]
+    differ += list(range(min(len(golden), len(lines)), max(len(golden), len(lines))))
+    for i in differ[:5]:
+        print(f"differs: {lines[i][:300] if i < len(lines) else '(missing)'}")
+    print(f"{len(lines)} matches compared with {path}: {len(differ)} differ")
+    return len(differ)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--seconds", type=float, default=2.0, help="CPU seconds per figure")
     parser.add_argument("--regex-loop", action="store_true", help="also time the regex loop")
     parser.add_argument("--baseline-items", type=int, default=300)
+    parser.add_argument("--check", type=Path, help="write or compare every match (golden)")
     args = parser.parse_args(argv)
 
     items = load_items()
@@ -207,6 +236,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     actors = load_yaml_model(ROOT / "config" / "actors.yaml", ActorSet).actors
     topic_seed = [r for r in seed_rules if r.kind.value == "topic"]
     models = placeholder_models(seed_rules)
+    if args.check is not None:
+        shapes = (three_word_rules, generate_rules)
+        workloads_ = [
+            (f"{g.__name__} {n}", [*seed_rules, *g(n, words, pairs)])
+            for g in shapes
+            for n in args.sizes
+        ]
+        raise SystemExit(1 if check(args.check, workloads_, actors) else 0)
     print(
         f"{len(items)} real headlines; rules from {len(words)} words and {len(pairs)} "
         "two-word phrases of their vocabulary, plus the seed rules and actors; "
