@@ -77,6 +77,8 @@ class CompiledMatcher:
         spans: dict[tuple[object, ...], int] = {}
         for ct in self.terms:
             ct.span_id = spans.setdefault(ct.span_key, len(spans))
+        for crule in self.crules:
+            crule.spans = tuple((ti, self.terms[ti].span_id) for ti in crule.terms)
         for ai, actor in enumerate(self.actors):
             if actor.places is not None:
                 self.place_actors.setdefault(self._add_places(actor.places), []).append(ai)
@@ -178,6 +180,8 @@ class CompiledMatcher:
                 for t in (*crule.all, *crule.any, *crule.none)
             )
         )
+        only = (len(crule.all) == 1 and not crule.any) or (not crule.all and bool(crule.any))
+        crule.sure = crule.plain and not crule.none and only
         self.crules.append(crule)
         triggers = self._triggers(crule)
         if rule.kind is RuleKind.actor:

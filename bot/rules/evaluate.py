@@ -6,30 +6,17 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
-from bot.rules.evidence import (
-    EVIDENCE_FIELDS,
-    MATCH_FIELDS,
-    UNSCORED,
-    build,
-    evidence_of,
-    how_spelled,
-    new_object,
-    set_dict,
-    set_extra,
-    set_fields,
-    set_private,
-    text_order,
-)
+from bot.rules.evidence import UNSCORED, build, evidence_of, how_spelled, text_order
 from bot.rules.fold import FoldedText
+from bot.rules.plain import MAX_EVIDENCE_PER_TERM, plain_match
 from bot.rules.schema import RuleKind
-from bot.rules.terms import ALIAS, CONTEXT, FIELDS, MAIN, PLACE, CRule, Hit, ScanHit
+from bot.rules.terms import ALIAS, CONTEXT, MAIN, PLACE, CRule, Hit, ScanHit
 
 if TYPE_CHECKING:
     from bot.rules.compile import CompiledMatcher
 
 log = logging.getLogger(__name__)
 
-MAX_EVIDENCE_PER_TERM = 5
 MAX_PLACES = 10
 EMPTY = MatchResult()
 
@@ -63,7 +50,7 @@ class Evaluation:
         self.spans: dict[tuple[Any, ...], tuple[int, int, str, str]] = {}
         """(phrase, how, stemmed words, hit) → (start, end, text, how): rules sharing a
         phrase share the work of its evidence"""
-        self.bases: dict[tuple[int, Hit], dict[str, Any]] = {}
+        self.bases: dict[tuple[int, Hit], tuple[tuple[int, int], dict[str, Any]]] = {}
         """(term's span id, hit) → its evidence's fields but the rule's id"""
 
     def run(self, hits: list[ScanHit]) -> MatchResult:
@@ -115,20 +102,18 @@ class Evaluation:
         matched = []
         for ri in sorted(candidates):
             crule = crules[ri]
-            if crule.plain:
-                holds = (
-                    hit_terms >= crule.all_set
-                    and (not crule.any or not hit_terms.isdisjoint(crule.any_set))
-                    and hit_terms.isdisjoint(crule.none_set)
-                )
-            else:
-                holds = self._holds(crule)
-            if not holds:
+            if not crule.plain:
+                if self._holds(crule):
+                    matched.append(self._rule_match(crule))
                 continue
-            if crule.plain and not crule.actors:
-                matched.append(self._plain_match(crule))
-            else:
-                matched.append(self._rule_match(crule))
+            if crule.sure or (
+                hit_terms >= crule.all_set
+                and (not crule.any or not hit_terms.isdisjoint(crule.any_set))
+                and hit_terms.isdisjoint(crule.none_set)
+            ):
+                matched.append(
+                    self._rule_match(crule) if crule.actors else plain_match(self, crule)
+                )
         actors = tuple(self.mentions[ai] for ai in sorted(self.mentions))
         if not matched and not actors:
             return EMPTY
@@ -257,51 +242,6 @@ class Evaluation:
         if crule.places >= 0:
             evidence.extend(self._place_evidence(rule.id, crule.places))
         return self._finish(crule, evidence)
-
-    def _plain_match(self, crule: CRule) -> RuleMatch:
-        """A plain rule's match without actors: its hit terms' evidence, in text order (what
-        `_rule_match` makes, by the shortest path: most matches are of such rules; the models
-        are made as `build` makes them, inline)."""
-        rule_id = crule.rule_id
-        main = self.main
-        terms = self.m.terms
-        bases = self.bases
-        fields = EVIDENCE_FIELDS
-        evidence = []
-        for ti in crule.terms:
-            hits = main.get(ti)
-            if hits is None:
-                continue
-            span = terms[ti].span_id
-            for hit in hits[:MAX_EVIDENCE_PER_TERM]:
-                base = bases.get((span, hit))
-                if base is None:
-                    base = self._base(ti, hit)
-                ev = new_object(Evidence)
-                set_dict(ev, {"rule_id": rule_id, **base})
-                set_fields(ev, fields)
-                set_extra(ev, None)
-                set_private(ev, None)
-                evidence.append(ev)
-        if len(evidence) > 1:
-            evidence.sort(key=text_order)
-        match = new_object(RuleMatch)
-        set_dict(match, {**crule.head, "evidence": tuple(evidence), **UNSCORED})
-        set_fields(match, MATCH_FIELDS)
-        set_extra(match, None)
-        set_private(match, None)
-        return match
-
-    def _base(self, ti: int, hit: Hit) -> dict[str, Any]:
-        """The fields after `rule_id` of a phrase term's evidence at one hit, once per item."""
-        ct = self.m.terms[ti]
-        how = "prefix" if ct.prefix else None
-        folded = ct.folded if ct.stem else ()
-        start, end, text, how = self._part(hit, ct.lower, ct.lower_words, how, folded)
-        base = {"term": ct.label, "field": FIELDS[hit[0]], "start": start, "end": end}
-        base.update(text=text, how=how)
-        self.bases[(ct.span_id, hit)] = base
-        return base
 
     def _finish(self, crule: CRule, evidence: list[Evidence]) -> RuleMatch:
         """The rule's match: its terms' evidence, its actors' mentions, in text order."""

@@ -112,6 +112,11 @@ class CRule:
     terms: tuple[int, ...] = ()
     """The `all` terms, then the `any` terms: the ones whose hits are evidence."""
     rule_id: str = ""
+    sure: bool = False
+    """A plain rule that holds whenever it is a candidate: its only terms are `any` terms
+    (each a trigger) or one `all` term (its trigger), and it has no `none` term."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """(term, its span id) of `terms`, set by the matcher once terms are numbered."""
     head: dict[str, object] = field(default_factory=dict)
     """The rule's first fields in a RuleMatch: its id, name and priority."""
 
