@@ -66,7 +66,11 @@ class Evaluation:
             if not fuzzy:
                 terms_here, triggers = plain[fi]
                 for ti in terms_here:
-                    main.setdefault(ti, []).append(hit)
+                    known = main.get(ti)  # not setdefault: no list made for a term seen before
+                    if known is None:
+                        main[ti] = [hit]
+                    else:
+                        known.append(hit)
                 candidates.update(triggers)
                 slots = rest
             for kind, index, trigger in slots:

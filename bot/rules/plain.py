@@ -81,10 +81,18 @@ def _base(ev: Evaluation, ti: int, hit: Hit) -> tuple[tuple[int, int], dict[str,
         how = "fuzzy"
     elif ct.prefix:
         how = "prefix"
+    elif text.lower() == ct.lower:  # how_spelled's first answer, without the call
+        how = "exact"
     else:
         spelled = folded.words()[first : last + 1]
         how = how_spelled(text, ct.lower, ct.lower_words, ct.folded if ct.stem else (), spelled)
-    base = {"term": ct.label, "field": FIELDS[fi], "start": start, "end": end}
-    base.update(text=text, how=how)
+    base = {
+        "term": ct.label,
+        "field": FIELDS[fi],
+        "start": start,
+        "end": end,
+        "text": text,
+        "how": how,
+    }
     found = ev.bases[(ct.span_id, hit)] = ((fi, start), base)
     return found
