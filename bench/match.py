@@ -22,9 +22,9 @@ shapes; 10,000 rules ≤ 2× the time per item of 1,000. `--regex-loop` adds the
     .venv/bin/python -m bench.match [--sizes 100 1000 10000] [--seconds 2] [--regex-loop]
 
 `--check FILE` times nothing: it writes every item's match (JSON, one line each) at each
-size and shape to FILE, or, when FILE exists, compares with it and says which items
-differ: a golden comparison of two versions of the matcher (run the other version's code
-with PYTHONPATH pointing at its tree).
+size and shape, of the matcher and of ScoredMatcher, to FILE, or, when FILE exists, compares
+with it and says which items differ: a golden comparison of two versions of the matcher (run
+the other version's code with PYTHONPATH pointing at its tree).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from bot.relevance.model import RelevanceModel
 from bot.relevance.scorer import ScoredMatcher
 from bot.rules.compile import CompiledMatcher, compile_rules
 from bot.rules.fold import fold_text
-from bot.rules.schema import ActorSet, Rule, RuleSet, Term, TermMode
+from bot.rules.schema import Actor, ActorSet, Rule, RuleSet, Term, TermMode
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADLINES = ROOT.parent / "shared" / "data" / "headlines" / "headlines-2021-11-to-2022-04.json"
@@ -198,15 +198,26 @@ def load() -> str:
     return f"load {one:.2f} / {five:.2f} (1 / 5 min, {os.cpu_count()} cores)"
 
 
-def check(path: Path, workloads: Sequence[tuple[str, list[Rule]]], actors: Sequence[Any]) -> int:
-    """Write every match of every workload to `path`, or compare with it: differing lines."""
+def check(
+    path: Path,
+    workloads: Sequence[tuple[str, list[Rule]]],
+    actors: Sequence[Actor],
+    models: dict[str, RelevanceModel],
+) -> int:
+    """Write every match of every workload to `path` (the matcher's, twice, and ScoredMatcher's
+    with the placeholder models), or compare with it: how many lines differ."""
     items = load_items()
     lines = []
     for title, rules in workloads:
         matcher = compile_rules(rules, actors)
-        for _ in range(2):  # cold, then with the matcher's memo of words filled
+        scored = ScoredMatcher(rules, actors, models)
+        for name, match in (
+            ("cold", matcher.match),
+            ("warm", matcher.match),
+            ("scored", scored.match),
+        ):
             lines += [
-                f"{title}\t{it.identity}\t{matcher.match(it).model_dump_json()}" for it in items
+                f"{title} {name}\t{it.identity}\t{match(it).model_dump_json()}" for it in items
             ]
     if not path.exists():
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -243,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for g in shapes
             for n in args.sizes
         ]
-        raise SystemExit(1 if check(args.check, workloads_, actors) else 0)
+        raise SystemExit(1 if check(args.check, workloads_, actors, models) else 0)
     print(
         f"{len(items)} real headlines; rules from {len(words)} words and {len(pairs)} "
         "two-word phrases of their vocabulary, plus the seed rules and actors; "
