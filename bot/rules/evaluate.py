@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bot.models import ActorMention, Evidence, Item, MatchResult, RuleMatch
 from bot.rules.evidence import UNSCORED, build, evidence_of, how_spelled, text_order
 from bot.rules.fold import FoldedText
-from bot.rules.plain import MAX_EVIDENCE_PER_TERM, plain_match
+from bot.rules.plain import MAX_EVIDENCE_PER_TERM, decide
 from bot.rules.schema import RuleKind
 from bot.rules.terms import ALIAS, CONTEXT, MAIN, PLACE, CRule, Hit, ScanHit
 
@@ -101,23 +101,7 @@ class Evaluation:
             candidates.update(m.actor_rules.get(ai, ()))
         if not candidates and not self.mentions:
             return EMPTY
-        crules = m.crules
-        hit_terms = self.main.keys()
-        matched = []
-        for ri in sorted(candidates):
-            crule = crules[ri]
-            if not crule.plain:
-                if self._holds(crule):
-                    matched.append(self._rule_match(crule))
-                continue
-            if crule.sure or (
-                hit_terms >= crule.all_set
-                and (not crule.any or not hit_terms.isdisjoint(crule.any_set))
-                and hit_terms.isdisjoint(crule.none_set)
-            ):
-                matched.append(
-                    self._rule_match(crule) if crule.actors else plain_match(self, crule)
-                )
+        matched = decide(self, candidates, self._holds, self._rule_match)
         actors = tuple(self.mentions[ai] for ai in sorted(self.mentions))
         if not matched and not actors:
             return EMPTY

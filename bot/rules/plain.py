@@ -1,13 +1,14 @@
-"""The match of a plain rule by the shortest path: most matches are of such rules.
+"""Which candidate rules hold, and the match of a plain rule by the shortest path.
 
-A plain rule (phrases only, no `near`, regex, places or actors) that holds gets the evidence
-`Evaluation._rule_match` would give it, made with fewer steps: each hit's evidence fields are
-worked out once per item and shared by the rules with the same term, and the models are made
-as `evidence.build` makes them, inline.
+Most matches are of plain rules (phrases only, no `near`, regex, places or actors): one
+that holds gets the evidence `Evaluation._rule_match` would give it, in fewer steps: each
+hit's evidence fields are worked out once per item and shared by the rules with the same
+term, and the models are made as `evidence.build` makes them, inline.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -33,39 +34,72 @@ MAX_EVIDENCE_PER_TERM = 5
 _first = itemgetter(0)
 
 
-def plain_match(ev: Evaluation, crule: CRule) -> RuleMatch:
-    """A plain rule's match without actors: its hit terms' evidence, in text order."""
-    rule_id = crule.rule_id
+def decide(
+    ev: Evaluation,
+    candidates: Iterable[int],
+    holds: Callable[[CRule], bool],
+    rule_match: Callable[[CRule], RuleMatch],
+) -> list[RuleMatch]:
+    """The matches of the candidate rules, in rule order. A plain rule is decided by set
+    operations on the terms hit and, without actors, its match is made here; any other rule
+    by `holds` and `rule_match` (Evaluation's general path)."""
+    crules = ev.m.crules
     main = ev.main
+    hit_terms = main.keys()
     bases = ev.bases
-    fields = EVIDENCE_FIELDS
-    found: list[tuple[tuple[int, int], Evidence]] = []
-    for ti, span in crule.spans:
-        hits = main.get(ti)
-        if hits is None:
+    new, fill, fill_set, fill_extra, fill_private = (
+        new_object,
+        set_dict,
+        set_fields,
+        set_extra,
+        set_private,
+    )
+    evidence_fields, match_fields, unscored = EVIDENCE_FIELDS, MATCH_FIELDS, UNSCORED
+    matched: list[RuleMatch] = []
+    for ri in sorted(candidates):
+        crule = crules[ri]
+        if not crule.plain:
+            if holds(crule):
+                matched.append(rule_match(crule))
             continue
-        if len(hits) > MAX_EVIDENCE_PER_TERM:
-            hits = hits[:MAX_EVIDENCE_PER_TERM]
-        for hit in hits:
-            known = bases.get((span, hit))
-            order, base = known if known is not None else _base(ev, ti, hit)
-            evidence = new_object(Evidence)
-            set_dict(evidence, {"rule_id": rule_id, **base})
-            set_fields(evidence, fields)
-            set_extra(evidence, None)
-            set_private(evidence, None)
-            found.append((order, evidence))
-    if len(found) == 1:
-        shown: tuple[Evidence, ...] = (found[0][1],)
-    else:
-        found.sort(key=_first)  # stable: the order `evidence.text_order` sorts in
-        shown = tuple(e for _, e in found)
-    match = new_object(RuleMatch)
-    set_dict(match, {**crule.head, "evidence": shown, **UNSCORED})
-    set_fields(match, MATCH_FIELDS)
-    set_extra(match, None)
-    set_private(match, None)
-    return match
+        if not crule.sure and not (
+            hit_terms >= crule.all_set
+            and (not crule.any or not hit_terms.isdisjoint(crule.any_set))
+            and hit_terms.isdisjoint(crule.none_set)
+        ):
+            continue
+        if crule.actors:
+            matched.append(rule_match(crule))
+            continue
+        rule_id = crule.rule_id
+        found: list[tuple[tuple[int, int], Evidence]] = []
+        for ti, span in crule.spans:
+            hits = main.get(ti)
+            if hits is None:
+                continue
+            if len(hits) > MAX_EVIDENCE_PER_TERM:
+                hits = hits[:MAX_EVIDENCE_PER_TERM]
+            for hit in hits:
+                known = bases.get((span, hit))
+                order, base = known if known is not None else _base(ev, ti, hit)
+                evidence = new(Evidence)
+                fill(evidence, {"rule_id": rule_id, **base})
+                fill_set(evidence, evidence_fields)
+                fill_extra(evidence, None)
+                fill_private(evidence, None)
+                found.append((order, evidence))
+        if len(found) == 1:
+            shown: tuple[Evidence, ...] = (found[0][1],)
+        else:
+            found.sort(key=_first)  # stable: the order `evidence.text_order` sorts in
+            shown = tuple(e for _, e in found)
+        match = new(RuleMatch)
+        fill(match, {**crule.head, "evidence": shown, **unscored})
+        fill_set(match, match_fields)
+        fill_extra(match, None)
+        fill_private(match, None)
+        matched.append(match)
+    return matched
 
 
 def _base(ev: Evaluation, ti: int, hit: Hit) -> tuple[tuple[int, int], dict[str, Any]]:
