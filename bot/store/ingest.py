@@ -183,15 +183,17 @@ class IngestStore:
         dialect_insert: Any = (
             postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         )
+        # Rows as parameters, not in the statement: its SQL is then compiled once and cached
+        # (the driver still gets one multi-row INSERT per batch: SQLAlchemy's insertmanyvalues).
+        stmt = (
+            dialect_insert(items)
+            .on_conflict_do_nothing(index_elements=["feed_id", "identity"])
+            .returning(items.c.id, items.c.identity)
+        )
         inserted: dict[str, int] = {}
-        for start in range(0, len(rows), 500):  # one multi-row INSERT per 500 items
-            stmt = (
-                dialect_insert(items)
-                .values(rows[start : start + 500])
-                .on_conflict_do_nothing(index_elements=["feed_id", "identity"])
-                .returning(items.c.id, items.c.identity)
-            )
-            inserted.update((got.identity, got.id) for got in await conn.execute(stmt))
+        for start in range(0, len(rows), 500):
+            got_rows = await conn.execute(stmt, rows[start : start + 500])
+            inserted.update((got.identity, got.id) for got in got_rows)
         return inserted
 
     async def _insert_alerts(
