@@ -94,6 +94,23 @@ class IngestStore:
 
     async def commit_poll(self, record: PollRecord) -> list[int]:
         """Store new items, alert on the matched ones, route them; return new alert ids."""
+        described = {item.identity: item.summary for item in record.items}
+        facts = dict(
+            zip(
+                (a.item_identity for a in record.alerts),
+                self.stories.facts(
+                    record.alerts,
+                    record.now,
+                    [described.get(a.item_identity, "") for a in record.alerts],
+                ),
+                strict=True,
+            )
+        )
+        routing: dict[str, list[Subscription]] = {}
+        if record.alerts:  # read before the write transaction: the writer is not held meanwhile
+            async with self.engine.connect() as conn:
+                found = await self._routes(conn, record.alerts)
+            routing = dict(zip((a.item_identity for a in record.alerts), found, strict=True))
         async with self.engine.begin() as conn:
             # First, and fenced by the lease: a poll that lost its feed to another worker writes
             # nothing (that worker's poll stands), so no ETag or schedule goes back in time.
@@ -121,17 +138,13 @@ class IngestStore:
             ]
             if not new:
                 return []
-            routes = await self._routes(conn, [a for _, a in new])
+            routes = [routing[a.item_identity] for _, a in new]
             if conn.dialect.name == "postgresql":
                 # Alerts and their deliveries take ids in commit order: a channel's outbox head
                 # (lowest pending id) can then never be overtaken by a later-committing alert.
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALERT_LOCK})
-            described = {item.identity: item.summary for item in record.items}
             stories = await self.stories.stories(
-                conn,
-                [a for _, a in new],
-                record.now,
-                [described.get(a.item_identity, "") for _, a in new],
+                conn, [a for _, a in new], record.now, [facts[a.item_identity] for _, a in new]
             )
             repeats = await self.stories.repeats(conn, [a for _, a in new])
             if any(repeats):
@@ -170,15 +183,17 @@ class IngestStore:
         dialect_insert: Any = (
             postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         )
+        # Rows as parameters, not in the statement: its SQL is then compiled once and cached
+        # (the driver still gets one multi-row INSERT per batch: SQLAlchemy's insertmanyvalues).
+        stmt = (
+            dialect_insert(items)
+            .on_conflict_do_nothing(index_elements=["feed_id", "identity"])
+            .returning(items.c.id, items.c.identity)
+        )
         inserted: dict[str, int] = {}
-        for start in range(0, len(rows), 500):  # one multi-row INSERT per 500 items
-            stmt = (
-                dialect_insert(items)
-                .values(rows[start : start + 500])
-                .on_conflict_do_nothing(index_elements=["feed_id", "identity"])
-                .returning(items.c.id, items.c.identity)
-            )
-            inserted.update((got.identity, got.id) for got in await conn.execute(stmt))
+        for start in range(0, len(rows), 500):
+            got_rows = await conn.execute(stmt, rows[start : start + 500])
+            inserted.update((got.identity, got.id) for got in got_rows)
         return inserted
 
     async def _insert_alerts(

@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.models import Alert
 from bot.policy.repeats import article_key, repeats
 from bot.store.tables import alerts, items
-from bot.text.story_match import StoryFacts, story_facts
+from bot.text.story_match import DESCRIPTION_CHARS, StoryFacts, story_facts
 
 SameStory = Callable[[StoryFacts, StoryFacts], bool]
+MADE = 1000
 
 
 @dataclass(frozen=True)
@@ -43,26 +44,39 @@ class StoryWindow:
         self.window = window
         self._recent: deque[_Recent] = deque()
         self._last_id = 0
+        self._made: dict[tuple[str, str, datetime], StoryFacts] = {}
+        """Facts worked out for new alerts by `facts`, taken again when they are read back."""
+
+    def facts(
+        self, new: Sequence[Alert], now: datetime, descriptions: Sequence[str]
+    ) -> list[StoryFacts]:
+        """The new alerts' story facts (`descriptions`: their items' feed descriptions), for
+        `stories`. Worked out before the transaction, so the writer is not held meanwhile,
+        and kept until the window reads the alerts back, so they are worked out once."""
+        if len(self._made) > MADE:  # rolled back or dropped as repeats: never read back
+            self._made.clear()
+        out = []
+        for alert, description in zip(new, descriptions, strict=True):
+            key = (alert.title, description[:DESCRIPTION_CHARS], alert.published or now)
+            made = self._made[key] = story_facts(*key)
+            out.append(made)
+        return out
 
     async def stories(
         self,
         conn: AsyncConnection,
         new: Sequence[Alert],
         now: datetime,
-        descriptions: Sequence[str],
+        facts: Sequence[StoryFacts],
     ) -> list[int | None]:
         """Each alert's story: the first recent alert from another feed that `same_story` says
-        reports the same event (its story id), or None. `descriptions` are the new alerts'
-        items' feed descriptions (what the window reads back for stored alerts).
+        reports the same event (its story id), or None. `facts` are the new alerts' own, from
+        `facts`.
 
         Call it where alert ids follow commit order (under the alert lock on PostgreSQL, the
         single writer on SQLite), so no alert with a lower id can still appear later.
         """
         await self._refresh(conn, now)
-        facts = [
-            story_facts(a.title, d, a.published or now)
-            for a, d in zip(new, descriptions, strict=True)
-        ]
         found = [self._match(a, f) for a, f in zip(new, facts, strict=True)]
         if not await self._still_there(conn, [r for r in found if r is not None]):
             await self._refresh(conn, now, reload=True)  # an alert went, or its id was reused
@@ -99,7 +113,8 @@ class StoryWindow:
         )
         for row in await conn.execute(query):
             story = int(row.story_id or row.id)
-            facts = story_facts(row.title, row.summary, row.published or row.created_at)
+            key = (row.title, row.summary[:DESCRIPTION_CHARS], row.published or row.created_at)
+            facts = self._made.pop(key, None) or story_facts(*key)
             self._recent.append(
                 _Recent(row.id, row.feed_id, int(row.fingerprint), story, row.created_at, facts)
             )
