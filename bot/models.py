@@ -161,6 +161,9 @@ class Feed(Frozen):
     next_poll_at: datetime | None = None
     added_by: str | None = Field(default=None, description='"config", "cli", or who in chat')
     warning: str | None = Field(default=None, description="what its last parse had to forgive")
+    body_hash: str | None = Field(
+        default=None, description="hash of the last body whose items were all stored"
+    )
 
 
 class Alert(Frozen):

@@ -110,6 +110,8 @@ class PollRecord(Frozen):
     warning: str | None = None
     items: tuple[Item, ...] = ()
     alerts: tuple[Alert, ...] = ()
+    body_hash: str | None = None
+    """The fetched body's hash (bot.poll.unchanged.body_hash): its items are all stored now."""
 
 
 @dataclass(frozen=True, slots=True)

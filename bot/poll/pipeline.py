@@ -14,15 +14,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.feeds.parse import FeedParseError, parse_feed
+from bot.feeds.parse import FeedParseError, ParsedFeed, parse_feed
 from bot.models import Alert, Feed, Item, MatchResult
-from bot.poll.unchanged import UnchangedBatch
+from bot.poll.full_text import fetch_full_texts
+from bot.poll.unchanged import UnchangedBatch, body_hash
 from bot.poll.workers import DaemonWorkers
-from bot.ports import Fetcher, FetchOutcome, Matcher, PollRecord, PollStore, Unchanged
+from bot.ports import (
+    Fetcher,
+    FetchOutcome,
+    FetchResult,
+    Matcher,
+    PollRecord,
+    PollStore,
+    Unchanged,
+)
 from bot.retry import backoff_seconds
 from bot.rules.schema import Actor
 from bot.text.enrich import enrich
-from bot.text.extract import extract_main_text
 from bot.text.stories import fingerprint
 
 log = logging.getLogger(__name__)
@@ -221,18 +229,19 @@ class Pipeline:
         if result.outcome is FetchOutcome.error:
             await self._fail(feed, report, result.error or "fetch failed", result.retry_after)
             return
-        try:
-            parsed = await self._parser.run(  # feedparser's sanitiser is ~1 µs/byte: off the loop
-                parse_feed,
-                result.body,
-                feed_id=feed.id,
-                url=result.final_url or feed.url,
-                content_type=result.content_type,
-                source=feed.name,
-            )
-        except FeedParseError as exc:
-            await self._fail(feed, report, str(exc))
-            return
+        digest = body_hash(result.body, result.final_url or feed.url, result.content_type)
+        moved = result.moved_to and result.moved_to != feed.url
+        if digest == feed.body_hash and not moved:  # the body last stored: no parse, no match
+            if (result.etag, result.last_modified) == (feed.etag, feed.last_modified):
+                report.not_modified = 1
+                unchanged.add(Unchanged(feed.id, now, self._next(feed, now)))
+                return
+            parsed = ParsedFeed(title=None, link=None, bozo=feed.warning)  # new validators only
+        else:
+            read = await self._parse(feed, result, report)
+            if read is None:
+                return
+            parsed = read
         unique = list({i.identity: i for i in reversed(parsed.items)}.values())[::-1]
         old = parsed.legacy  # identities stored by versions that glued guids to the fetched URL
         asked = [i.identity for i in unique] + [
@@ -249,7 +258,9 @@ class Pipeline:
         # matching runs on the text worker, so the event loop (and /healthz) never waits on it.
         results = await self._text_worker.run(self._match_all, alertable)
         matched = [(i, m) for i, m in zip(alertable, results, strict=True) if not m.empty]
-        texts = await self._full_texts(feed, [item for item, _ in matched])
+        texts = await fetch_full_texts(
+            self.fetcher, self._text_worker, self.options, feed, [item for item, _ in matched]
+        )
         for (item, matches), full_text in zip(matched, texts, strict=True):
             alerts.append(await self._alert(feed, item, matches, full_text))
             if full_text:  # kept as the item's content: fetched once, reused by rule tests
@@ -266,10 +277,29 @@ class Pipeline:
             warning=parsed.bozo,
             items=tuple(fresh),
             alerts=tuple(alerts),
+            body_hash=digest,
         )
         report.alerts = await self.store.commit_poll(record)
         if report.alerts and self.on_alerts is not None:
             self.on_alerts()
+
+    async def _parse(
+        self, feed: Feed, result: FetchResult, report: PollReport
+    ) -> ParsedFeed | None:
+        """The body parsed off the loop (feedparser's sanitiser is ~1 µs/byte); None when it is
+        no feed (the failure is recorded)."""
+        try:
+            return await self._parser.run(
+                parse_feed,
+                result.body,
+                feed_id=feed.id,
+                url=result.final_url or feed.url,
+                content_type=result.content_type,
+                source=feed.name,
+            )
+        except FeedParseError as exc:
+            await self._fail(feed, report, str(exc))
+            return None
 
     def _alertable(self, feed: Feed, fresh: list[Item]) -> list[Item]:
         """All new items, except on a feed's first poll: only the newest `backfill` of them."""
@@ -301,52 +331,6 @@ class Pipeline:
             fingerprint=fingerprint(item.title),  # leads differ by outlet; titles agree
         )
         return alert
-
-    async def _full_texts(self, feed: Feed, items: list[Item]) -> list[str | None]:
-        """Article texts for the items whose feed carries only a teaser, fetched concurrently:
-        at most `full_text_per_poll` of them, `full_text_concurrency` at once (and the fetcher's
-        per-host limit), all within `full_text_seconds`; late ones are alerted without."""
-        options = self.options
-        wanted = [i for i in items if self._wants_full_text(feed, i)][: options.full_text_per_poll]
-        if not wanted:
-            return [None] * len(items)
-        texts: dict[str, str | None] = {}
-        slots = asyncio.Semaphore(options.full_text_concurrency)
-
-        async def one(item: Item) -> None:
-            async with slots:
-                texts[item.identity] = await self._full_text(item)
-
-        tasks = [asyncio.create_task(one(i)) for i in wanted]
-        try:
-            _, late = await asyncio.wait(tasks, timeout=options.full_text_seconds)
-        finally:  # late fetches, or all of them when the poll itself is cancelled
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        if late:
-            log.info(
-                "feed %s: %d article(s) not fetched within %g s; alerted from the feed's text",
-                feed.url,
-                len(late),
-                options.full_text_seconds,
-            )
-        return [texts.get(i.identity) for i in items]
-
-    def _wants_full_text(self, feed: Feed, item: Item) -> bool:
-        body = item.content or item.summary
-        return bool(feed.full_text and item.link and len(body) < self.options.full_text_below)
-
-    async def _full_text(self, item: Item) -> str | None:
-        """The article's main text; None on any failure."""
-        assert item.link is not None
-        result = await self.fetcher.fetch(item.link)
-        if result.outcome is not FetchOutcome.ok:
-            log.info("full text of %s not fetched: %s", item.link, result.error)
-            return None
-        return await self._text_worker.run(
-            extract_main_text, result.body, result.final_url or item.link
-        )
 
     def _next(self, feed: Feed, now: datetime) -> datetime:
         return now + timedelta(seconds=feed.interval_seconds)

@@ -1,13 +1,24 @@
-"""Coalesced 304 bookkeeping: many unchanged feeds become one store write instead of one each."""
+"""Coalesced 304 bookkeeping: many unchanged feeds become one store write instead of one each;
+and the body hash that lets a 200 with the body last stored count as unchanged too."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 
 from bot.ports import PollStore, Unchanged
 
 log = logging.getLogger(__name__)
+
+
+def body_hash(body: bytes, url: str, content_type: str | None) -> str:
+    """What a parse reads: the bytes, the URL they came from and their content type (its
+    charset decodes them), hashed; equal hashes parse to equal items."""
+    digest = hashlib.blake2b(body, digest_size=16)
+    digest.update(b"\0" + url.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0" + (content_type or "").encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 class UnchangedBatch:

@@ -38,6 +38,7 @@ def feed_from_row(row: Row[Any]) -> Feed:
         next_poll_at=row.next_poll_at,
         added_by=row.added_by,
         warning=row.warning,
+        body_hash=row.body_hash,
     )
 
 
@@ -222,6 +223,7 @@ class FeedStore:
         moved_to: str | None,
         name: str | None,
         warning: str | None = None,
+        body_hash: str | None = None,
     ) -> bool:
         """Record a successful poll if `owner` still holds the feed (or nobody does)."""
         values: dict[str, Any] = {
@@ -232,6 +234,7 @@ class FeedStore:
             "last_polled_at": now,
             "etag": etag,
             "last_modified": last_modified,
+            "body_hash": body_hash,
             "polls": feeds.c.polls + 1,
             "lease_owner": None,
             "lease_until": None,

@@ -125,6 +125,7 @@ class IngestStore:
                 moved_to=record.moved_to,
                 name=record.name,
                 warning=record.warning,
+                body_hash=record.body_hash,
             )
             if not held:
                 log.warning(

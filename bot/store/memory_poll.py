@@ -188,6 +188,7 @@ class MemoryPollStore:
             "warning": record.warning[:2000] if record.warning else None,
             "etag": record.etag,
             "last_modified": record.last_modified,
+            "body_hash": record.body_hash,
             "polls": row.feed.polls + 1,
         }
         moved = record.moved_to

@@ -75,6 +75,7 @@ feeds = Table(
     Column("polls", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("warning", Text),  # the last successful parse read it leniently, and why
+    Column("body_hash", String(64)),  # the last body whose items were all stored (0005)
     Column("last_polled_at", UTCDateTime),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("lease_owner", String(100)),

@@ -99,3 +99,43 @@ async def test_a_poll_alerts_the_new_matching_items_and_the_dispatcher_posts_the
     assert (await run.dispatcher.drain()).sent == 1  # only peace-talks has a subscriber
     assert "again" in run.out.getvalue() and "Donbas" not in run.out.getvalue()
     assert await run.store.outbox.counts() == {"sent": 3}
+
+
+async def test_the_body_last_stored_again_is_not_parsed(run: Pass, monkeypatch):
+    """A server without validators answers 200 with the same bytes: treated like a 304 (no
+    parse, no match); new bytes are parsed again, and new validators alone are stored."""
+    import bot.poll.pipeline as pipeline_module
+
+    body = rss([("a", PEACE), ("u", UNRELATED[0])])
+    run.server.add("/feed.xml", body, etag=None, last_modified=None)
+    url = run.server.url("/feed.xml")
+    feed = run.store.add_feed(url, now=run.clock.now, interval_seconds=60, full_text=False)
+    first = await run.pipeline.poll_due()
+    assert (first.new_items, first.not_modified) == (2, 0)
+    stored = run.store.feed(feed.id).body_hash
+    assert stored
+
+    parses: list[bytes] = []
+    real = pipeline_module.parse_feed
+    monkeypatch.setattr(
+        pipeline_module, "parse_feed", lambda body, **kw: parses.append(body) or real(body, **kw)
+    )
+    run.clock.now += timedelta(seconds=61)
+    same = await run.pipeline.poll_due()
+    assert (same.polled, same.not_modified, same.new_items, parses) == (1, 1, 0, [])
+
+    run.server.add(
+        "/feed.xml", body, etag='"v2"', last_modified=None
+    )  # same bytes, a validator now: stored
+    run.clock.now += timedelta(seconds=61)
+    validators = await run.pipeline.poll_due()
+    assert (validators.not_modified, validators.new_items, parses) == (0, 0, [])
+    assert run.store.feed(feed.id).etag == '"v2"'
+    assert run.store.feed(feed.id).body_hash == stored
+
+    newer = rss([("d", DONBAS), ("a", PEACE), ("u", UNRELATED[0])])
+    run.server.add("/feed.xml", newer, etag=None, last_modified=None)
+    run.clock.now += timedelta(seconds=61)
+    changed = await run.pipeline.poll_due()
+    assert (changed.not_modified, changed.new_items, len(parses)) == (0, 1, 1)
+    assert run.store.feed(feed.id).body_hash not in (None, stored)

@@ -134,7 +134,7 @@ async def test_a_commit_stores_each_item_once_and_routes_its_alerts(backend: Bac
     await backend.subscribe(Subscription(destination=A, target="*"))
     await backend.subscribe(Subscription(destination=B, target="*", mode=DeliveryMode.digest))
     await claim(backend, "w1")
-    ids = await backend.poll.commit_poll(record(feed, "w1", [1, 2], etag='"v1"'))
+    ids = await backend.poll.commit_poll(record(feed, "w1", [1, 2], etag='"v1"', body_hash="b1"))
     assert len(ids) == 2
     assert await backend.poll.unseen(feed.id, ["g1", "g2", "g3"]) == {"g3"}
     assert await pending(backend) == {A.key: ids}  # B waits for its digest
@@ -142,7 +142,9 @@ async def test_a_commit_stores_each_item_once_and_routes_its_alerts(backend: Bac
     assert [stored[i].title for i in ids] == ["Report 1", "Report 2"]
     state = await backend.state(feed.id)
     assert (state.etag, state.polls, state.next_poll_at) == ('"v1"', 1, LATER)
-    await claim(backend, "w1", LATER)
+    assert state.body_hash == "b1"  # the body whose items are stored, as the next claim sees it
+    [claimed] = await backend.poll.claim_due(now=LATER, owner="w1", lease_seconds=60, limit=10)
+    assert claimed.body_hash == "b1"
     again = await backend.poll.commit_poll(record(feed, "w1", [2, 3]))
     assert len(again) == 1 and (await backend.alerts.get_many(again))[again[0]].title == "Report 3"
 
@@ -155,7 +157,7 @@ async def test_a_worker_that_lost_the_lease_writes_nothing(backend: Backend):
     await backend.poll.record_failure(feed, owner="w2", now=T0, next_at=LATER, error="x")
     await backend.poll.record_unchanged([Unchanged(feed.id, T0, LATER)], owner="w2")
     state = await backend.state(feed.id)
-    assert (state.etag, state.failures, state.polls) == (None, 0, 0)
+    assert (state.etag, state.failures, state.polls, state.body_hash) == (None, 0, 0, None)
     assert await backend.poll.unseen(feed.id, ["g1"]) == {"g1"}
     assert await pending(backend) == {}
 
