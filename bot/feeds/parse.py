@@ -126,6 +126,7 @@ def _parse_xml(
         bozo=warning,
         total=max(total, len(entries)),
         legacy=reader.legacy,
+        linked=frozenset(reader.by_link),
     )
 
 

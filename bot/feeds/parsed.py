@@ -28,7 +28,8 @@ class ParsedFeed:
 
     `legacy` maps an item's identity to the one parse.py gave it before issue 16 (a guid or link
     resolved against the URL it was fetched from), where they differ: the seen-items lookup
-    asks for both, so items stored under the old identity are not alerted again.
+    asks for both, so items stored under the old identity are not alerted again. `linked`: the
+    identities that are an item's link (no guid), which depend on the other items' links.
     """
 
     title: str | None
@@ -37,6 +38,7 @@ class ParsedFeed:
     bozo: str | None = None
     total: int = 0
     legacy: dict[str, str] = field(default_factory=dict)
+    linked: frozenset[str] = frozenset()
 
 
 def short(problem: object, limit: int = 200) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.feeds.parse import FeedParseError, ParsedFeed, parse_feed
+from bot.feeds.parse import FeedParseError, ParsedFeed
+from bot.feeds.partial import LastReads, read_feed
 from bot.models import Alert, Feed, Item, MatchResult
 from bot.poll.full_text import fetch_full_texts
 from bot.poll.unchanged import UnchangedBatch, body_hash
@@ -105,6 +106,7 @@ class Pipeline:
         # own keeps the event loop polling meanwhile, and runs them one at a time.
         self._text_worker = DaemonWorkers(1, "enrich")
         self._parser = DaemonWorkers(2, "parse")  # abandoned at exit: SIGTERM never waits on one
+        self._last_reads = LastReads()  # so a changed feed parses only its unseen items
 
     def close(self) -> None:
         self._text_worker.close()
@@ -238,7 +240,7 @@ class Pipeline:
                 return
             parsed = ParsedFeed(title=None, link=None, bozo=feed.warning)  # new validators only
         else:
-            read = await self._parse(feed, result, report)
+            read = await self._parse(feed, result, report, digest)
             if read is None:
                 return
             parsed = read
@@ -284,14 +286,17 @@ class Pipeline:
             self.on_alerts()
 
     async def _parse(
-        self, feed: Feed, result: FetchResult, report: PollReport
+        self, feed: Feed, result: FetchResult, report: PollReport, digest: str
     ) -> ParsedFeed | None:
-        """The body parsed off the loop (feedparser's sanitiser is ~1 µs/byte); None when it is
-        no feed (the failure is recorded)."""
+        """The body parsed off the loop (feedparser's sanitiser is ~1 µs/byte), only its items
+        unseen at the last read where that is safe (bot.feeds.partial); None when it is no
+        feed (the failure is recorded)."""
         try:
-            return await self._parser.run(
-                parse_feed,
+            parsed, last = await self._parser.run(
+                read_feed,
                 result.body,
+                self._last_reads.get(feed),
+                body_hash=digest,
                 feed_id=feed.id,
                 url=result.final_url or feed.url,
                 content_type=result.content_type,
@@ -300,6 +305,8 @@ class Pipeline:
         except FeedParseError as exc:
             await self._fail(feed, report, str(exc))
             return None
+        self._last_reads.put(feed.id, last)  # used only once the store holds `digest`
+        return parsed
 
     def _alertable(self, feed: Feed, fresh: list[Item]) -> list[Item]:
         """All new items, except on a feed's first poll: only the newest `backfill` of them."""

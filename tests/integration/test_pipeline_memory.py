@@ -104,7 +104,7 @@ async def test_a_poll_alerts_the_new_matching_items_and_the_dispatcher_posts_the
 async def test_the_body_last_stored_again_is_not_parsed(run: Pass, monkeypatch):
     """A server without validators answers 200 with the same bytes: treated like a 304 (no
     parse, no match); new bytes are parsed again, and new validators alone are stored."""
-    import bot.poll.pipeline as pipeline_module
+    import bot.feeds.partial as partial_module
 
     body = rss([("a", PEACE), ("u", UNRELATED[0])])
     run.server.add("/feed.xml", body, etag=None, last_modified=None)
@@ -116,9 +116,9 @@ async def test_the_body_last_stored_again_is_not_parsed(run: Pass, monkeypatch):
     assert stored
 
     parses: list[bytes] = []
-    real = pipeline_module.parse_feed
+    real = partial_module.parse_feed
     monkeypatch.setattr(
-        pipeline_module, "parse_feed", lambda body, **kw: parses.append(body) or real(body, **kw)
+        partial_module, "parse_feed", lambda body, **kw: parses.append(body) or real(body, **kw)
     )
     run.clock.now += timedelta(seconds=61)
     same = await run.pipeline.poll_due()
