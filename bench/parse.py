@@ -2,7 +2,9 @@
 
 The feeds are bench/feed_farm's: the feedparser corpus files feedparser reads cleanly, each
 grown to 30 real headlines with teasers (~15 KB). Rounds alternate the two so both see the same
-machine load; the figure is the median round's milliseconds per feed and the ratio.
+machine load; the figure is the median round's milliseconds per feed and the ratio. Beside
+them, a changed feed as the poller reads it: the same feed with one new item, parsed by
+bot.feeds.partial with the LastRead of the feed before (only its unseen items).
 
     .venv/bin/python -m bench.parse                # 5 rounds over every feed
     .venv/bin/python -m bench.parse --rounds 9 --feeds 100
@@ -23,8 +25,9 @@ from pathlib import Path
 
 import feedparser
 
-from bench.feed_farm import corpus_feeds, headlines, news_sized
+from bench.feed_farm import corpus_feeds, headlines, news_sized, with_new_item
 from bot.feeds.parse import parse_feed
+from bot.feeds.partial import read_feed
 
 URL = "https://news.example/feed.xml"
 
@@ -64,12 +67,25 @@ def main() -> None:
     size = statistics.median(len(b) for b in bodies)
     print(f"{len(bodies)} feeds, median {size / 1024:.1f} KB, {args.rounds} rounds (CPU time)")
     before = previous(args.previous) if args.previous else None
+    reads = {b: read_feed(b, None, body_hash="h", feed_id=1, url=URL)[1] for b in bodies}
+    changed = {
+        with_new_item(b, f"new-{k}", titles[k * 7 % len(titles)]): reads[b]
+        for k, b in enumerate(bodies)
+    }
+    print(f"changed feeds read partially: {sum(r is not None for r in changed.values())}")
     ours: list[float] = []
+    partly: list[float] = []
     bare: list[float] = []
     then: list[float] = []
     for _ in range(args.rounds):
         bare.append(_time(feedparser.parse, bodies))
         ours.append(_time(lambda b: parse_feed(b, feed_id=1, url=URL), bodies))
+        partly.append(
+            _time(
+                lambda b: read_feed(b, changed[b], body_hash="h2", feed_id=1, url=URL),
+                list(changed),
+            )
+        )
         if before is not None:
             then.append(_time(lambda b: before(b, feed_id=1, url=URL), bodies))
     o, f = statistics.median(ours), statistics.median(bare)
@@ -80,6 +96,10 @@ def main() -> None:
         f"parse_feed:              {o:.2f} ms/feed  (rounds: {', '.join(f'{x:.2f}' for x in ours)})"
     )
     print(f"ratio: {o / f:.2f}x")
+    c = statistics.median(partly)
+    rounds = ", ".join(f"{x:.2f}" for x in partly)
+    print(f"changed feed, read_feed:  {c:.2f} ms/feed  (rounds: {rounds})")
+    print(f"ratio: {c / f:.2f}x bare feedparser of the whole feed")
     if then:
         p = statistics.median(then)
         rounds = ", ".join(f"{x:.2f}" for x in then)
