@@ -6,27 +6,24 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from bot.models import Evidence, RuleMatch
+from bot.models import Evidence
 from bot.rules.fold import WORD, canonical, fold_phrase
 from bot.rules.terms import FIELDS
 
-M = TypeVar("M")
+M = TypeVar("M", bound=BaseModel)
 UNSCORED: dict[str, Any] = {"score": None, "by_relevance": False, "weighed": ()}
 """RuleMatch's relevance fields as the boolean matcher leaves them (bot.relevance scores)."""
 
 
 _SLOTS = BaseModel.__dict__
-set_dict = _SLOTS["__dict__"].__set__
-set_fields = _SLOTS["__pydantic_fields_set__"].__set__
-set_extra = _SLOTS["__pydantic_extra__"].__set__
-set_private = _SLOTS["__pydantic_private__"].__set__
+_set_dict = _SLOTS["__dict__"].__set__
+_set_fields = _SLOTS["__pydantic_fields_set__"].__set__
+_set_extra = _SLOTS["__pydantic_extra__"].__set__
+_set_private = _SLOTS["__pydantic_private__"].__set__
 """A model's slots, set through their descriptors (a third of object.__setattr__'s cost)."""
-new_object = object.__new__
 _FIELDS: dict[type, set[str]] = {}
 """Per model class, its fields: every object `build` makes has them all set, so they share
 one set (pydantic copies it before changing it, in `model_copy`)."""
-EVIDENCE_FIELDS = _FIELDS[Evidence] = set(Evidence.model_fields)
-MATCH_FIELDS = _FIELDS[RuleMatch] = set(RuleMatch.model_fields)
 
 
 def build(cls: type[M], values: dict[str, Any]) -> M:
@@ -34,14 +31,14 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
 
     Equivalent to `cls.model_construct(**values)` with every field given, at a sixth of the
     cost. `values` must hold every field of `cls`."""
-    obj = new_object(cls)
-    set_dict(obj, values)
+    obj = object.__new__(cls)
+    _set_dict(obj, values)
     fields = _FIELDS.get(cls)
     if fields is None:
-        fields = _FIELDS[cls] = set(values)
-    set_fields(obj, fields)
-    set_extra(obj, None)
-    set_private(obj, None)
+        fields = _FIELDS[cls] = set(cls.model_fields)
+    _set_fields(obj, fields)
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 

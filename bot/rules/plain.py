@@ -3,7 +3,7 @@
 Most matches are of plain rules (phrases only, no `near`, regex, places or actors): one
 that holds gets the evidence `Evaluation._rule_match` would give it, in fewer steps: each
 hit's evidence fields are worked out once per item and shared by the rules with the same
-term, and the models are made as `evidence.build` makes them, inline.
+term, and the models are made by `evidence.build` (no re-validation).
 """
 
 from __future__ import annotations
@@ -13,17 +13,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from bot.models import Evidence, RuleMatch
-from bot.rules.evidence import (
-    EVIDENCE_FIELDS,
-    MATCH_FIELDS,
-    UNSCORED,
-    how_spelled,
-    new_object,
-    set_dict,
-    set_extra,
-    set_fields,
-    set_private,
-)
+from bot.rules.evidence import UNSCORED, build
 from bot.rules.terms import FIELDS, CRule, Hit
 
 if TYPE_CHECKING:
@@ -47,14 +37,6 @@ def decide(
     main = ev.main
     hit_terms = main.keys()
     bases = ev.bases
-    new, fill, fill_set, fill_extra, fill_private = (
-        new_object,
-        set_dict,
-        set_fields,
-        set_extra,
-        set_private,
-    )
-    evidence_fields, match_fields, unscored = EVIDENCE_FIELDS, MATCH_FIELDS, UNSCORED
     matched: list[RuleMatch] = []
     for ri in sorted(candidates):
         crule = crules[ri]
@@ -82,51 +64,26 @@ def decide(
             for hit in hits:
                 known = bases.get((span, hit))
                 order, base = known if known is not None else _base(ev, ti, hit)
-                evidence = new(Evidence)
-                fill(evidence, {"rule_id": rule_id, **base})
-                fill_set(evidence, evidence_fields)
-                fill_extra(evidence, None)
-                fill_private(evidence, None)
-                found.append((order, evidence))
+                found.append((order, build(Evidence, {"rule_id": rule_id, **base})))
         if len(found) == 1:
             shown: tuple[Evidence, ...] = (found[0][1],)
         else:
             found.sort(key=_first)  # stable: the order `evidence.text_order` sorts in
             shown = tuple(e for _, e in found)
-        match = new(RuleMatch)
-        fill(match, {**crule.head, "evidence": shown, **unscored})
-        fill_set(match, match_fields)
-        fill_extra(match, None)
-        fill_private(match, None)
-        matched.append(match)
+        matched.append(build(RuleMatch, {**crule.head, "evidence": shown, **UNSCORED}))
     return matched
 
 
 def _base(ev: Evaluation, ti: int, hit: Hit) -> tuple[tuple[int, int], dict[str, Any]]:
     """A phrase term's evidence at one hit, once per item: its text order and its fields
-    after `rule_id`, as `Evaluation._part` finds them."""
+    after `rule_id`, from `Evaluation._part` (whose span work other rules share)."""
     ct = ev.m.terms[ti]
-    fi, first, last, fuzzy = hit
-    folded = ev.texts[fi]
-    spans = folded.spans()
-    start, end = spans[first][0], spans[last][1]
-    text = folded.original[start:end]
-    if fuzzy:
-        how = "fuzzy"
-    elif ct.prefix:
-        how = "prefix"
-    elif text.lower() == ct.lower:  # how_spelled's first answer, without the call
-        how = "exact"
-    else:
-        spelled = folded.words()[first : last + 1]
-        how = how_spelled(text, ct.lower, ct.lower_words, ct.folded if ct.stem else (), spelled)
-    base = {
-        "term": ct.label,
-        "field": FIELDS[fi],
-        "start": start,
-        "end": end,
-        "text": text,
-        "how": how,
-    }
+    how = "prefix" if ct.prefix else None
+    start, end, text, how = ev._part(
+        hit, ct.lower, ct.lower_words, how, ct.folded if ct.stem else ()
+    )
+    fi = hit[0]
+    base = {"term": ct.label, "field": FIELDS[fi], "start": start, "end": end}
+    base.update(text=text, how=how)
     found = ev.bases[(ct.span_id, hit)] = ((fi, start), base)
     return found
