@@ -23,7 +23,7 @@ from bot.store.tables import alerts, items
 from bot.text.story_match import DESCRIPTION_CHARS, StoryFacts, story_facts
 
 SameStory = Callable[[StoryFacts, StoryFacts], bool]
-MADE = 1000
+MADE = 1000  # facts kept for alerts not yet read back; past this, they were rolled back
 
 
 @dataclass(frozen=True)
